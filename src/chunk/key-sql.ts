@@ -1,0 +1,139 @@
+import { quoteId } from '../db/quote.js';
+import type { RawValue, SqlParam } from '../db/types.js';
+import type { ColumnInfo } from '../introspect/types.js';
+
+/**
+ * Pure SQL builders for key columns: range predicates over composite keys, typed placeholders,
+ * the expressions that give each key column a comparable "match" form. No connection here.
+ */
+
+export interface KeyColumn {
+  readonly name: string;
+  readonly info: ColumnInfo;
+  /**
+   * For text keys: an expression whose bytes are equal exactly when the collation says the
+   * values are equal (so 'Shop1' and 'shop1' under a _ci collation are one key). Null for keys
+   * whose text form already is that (integers, dates, binary strings).
+   */
+  readonly weight: string | null;
+}
+
+export function keyColumn(info: ColumnInfo): KeyColumn {
+  return { name: info.name, info, weight: weightExpr(info) };
+}
+
+/**
+ * MariaDB's WEIGHT_STRING keeps trailing spaces even under PAD SPACE collations, where 'a' and
+ * 'a ' are the same key: trim them first for those.
+ */
+function weightExpr(c: ColumnInfo): string | null {
+  if (c.family !== 'text' || !c.collation || c.charset === 'binary') return null;
+  const col = quoteId(c.name);
+  return isNoPad(c.collation)
+    ? `WEIGHT_STRING(${col})`
+    : `WEIGHT_STRING(TRIM(TRAILING ' ' FROM ${col}))`;
+}
+
+export function isNoPad(collation: string): boolean {
+  return /_nopad_|_0900_|^binary$/.test(collation);
+}
+
+/**
+ * How a key column is selected for chunk boundaries: ENUM and SET sort by their index number,
+ * not their text, so boundaries are taken (and compared) as numbers.
+ */
+export function boundaryExpr(k: KeyColumn): string {
+  const col = quoteId(k.name);
+  return k.info.family === 'enum' || k.info.family === 'set' ? `(${col} + 0)` : col;
+}
+
+/**
+ * A placeholder that makes the server compare a key value exactly: a string compared with a
+ * DECIMAL or BIGINT column would go through a double and match the wrong rows.
+ */
+export function placeholder(k: KeyColumn): string {
+  const c = k.info;
+  switch (c.family) {
+    case 'integer':
+      return c.unsigned ? 'CAST(? AS UNSIGNED)' : 'CAST(? AS SIGNED)';
+    case 'decimal':
+      return `CAST(? AS DECIMAL(${c.numericPrecision ?? 65}, ${c.numericScale ?? 0}))`;
+    case 'enum':
+    case 'set':
+      return 'CAST(? AS UNSIGNED)';
+    default:
+      return '?';
+  }
+}
+
+/** The parameter for a key value read as raw bytes (for boundaries: as `boundaryExpr`). */
+export function keyParam(k: KeyColumn, v: RawValue): SqlParam {
+  if (v === null) return null;
+  switch (k.info.family) {
+    case 'binary':
+    case 'bit':
+    case 'geometry':
+      return Buffer.from(v);
+    default:
+      return v.toString('utf8');
+  }
+}
+
+export interface SqlFragment {
+  readonly sql: string;
+  readonly params: SqlParam[];
+}
+
+/**
+ * `key > values` (op '>') or `key <= values` (op '<=') in lexicographic order over a composite
+ * key, nested so that the server's range optimiser uses the index:
+ * `(a > ? OR (a = ? AND (b > ? OR (b = ? AND c > ?))))`, with a leading `a >= ?` (or `a <= ?`).
+ */
+export function compareKey(
+  keys: readonly KeyColumn[],
+  values: readonly RawValue[],
+  op: '>' | '<=',
+): SqlFragment {
+  const strict = op === '>' ? '>' : '<';
+  const params: SqlParam[] = [];
+  const build = (i: number): string => {
+    const k = keys[i] as KeyColumn;
+    const col = quoteId(k.name);
+    const ph = placeholder(k);
+    const v = keyParam(k, values[i] ?? null);
+    if (i === keys.length - 1) {
+      params.push(v);
+      return `${col} ${op} ${ph}`;
+    }
+    params.push(v, v);
+    return `(${col} ${strict} ${ph} OR (${col} = ${ph} AND ${build(i + 1)}))`;
+  };
+  const first = keys[0];
+  if (!first) throw new Error('a key needs at least one column');
+  const lead = `${quoteId(first.name)} ${op === '>' ? '>=' : '<='} ${placeholder(first)}`;
+  const leadParam = keyParam(first, values[0] ?? null);
+  const inner = build(0);
+  return keys.length === 1
+    ? { sql: inner, params }
+    : { sql: `(${lead} AND ${inner})`, params: [leadParam, ...params] };
+}
+
+/** A chunk's rows: lo < key <= hi, where a missing bound is open. */
+export function rangePredicate(
+  keys: readonly KeyColumn[],
+  lo: readonly RawValue[] | null,
+  hi: readonly RawValue[] | null,
+): SqlFragment {
+  const parts: SqlFragment[] = [];
+  if (lo) parts.push(compareKey(keys, lo, '>'));
+  if (hi) parts.push(compareKey(keys, hi, '<='));
+  if (parts.length === 0) return { sql: '1=1', params: [] };
+  return {
+    sql: parts.map((p) => p.sql).join(' AND '),
+    params: parts.flatMap((p) => p.params),
+  };
+}
+
+export function orderBy(keys: readonly KeyColumn[]): string {
+  return keys.map((k) => quoteId(k.name)).join(', ');
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { ExitCode } from '../errors.js';
+import { registerDiff } from './diff-command.js';
+import { exitCodeFor } from './exit.js';
+
+/**
+ * The command line. Each command parses its flags, validates them before anything connects,
+ * and calls one orchestrator. Only this module exits the process.
+ */
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('reconcile')
+    .description(
+      'Merge a restored MySQL/MariaDB backup with the interim database, and prove the result right.',
+    )
+    .version(process.env.npm_package_version ?? '0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      // Commander's own usage errors: one line, exit 2.
+      outputError: (str, write) => write(`reconcile: ${str.replace(/^error: /, '').trim()}\n`),
+    });
+  registerDiff(program, setExit);
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let code: number = ExitCode.ok;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv as string[]);
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (
+        e.code === 'commander.helpDisplayed' ||
+        e.code === 'commander.version' ||
+        e.code === 'commander.help'
+      ) {
+        return ExitCode.ok;
+      }
+      return ExitCode.usage;
+    }
+    return exitCodeFor(e, (line) => process.stderr.write(`${line}\n`));
+  }
+}
+
+const code = await main(process.argv);
+// Let stdout drain (a large --json document) before leaving.
+await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+process.exit(code);

@@ -1,0 +1,54 @@
+import { InvalidArgumentError } from 'commander';
+import { LOG_LEVELS, type LogLevel } from '../log.js';
+
+/** Option parsers: bad values become commander errors, reported as usage errors (exit 2). */
+
+export function positiveInt(max: number) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < 1 || n > max) {
+      throw new InvalidArgumentError(
+        `expected an integer from 1 to ${max}, got ${JSON.stringify(raw)}`,
+      );
+    }
+    return n;
+  };
+}
+
+export function nonNegativeInt(max: number) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n > max) {
+      throw new InvalidArgumentError(
+        `expected an integer from 0 to ${max}, got ${JSON.stringify(raw)}`,
+      );
+    }
+    return n;
+  };
+}
+
+export function oneOf<T extends string>(values: readonly T[]) {
+  return (raw: string): T => {
+    if (!(values as readonly string[]).includes(raw)) {
+      throw new InvalidArgumentError(
+        `expected one of ${values.join('|')}, got ${JSON.stringify(raw)}`,
+      );
+    }
+    return raw as T;
+  };
+}
+
+export const logLevel = oneOf<LogLevel>(LOG_LEVELS);
+
+/** `a,b,c` → ['a','b','c'] (empty entries dropped). */
+export function tableList(raw: string): string[] {
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (list.length === 0)
+    throw new InvalidArgumentError('expected a comma-separated list of tables');
+  return list;
+}
+
+export const DEFAULT_CONCURRENCY = 4;

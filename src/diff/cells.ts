@@ -1,0 +1,51 @@
+import { FLAG_NULL, splitEncoded } from '../hash/row-encoding.js';
+import type { ComparedColumn } from '../introspect/compare.js';
+import type { JsonCell, KeyObject } from './result.js';
+
+/** A column value for JSON output: text as a string, bytes as hex, NULL as null. */
+export function cell(col: ComparedColumn, encodedColumn: Buffer): JsonCell {
+  if (encodedColumn[0] === FLAG_NULL) return null;
+  const bytes = encodedColumn.subarray(5);
+  switch (col.family) {
+    case 'binary':
+    case 'bit':
+    case 'geometry':
+      return { hex: bytes.toString('hex') };
+    default:
+      return bytes.toString('utf8');
+  }
+}
+
+/** The named columns of an encoded row, as a JSON object in the given order. */
+export function pickCells(
+  columns: readonly ComparedColumn[],
+  enc: Buffer,
+  names: readonly string[],
+): KeyObject {
+  const parts = splitEncoded(enc, columns.length);
+  const out: Record<string, JsonCell> = {};
+  for (const n of names) {
+    const i = columns.findIndex((c) => c.name === n);
+    const col = columns[i];
+    const part = parts[i];
+    if (col && part) out[n] = cell(col, part);
+  }
+  return out;
+}
+
+/** Names of the columns whose encoded values differ between two encoded rows. */
+export function differingColumns(
+  columns: readonly ComparedColumn[],
+  a: Buffer,
+  b: Buffer,
+): string[] {
+  const pa = splitEncoded(a, columns.length);
+  const pb = splitEncoded(b, columns.length);
+  const out: string[] = [];
+  for (let i = 0; i < columns.length; i++) {
+    const x = pa[i];
+    const y = pb[i];
+    if (!x || !y || !x.equals(y)) out.push((columns[i] as ComparedColumn).name);
+  }
+  return out;
+}

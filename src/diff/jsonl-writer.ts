@@ -1,0 +1,36 @@
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+
+/** Appends JSON lines to a file, waiting for the disk when its buffer is full. */
+export class JsonlWriter {
+  private readonly stream: WriteStream;
+  private failed: Error | null = null;
+
+  constructor(readonly path: string) {
+    this.stream = createWriteStream(path, { flags: 'w' });
+    this.stream.on('error', (e) => {
+      this.failed = e;
+    });
+  }
+
+  async write(line: unknown): Promise<void> {
+    if (this.failed) throw this.failed;
+    if (!this.stream.write(`${JSON.stringify(line)}\n`)) await once(this.stream, 'drain');
+  }
+
+  async close(): Promise<void> {
+    if (this.failed) throw this.failed;
+    await new Promise<void>((resolve, reject) =>
+      this.stream.end((e?: Error | null) => (e ? reject(e) : resolve())),
+    );
+  }
+}
+
+/**
+ * A file name for a table that any file system accepts, whatever the table is called
+ * ("a`b c", "../x", "con").
+ */
+export function tableFileName(table: string, ext: string): string {
+  const safe = encodeURIComponent(table).replace(/^\./, '%2E').replace(/\*/g, '%2A');
+  return `${safe}.${ext}`;
+}

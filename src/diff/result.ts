@@ -1,0 +1,74 @@
+import type { TableDrift } from '../introspect/compare.js';
+
+/** A value in JSON output: text as a string (integers too: never through a JS number), bytes as hex. */
+export type JsonCell = string | { readonly hex: string } | null;
+export type KeyObject = Readonly<Record<string, JsonCell>>;
+
+export interface ChangedSample {
+  readonly key: KeyObject;
+  readonly columns: readonly string[];
+}
+export interface KeySample {
+  readonly key: KeyObject;
+}
+/** A row of a table without a key, with how many surplus copies one side has. */
+export interface RowSample {
+  readonly row: KeyObject;
+  readonly count: number;
+}
+
+export interface TableCounts {
+  identical: number;
+  changed: number;
+  onlyBackup: number;
+  onlyInterim: number;
+}
+
+export type TableStatus = 'compared' | 'onlyInBackup' | 'onlyInInterim';
+
+/** One table in the `diff --json` document (field names are a contract, DESIGN.md §4). */
+export interface TableDiffResult extends TableCounts {
+  readonly table: string;
+  readonly status: TableStatus;
+  /** how rows were matched: primary(id), unique(uk_email)(email), or none (multiset) */
+  readonly identity: string;
+  /** per column, how many changed rows differ in it */
+  readonly changedColumns: Record<string, number>;
+  readonly samples: {
+    readonly changed: ChangedSample[];
+    readonly onlyBackup: (KeySample | RowSample)[];
+    readonly onlyInterim: (KeySample | RowSample)[];
+  };
+  readonly drift: TableDrift | null;
+  readonly chunks: number;
+  /** chunks the server-side checksum found identical, so no row crossed the wire */
+  readonly chunksSkipped: number;
+  /** how rows were compared: client (row hashing) or checksum (server pre-pass, then rows) */
+  readonly method: 'client' | 'checksum' | 'count';
+  /** why the checksum pre-pass was not used, when it was not */
+  readonly methodNote: string | null;
+  readonly seconds: number;
+}
+
+export interface DiffDocument {
+  readonly backup: string;
+  readonly interim: string;
+  readonly servers: { readonly backup: string; readonly interim: string };
+  readonly totals: TableCounts & {
+    readonly tables: number;
+    readonly tablesWithDifferences: number;
+    readonly tablesWithDrift: number;
+  };
+  readonly tables: TableDiffResult[];
+  readonly seconds: number;
+}
+
+export function hasDifferences(t: TableDiffResult): boolean {
+  return (
+    t.status !== 'compared' ||
+    t.changed > 0 ||
+    t.onlyBackup > 0 ||
+    t.onlyInterim > 0 ||
+    t.drift !== null
+  );
+}

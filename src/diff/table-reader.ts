@@ -1,0 +1,111 @@
+import type { Chunk } from '../chunk/boundaries.js';
+import { type KeyColumn, keyColumn, orderBy, rangePredicate } from '../chunk/key-sql.js';
+import { quoteId, quoteTable } from '../db/quote.js';
+import type { SessionPool } from '../db/session-pool.js';
+import type { RawRow, Session } from '../db/types.js';
+import { RowEncoder } from '../hash/row-encoding.js';
+import type { Hash64 } from '../hash/xxhash.js';
+import type { TablePair } from '../introspect/compare.js';
+import type { HashedRow } from './chunk-join.js';
+
+export type SideName = 'backup' | 'interim';
+
+/**
+ * Reads one side of a table pair: the compared columns in canonical order (plus the key's
+ * match weights), canonicalised and hashed row by row.
+ */
+export class TableReader {
+  readonly keys: readonly KeyColumn[];
+  readonly table: string;
+  private readonly encoder: RowEncoder;
+  private readonly select: string;
+  /** where each key column's match bytes are in a fetched row */
+  private readonly matchAt: number[];
+
+  constructor(
+    readonly pair: TablePair,
+    readonly side: SideName,
+    schema: string,
+    private readonly pool: SessionPool,
+    private readonly hash64: Hash64,
+  ) {
+    this.table = quoteTable(schema, pair.name);
+    const info = side === 'backup' ? pair.backup : pair.interim;
+    const byName = new Map(info.columns.map((c) => [c.name, c]));
+    const keyNames = pair.identity.kind === 'none' ? [] : pair.identity.columns;
+    this.keys = keyNames.map((n) => {
+      const c = byName.get(n);
+      if (!c) throw new Error(`key column ${n} missing on the ${side} side of ${pair.name}`);
+      return keyColumn(c);
+    });
+    this.encoder = new RowEncoder(pair.columns.map((c) => c.family));
+    const cols = pair.columns.map((c) => quoteId(c.name));
+    const weights: string[] = [];
+    this.matchAt = this.keys.map((k) => {
+      if (k.weight !== null) {
+        weights.push(k.weight);
+        return cols.length + weights.length - 1;
+      }
+      return pair.columns.findIndex((c) => c.name === k.name);
+    });
+    this.select = [...cols, ...weights].join(', ');
+  }
+
+  run<T>(fn: (s: Session) => Promise<T>): Promise<T> {
+    return this.pool.run(fn);
+  }
+
+  /** All rows of a key-range chunk, hashed, in key order. */
+  async readChunk(chunk: Chunk): Promise<HashedRow[]> {
+    const where = rangePredicate(this.keys, chunk.lo, chunk.hi);
+    const sql = `SELECT ${this.select} FROM ${this.table} WHERE ${where.sql} ORDER BY ${orderBy(this.keys)}`;
+    const rows = await this.pool.run((s) => s.rawRows(sql, where.params));
+    return rows.map((r) => this.hashRow(r));
+  }
+
+  /**
+   * Streams the rows of hash partition `p` of `parts` (a table without a key). The partition is
+   * chosen by the server from the non-JSON columns' text, so equal rows fall in the same
+   * partition on both sides.
+   */
+  async *streamPartition(p: number, parts: number): AsyncIterable<HashedRow> {
+    let sql = `SELECT ${this.select} FROM ${this.table}`;
+    const params: number[] = [];
+    if (parts > 1) {
+      sql += ` WHERE MOD(${partitionExpr(this.pair)}, ?) = ?`;
+      params.push(parts, p);
+    }
+    const lease = await this.pool.lease();
+    try {
+      for await (const r of lease.session.streamRaw(sql, params)) yield this.hashRow(r);
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** The canonical hash and match key of a fetched row; `enc` is a private copy. */
+  hashRow(r: RawRow): HashedRow {
+    const enc = Buffer.from(this.encoder.encode(r, 0));
+    return { match: this.matchKey(r), hash: this.hash64(enc), enc };
+  }
+
+  private matchKey(r: RawRow): string {
+    let m = '';
+    for (const i of this.matchAt) {
+      const v = r[i];
+      m += v === null || v === undefined ? '\u0000N' : `${v.length}:${v.toString('latin1')}`;
+    }
+    return m;
+  }
+}
+
+/**
+ * A server-side partition number for rows of a table without a key. JSON columns are left out:
+ * MariaDB keeps JSON text as typed, so two canonically equal documents may differ in text.
+ */
+export function partitionExpr(pair: TablePair): string {
+  const cols = pair.columns.filter((c) => c.family !== 'json').map((c) => quoteId(c.name));
+  if (cols.length === 0) return '0';
+  const nulls = cols.map((c) => `ISNULL(${c})`).join(', ');
+  return `CRC32(CONCAT_WS('|', ${cols.join(', ')}, CONCAT(${nulls})))`;
+}

@@ -1,0 +1,144 @@
+import type { ColumnInfo, RowIdentity, SchemaInfo, TableInfo, TypeFamily } from './types.js';
+
+/** A column both sides have, compared under one canonical family. */
+export interface ComparedColumn {
+  readonly name: string;
+  readonly family: TypeFamily;
+  readonly backup: ColumnInfo;
+  readonly interim: ColumnInfo;
+}
+
+export interface TypeChange {
+  readonly column: string;
+  readonly backup: string;
+  readonly interim: string;
+}
+
+/** How a table differs in shape between the sides. Reported, never fatal. */
+export interface TableDrift {
+  readonly columnsOnlyInBackup: readonly string[];
+  readonly columnsOnlyInInterim: readonly string[];
+  readonly typeChanged: readonly TypeChange[];
+  /** The row identity differs (e.g. a primary key added or changed on one side). */
+  readonly identityChanged: { readonly backup: string; readonly interim: string } | null;
+}
+
+export interface TablePair {
+  readonly name: string;
+  readonly backup: TableInfo;
+  readonly interim: TableInfo;
+  /** The compared columns, in canonical (name) order. */
+  readonly columns: readonly ComparedColumn[];
+  readonly identity: RowIdentity;
+  readonly drift: TableDrift | null;
+}
+
+export interface SchemaComparison {
+  readonly pairs: readonly TablePair[];
+  readonly onlyInBackup: readonly TableInfo[];
+  readonly onlyInInterim: readonly TableInfo[];
+}
+
+/** Byte order of the UTF-8 names: the one order canonical encodings use. */
+export function compareNames(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+export function compareSchemas(backup: SchemaInfo, interim: SchemaInfo): SchemaComparison {
+  const pairs: TablePair[] = [];
+  const onlyInBackup: TableInfo[] = [];
+  for (const [name, b] of backup.tables) {
+    const i = interim.tables.get(name);
+    if (i) pairs.push(pairTables(b, i));
+    else onlyInBackup.push(b);
+  }
+  const onlyInInterim = [...interim.tables.values()].filter((t) => !backup.tables.has(t.name));
+  const byName = (x: { name: string }, y: { name: string }): number => compareNames(x.name, y.name);
+  return {
+    pairs: pairs.sort(byName),
+    onlyInBackup: onlyInBackup.sort(byName),
+    onlyInInterim: onlyInInterim.sort(byName),
+  };
+}
+
+export function pairTables(backup: TableInfo, interim: TableInfo): TablePair {
+  const iCols = new Map(interim.columns.map((c) => [c.name, c]));
+  const bNames = new Set(backup.columns.map((c) => c.name));
+  const columns: ComparedColumn[] = [];
+  const typeChanged: TypeChange[] = [];
+  for (const b of backup.columns) {
+    const i = iCols.get(b.name);
+    if (!i) continue;
+    columns.push({ name: b.name, family: commonFamily(b.family, i.family), backup: b, interim: i });
+    if (b.columnType !== i.columnType || b.family !== i.family || b.charset !== i.charset) {
+      typeChanged.push({ column: b.name, backup: describeType(b), interim: describeType(i) });
+    }
+  }
+  columns.sort((x, y) => compareNames(x.name, y.name));
+  const columnsOnlyInBackup = backup.columns.filter((c) => !iCols.has(c.name)).map((c) => c.name);
+  const columnsOnlyInInterim = interim.columns
+    .filter((c) => !bNames.has(c.name))
+    .map((c) => c.name);
+
+  const { identity, changed } = commonIdentity(backup.identity, interim.identity, columns);
+  const anyDrift =
+    columnsOnlyInBackup.length > 0 ||
+    columnsOnlyInInterim.length > 0 ||
+    typeChanged.length > 0 ||
+    changed !== null;
+  return {
+    name: backup.name,
+    backup,
+    interim,
+    columns,
+    identity,
+    drift: anyDrift
+      ? { columnsOnlyInBackup, columnsOnlyInInterim, typeChanged, identityChanged: changed }
+      : null,
+  };
+}
+
+function describeType(c: ColumnInfo): string {
+  const cs = c.charset && c.family === 'text' ? ` ${c.charset}` : '';
+  return `${c.columnType}${cs}${c.family === 'json' && c.dataType !== 'json' ? ' (json)' : ''}`;
+}
+
+/**
+ * One side's JSON compares as JSON against the other's text: MariaDB's JSON is LONGTEXT, and a
+ * restore may have lost its json_valid check.
+ */
+function commonFamily(b: TypeFamily, i: TypeFamily): TypeFamily {
+  if (b === i) return b;
+  if ((b === 'json' && i === 'text') || (b === 'text' && i === 'json')) return 'json';
+  return b;
+}
+
+function describeIdentity(id: RowIdentity): string {
+  return id.kind === 'none' ? 'none' : `${id.kind}(${id.columns.join(', ')})`;
+}
+
+/**
+ * The identity both sides share. When they differ, the backup's is kept if the interim holds
+ * its columns as a key too; otherwise the table compares as a multiset of its common columns.
+ */
+function commonIdentity(
+  b: RowIdentity,
+  i: RowIdentity,
+  columns: readonly ComparedColumn[],
+): { identity: RowIdentity; changed: TableDrift['identityChanged'] } {
+  const same =
+    b.kind === i.kind &&
+    (b.kind === 'none' ||
+      (i.kind !== 'none' &&
+        b.columns.length === i.columns.length &&
+        b.columns.every((c, n) => c === i.columns[n])));
+  if (same) return { identity: b, changed: null };
+  const changed = { backup: describeIdentity(b), interim: describeIdentity(i) };
+  const names = new Set(columns.map((c) => c.name));
+  if (b.kind !== 'none' && i.kind !== 'none' && b.columns.every((c) => names.has(c))) {
+    const sameCols =
+      b.columns.length === i.columns.length && b.columns.every((c) => i.columns.includes(c));
+    if (sameCols) return { identity: b, changed };
+  }
+  return { identity: { kind: 'none' }, changed };
+}
