@@ -29,8 +29,8 @@ export interface ChunkSizer {
 }
 
 /**
- * Walks both sides' keys in step and yields chunks holding at most `sizer.next()` rows on each
- * side: the next boundary is the smaller of the two sides' n-th key after the last boundary.
+ * Walks the sides' keys in step and yields chunks holding at most `sizer.next()` rows on each
+ * side: the next boundary is the smallest of the sides' n-th key after the last boundary.
  * Rows only one side has (an interim's new ids above the backup's maximum) are chunked as
  * finely as shared ones.
  *
@@ -39,20 +39,20 @@ export interface ChunkSizer {
  * larger.
  */
 export async function* walkChunks(
-  backup: KeyedSide,
-  interim: KeyedSide,
+  sides: readonly KeyedSide[],
   sizer: ChunkSizer,
 ): AsyncGenerator<Chunk> {
+  const first = sides[0];
+  if (!first) throw new Error('walkChunks needs at least one side');
   let last: RawValue[] | null = null;
   let index = 0;
   for (;;) {
     const n = Math.max(1, Math.floor(sizer.next()));
-    const [a, b]: [Boundary | null, Boundary | null] = await Promise.all([
-      nthKeyAfter(backup, last, n),
-      nthKeyAfter(interim, last, n),
-    ]);
-    const next: Boundary | null =
-      a === null ? b : b === null ? a : compareBoundaries(backup.keys, a, b) <= 0 ? a : b;
+    const found = await Promise.all(sides.map((s) => nthKeyAfter(s, last, n)));
+    let next: Boundary | null = null;
+    for (const b of found) {
+      if (b !== null && (next === null || compareBoundaries(first.keys, b, next) < 0)) next = b;
+    }
     if (next === null) {
       yield { index, lo: last, hi: null };
       return;

@@ -183,7 +183,10 @@ export async function comparePairs(
         const parts = Math.max(1, Math.ceil(estimate / partitionRows));
         for (let p = 0; p < parts; p++) yield { job, kind: 'partition', p, parts };
       } else {
-        for await (const chunk of walkChunks(job.readers.backup, job.readers.interim, job.sizer)) {
+        for await (const chunk of walkChunks(
+          [job.readers.backup, job.readers.interim],
+          job.sizer,
+        )) {
           yield { job, kind: 'range', chunk };
         }
       }

@@ -27,6 +27,8 @@ export interface DiffOptions {
   readonly outDir: string | null;
   readonly logger: Logger;
   readonly progress?: Progress;
+  /** a fixed number of rows per chunk instead of the adaptive size */
+  readonly chunkRows?: number;
 }
 
 /** `reconcile diff`: compares two schemas row by row and returns the diff document. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDiff } from '../../src/diff/run-diff.js';
 import type { DbTarget } from '../../src/db/url.js';
+import { runDiff } from '../../src/diff/run-diff.js';
 import { silentLogger } from '../../src/log.js';
 import { sql, TestSchemas } from '../support/schemas.js';
 
@@ -13,7 +13,10 @@ const DDL = `CREATE TABLE customer (id INT PRIMARY KEY, email VARCHAR(100) NOT N
 beforeAll(async () => {
   backup = await schemas.create('basic_b');
   interim = await schemas.create('basic_i');
-  const rows = Array.from({ length: 3000 }, (_, i) => `(${i + 1}, 'c${i + 1}@x.io', 'name ${i + 1}')`);
+  const rows = Array.from(
+    { length: 3000 },
+    (_, i) => `(${i + 1}, 'c${i + 1}@x.io', 'name ${i + 1}')`,
+  );
   await sql(backup, `${DDL} INSERT INTO customer VALUES ${rows.join(',')};`);
   await sql(
     interim,
@@ -44,6 +47,11 @@ describe('diff of two schemas', () => {
     expect(t?.changedColumns).toEqual({ name: 2 });
     expect(t?.samples.changed.map((s) => s.key)).toEqual([{ id: '7' }, { id: '1500' }]);
     expect(t?.samples.onlyBackup).toEqual([{ key: { id: '3' } }, { key: { id: '2999' } }]);
-    expect(doc.totals).toMatchObject({ changed: 2, onlyBackup: 2, onlyInterim: 2, tablesWithDifferences: 1 });
+    expect(doc.totals).toMatchObject({
+      changed: 2,
+      onlyBackup: 2,
+      onlyInterim: 2,
+      tablesWithDifferences: 1,
+    });
   });
 });

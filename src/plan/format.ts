@@ -1,0 +1,181 @@
+/**
+ * The plan folder: the contract between `plan` (which writes it) and `apply`, `rehearse`,
+ * `verify`, `rollback` and `report` (which read it). Users review it and their scripts read it:
+ * extend it, never rename a field. Bump PLAN_FORMAT_VERSION on any change readers must know of.
+ *
+ *   PLAN_DIR/
+ *     plan.json                 PlanManifest
+ *     actions/NNN-<table>.jsonl one Action per line, in execution order, per table
+ *     plan.sql                  the same plan as SQL a DBA can read and run by hand
+ *
+ * Determinism: the same inputs give a byte-identical plan.json and action files (no timestamps,
+ * no random ids, stable key order), so the same planId.
+ */
+import type { Digest } from '../hash/digest.js';
+
+export const PLAN_FORMAT_VERSION = 1;
+export const MANIFEST_FILE = 'plan.json';
+export const SQL_FILE = 'plan.sql';
+export const ACTIONS_DIR = 'actions';
+
+/**
+ * A column value: text as a string (integers, decimals and dates as the server prints them,
+ * never through a JS number), bytes as `{hex}`, NULL as null. Same form as in `diff --json`.
+ */
+export type Cell = string | { readonly hex: string } | null;
+/** Column name → value. */
+export type Row = Readonly<Record<string, Cell>>;
+
+/** Names the policy that decided an action, e.g. "onMissingInInterim=restore". */
+export type Rule = string;
+
+/**
+ * What happens to one row of the target. Actions in a table's file run in file order; a plan
+ * puts a table's deletes first, then updates (key changes of remapped rows included), then
+ * inserts, each in key order.
+ */
+export type Action =
+  /** Add a row the target lacks. */
+  | {
+      readonly op: 'insert';
+      readonly rule: Rule;
+      readonly key: Row;
+      /** every stored column of the target table */
+      readonly row: Row;
+      /**
+       * 'backup' when `row` is exactly the backup's row at the same key (no rewrite): apply may
+       * then copy it server-side with INSERT … SELECT when backup and target share a server.
+       */
+      readonly copyOf: 'backup' | null;
+      /** row hash of `row` (16 hex digits), as the digest counts it */
+      readonly hash: string;
+    }
+  /** Replace the row at `key` with `row` (whose key may differ: a remapped id). */
+  | {
+      readonly op: 'update';
+      readonly rule: Rule;
+      readonly key: Row;
+      readonly row: Row;
+      /** the target's row before: the undo image, and what the stale check protects */
+      readonly before: Row;
+      readonly hash: string;
+      readonly beforeHash: string;
+      /** names of the columns whose value changes */
+      readonly columns: readonly string[];
+    }
+  /** Remove the row at `key`. */
+  | {
+      readonly op: 'delete';
+      readonly rule: Rule;
+      readonly key: Row;
+      readonly before: Row;
+      readonly beforeHash: string;
+    }
+  /** Nothing is written; apply refuses while any remain (exit 3). */
+  | {
+      readonly op: 'unresolved';
+      readonly rule: Rule;
+      readonly key: Row;
+      /** why a person must decide, e.g. "unique key uk_email: 'a@x' held by both sides" */
+      readonly reason: string;
+      readonly backup: Row | null;
+      readonly interim: Row | null;
+    };
+
+export type ActionOp = Action['op'];
+
+export interface ClassCounts {
+  identical: number;
+  changed: number;
+  onlyBackup: number;
+  onlyInterim: number;
+  collision: number;
+}
+
+export interface ActionCounts {
+  insert: number;
+  update: number;
+  delete: number;
+  unresolved: number;
+  /** rows left as the target has them */
+  keep: number;
+}
+
+export interface PlanTable {
+  readonly table: string;
+  /** relative path of the actions file, e.g. actions/003-orders.jsonl */
+  readonly file: string;
+  /** sha256 (hex) of the actions file's bytes */
+  readonly fileSha256: string;
+  readonly lines: number;
+  /** the key columns actions are addressed by ([] for a table without a key) */
+  readonly key: readonly string[];
+  /** the stored columns of the target table, name order: what rows and digests cover */
+  readonly columns: readonly string[];
+  readonly counts: ClassCounts;
+  readonly actions: ActionCounts;
+  readonly digestBefore: Digest;
+  readonly digestAfter: Digest;
+  /** raise the target's AUTO_INCREMENT to at least this value after the writes */
+  readonly autoIncrement: { readonly column: string; readonly next: string } | null;
+  /** triggers on the target table that the plan's writes would fire */
+  readonly triggers: readonly {
+    readonly name: string;
+    readonly event: string;
+    readonly timing: string;
+  }[];
+  /** the policy that applied to the table, resolved from defaults and the table's config */
+  readonly policy: Readonly<Record<string, unknown>>;
+  /** schema drift between backup and interim for this table, as diff reports it */
+  readonly drift: unknown;
+}
+
+export interface RemapSummary {
+  readonly table: string;
+  readonly column: string;
+  /** which side's rows got new ids */
+  readonly side: 'backup' | 'interim';
+  readonly count: number;
+  /** first and last new id handed out */
+  readonly first: string;
+  readonly last: string;
+  /** columns rewritten to follow: "orders.customer_id" */
+  readonly followedBy: readonly string[];
+}
+
+export interface SourceInfo {
+  /** URL without the password */
+  readonly url: string;
+  readonly schema: string;
+  readonly server: string;
+}
+
+export interface PlanManifest {
+  readonly formatVersion: number;
+  /** sha256 of the stable-stringified manifest without this field (see plan-files.ts) */
+  readonly planId: string;
+  /** sha256 of the stable-stringified effective config (flags merged in), secrets excluded */
+  readonly configHash: string;
+  readonly sources: {
+    readonly backup: SourceInfo;
+    readonly interim: SourceInfo;
+    readonly target: SourceInfo;
+  };
+  /** true when target and interim are the same schema (the merge is in place) */
+  readonly inPlace: boolean;
+  /** sha256 of each side's introspected schema (tables, columns, types, keys) */
+  readonly schemaFingerprints: {
+    readonly backup: string;
+    readonly interim: string;
+    readonly target: string;
+  };
+  readonly incident: { readonly start: string | null };
+  /** tables in write order: parents before children (deletes run in reverse) */
+  readonly order: readonly string[];
+  readonly tables: readonly PlanTable[];
+  readonly remaps: readonly RemapSummary[];
+  readonly unresolved: number;
+  /** triggers fire on the plan's writes: apply needs --allow-triggers */
+  readonly needsAllowTriggers: boolean;
+  readonly totals: ClassCounts & ActionCounts;
+}

@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { join, normalize } from 'node:path';
+import { createInterface } from 'node:readline';
+import stableStringify from 'fast-json-stable-stringify';
+import { PreconditionError, UsageError } from '../errors.js';
+import { type Action, MANIFEST_FILE, PLAN_FORMAT_VERSION, type PlanManifest } from './format.js';
+
+/**
+ * The plan's identity: sha256 of the stable-stringified manifest without `planId`. The manifest
+ * holds each action file's sha256, so an edited or truncated action file changes it too.
+ */
+export function computePlanId(manifest: Omit<PlanManifest, 'planId'> | PlanManifest): string {
+  const { planId: _ignored, ...rest } = manifest as PlanManifest;
+  return sha256(stableStringify(rest));
+}
+
+export function sha256(text: string | Buffer): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The manifest as written to plan.json: pretty, with keys in a stable order, ending in \n. */
+export function serializeManifest(manifest: PlanManifest): string {
+  return `${JSON.stringify(sortKeysDeep(manifest), null, 2)}\n`;
+}
+
+function sortKeysDeep(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeysDeep);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) out[k] = sortKeysDeep((v as Record<string, unknown>)[k]);
+    return out;
+  }
+  return v;
+}
+
+export async function fileSha256(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+/**
+ * Reads plan.json and checks the plan is whole and unedited: the format version is known, the
+ * recomputed planId matches, and every action file has the recorded sha256. Throws a
+ * UsageError when there is no plan there, a PreconditionError (exit 3) when it was edited.
+ */
+export async function loadVerifiedPlan(dir: string): Promise<PlanManifest> {
+  const path = join(dir, MANIFEST_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new UsageError(
+      `no plan at ${dir}: ${MANIFEST_FILE} not found (make one with reconcile plan)`,
+    );
+  }
+  let manifest: PlanManifest;
+  try {
+    manifest = JSON.parse(text) as PlanManifest;
+  } catch {
+    throw new PreconditionError(`${path} is not valid JSON: the plan was edited or truncated`);
+  }
+  if (manifest.formatVersion !== PLAN_FORMAT_VERSION) {
+    throw new PreconditionError(
+      `${path}: plan format ${String(manifest.formatVersion)}, this reconcile reads format ${PLAN_FORMAT_VERSION}: make the plan again`,
+    );
+  }
+  const id = computePlanId(manifest);
+  if (id !== manifest.planId) {
+    throw new PreconditionError(
+      `${path} was edited: its content does not match its planId ${String(manifest.planId).slice(0, 12)}…; make the plan again`,
+    );
+  }
+  for (const t of manifest.tables) {
+    const file = safeJoin(dir, t.file);
+    let actual: string;
+    try {
+      await stat(file);
+      actual = await fileSha256(file);
+    } catch {
+      throw new PreconditionError(`plan ${manifest.planId.slice(0, 12)}: ${t.file} is missing`);
+    }
+    if (actual !== t.fileSha256) {
+      throw new PreconditionError(
+        `plan ${manifest.planId.slice(0, 12)}: ${t.file} was edited or truncated (sha256 differs from plan.json)`,
+      );
+    }
+  }
+  return manifest;
+}
+
+/** Joins a path from the manifest under the plan folder, refusing one that climbs out of it. */
+export function safeJoin(dir: string, rel: string): string {
+  const n = normalize(rel);
+  if (n.startsWith('..') || n.startsWith('/')) {
+    throw new PreconditionError(`plan refers to a file outside its folder: ${rel}`);
+  }
+  return join(dir, n);
+}
+
+/** Streams a table's actions in file order. */
+export async function* readActions(dir: string, file: string): AsyncGenerator<Action> {
+  const rl = createInterface({ input: createReadStream(safeJoin(dir, file)), crlfDelay: Infinity });
+  let n = 0;
+  for await (const line of rl) {
+    n++;
+    if (line.length === 0) continue;
+    try {
+      yield JSON.parse(line) as Action;
+    } catch {
+      throw new PreconditionError(`${file}:${n}: not a JSON action line`);
+    }
+  }
+}
