@@ -140,12 +140,20 @@ class Parser {
   }
 }
 
+const INT64_MIN = -(2n ** 63n);
+const UINT64_MAX = 2n ** 64n - 1n;
+
 /**
- * Integers keep every digit. Other numbers go through a double (what both servers store them
- * as) and print in JavaScript's shortest round-trip form, so 1.50, 1.5 and 15e-1 agree.
+ * Integers that fit a 64-bit integer keep every digit (MySQL stores them as int64 or uint64).
+ * Other numbers go through a double (what both servers store them as: MySQL also turns a wider
+ * integer into a double) and print in JavaScript's shortest round-trip form, so 1.50, 1.5 and
+ * 15e-1 agree, and so do 123456789012345678901234567890 and 1.2345678901234568e29.
  */
 function canonicalNumber(lexeme: string, fractional: boolean): string {
-  if (!fractional) return BigInt(lexeme).toString();
+  if (!fractional) {
+    const big = BigInt(lexeme);
+    if (big >= INT64_MIN && big <= UINT64_MAX) return big.toString();
+  }
   const n = Number(lexeme);
   if (Number.isInteger(n) && Math.abs(n) < 2 ** 53) return String(n === 0 ? 0 : n);
   return String(n);
