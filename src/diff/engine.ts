@@ -160,7 +160,7 @@ export async function comparePairs(
     return {
       pair,
       readers: src.readers(pair),
-      order: new InOrder((part) => sink(pair, part)),
+      order: new InOrder((part) => sink(pair, part), 2 * opts.concurrency),
       sizer: opts.chunkRows
         ? new AdaptiveSizer(opts.chunkRows, opts.chunkRows, opts.chunkRows, 250)
         : new AdaptiveSizer(initial, 100, Math.max(initial, 20_000), 250),
@@ -193,7 +193,7 @@ export async function comparePairs(
     }
   }
 
-  await runWorkers(tasks(), opts.concurrency, async (task) => {
+  const handleTask = async (task: Task): Promise<void> => {
     const { job } = task;
     const t0 = performance.now();
     if (task.kind === 'range') {
@@ -237,6 +237,10 @@ export async function comparePairs(
       await job.order.push(task.p, { kind: 'multiset', diff: counter.result() });
     }
     job.stats.seconds = (performance.now() - job.started) / 1000;
+  };
+  await runWorkers(tasks(), opts.concurrency, handleTask, (error) => {
+    // Workers held back by a table's InOrder window must not wait for a chunk that failed.
+    for (const job of jobs) job.order.abort(error);
   });
 
   for (const job of jobs) {
