@@ -108,7 +108,8 @@ function compareKeyPart(
   switch (k.info.family) {
     case 'integer':
     case 'enum':
-    case 'set': {
+    case 'set':
+    case 'bit': {
       const x = BigInt(a.toString('latin1'));
       const y = BigInt(b.toString('latin1'));
       return x < y ? -1 : x > y ? 1 : 0;

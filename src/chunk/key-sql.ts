@@ -38,13 +38,21 @@ export function isNoPad(collation: string): boolean {
   return /_nopad_|_0900_|^binary$/.test(collation);
 }
 
+/** Key families whose boundaries are taken, passed and compared as unsigned numbers. */
+function numericBoundary(k: KeyColumn): boolean {
+  const f = k.info.family;
+  return f === 'enum' || f === 'set' || f === 'bit';
+}
+
 /**
  * How a key column is selected for chunk boundaries: ENUM and SET sort by their index number,
- * not their text, so boundaries are taken (and compared) as numbers.
+ * not their text, so boundaries are taken (and compared) as numbers. BIT sorts as a number too,
+ * and the server compares a BIT column with a byte string as text ('1' > X'0001'), never byte
+ * by byte: its boundaries must be numbers as well.
  */
 export function boundaryExpr(k: KeyColumn): string {
   const col = quoteId(k.name);
-  return k.info.family === 'enum' || k.info.family === 'set' ? `(${col} + 0)` : col;
+  return numericBoundary(k) ? `(${col} + 0)` : col;
 }
 
 /**
@@ -60,18 +68,22 @@ export function placeholder(k: KeyColumn): string {
       return `CAST(? AS DECIMAL(${c.numericPrecision ?? 65}, ${c.numericScale ?? 0}))`;
     case 'enum':
     case 'set':
+    case 'bit':
       return 'CAST(? AS UNSIGNED)';
     default:
       return '?';
   }
 }
 
-/** The parameter for a key value read as raw bytes (for boundaries: as `boundaryExpr`). */
+/**
+ * The parameter for a key value read as raw bytes (for boundaries: as `boundaryExpr`). ENUM,
+ * SET and BIT values must be their numbers' text, as `boundaryExpr` selects them: a BIT
+ * column's raw bytes compare wrongly with a BIT column (`b = X'0003'` matches 0 on MariaDB).
+ */
 export function keyParam(k: KeyColumn, v: RawValue): SqlParam {
   if (v === null) return null;
   switch (k.info.family) {
     case 'binary':
-    case 'bit':
     case 'geometry':
       return Buffer.from(v);
     default:

@@ -29,6 +29,8 @@ export interface DiffOptions {
   readonly progress?: Progress;
   /** a fixed number of rows per chunk instead of the adaptive size */
   readonly chunkRows?: number;
+  /** rows per server-side partition of a table without a key (the default suits production) */
+  readonly partitionRows?: number;
 }
 
 /** `reconcile diff`: compares two schemas row by row and returns the diff document. */

@@ -99,4 +99,15 @@ describe('key predicates', () => {
     expect(placeholder(e)).toBe('CAST(? AS UNSIGNED)');
     expect(boundaryExpr(id)).toBe('`id`');
   });
+
+  it('takes BIT boundaries as numbers: the server compares BIT with bytes as text', () => {
+    const bit = keyColumn(column('flags', 'bit', { dataType: 'bit' }));
+    expect(boundaryExpr(bit)).toBe('(`flags` + 0)');
+    expect(placeholder(bit)).toBe('CAST(? AS UNSIGNED)');
+    expect(keyParam(bit, b('512'))).toBe('512');
+    expect(compareKey([bit], [b('512')], '<=')).toEqual({
+      sql: '`flags` <= CAST(? AS UNSIGNED)',
+      params: ['512'],
+    });
+  });
 });
