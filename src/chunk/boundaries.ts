@@ -96,7 +96,12 @@ function compareBoundaries(keys: readonly KeyColumn[], a: Boundary, b: Boundary)
   return 0;
 }
 
-function compareKeyPart(
+/**
+ * Orders two values of a key column (as `boundaryExpr` selects them) the way the server does,
+ * by their collation weights when both have one. Only picks the nearer of two candidate
+ * boundaries, but a wrong pick makes a chunk larger than asked: memory depends on it.
+ */
+export function compareKeyPart(
   k: KeyColumn,
   a: RawValue,
   b: RawValue,
@@ -118,9 +123,29 @@ function compareKeyPart(
       return compareDecimalText(a.toString('latin1'), b.toString('latin1'));
     case 'float':
       return Number(a.toString('latin1')) - Number(b.toString('latin1'));
+    case 'temporal':
+      // DATE, DATETIME, TIMESTAMP and YEAR texts are fixed-width: byte order is time order.
+      // TIME is not ('-838:59:59' < '-00:00:01' < '9:00:00' < '100:00:00').
+      if (k.info.dataType === 'time') {
+        const x = timeMicros(a.toString('latin1'));
+        const y = timeMicros(b.toString('latin1'));
+        return x < y ? -1 : x > y ? 1 : 0;
+      }
+      return Buffer.compare(a, b);
     default:
       return Buffer.compare(a, b);
   }
+}
+
+/** A TIME text ('-838:59:59.5') as signed microseconds. */
+function timeMicros(t: string): bigint {
+  const m = /^(-)?(\d+):(\d+):(\d+)(?:\.(\d{1,6}))?$/.exec(t);
+  if (!m) return 0n;
+  const [, neg, h = '0', min = '0', sec = '0', frac = ''] = m;
+  const us =
+    ((BigInt(h) * 60n + BigInt(min)) * 60n + BigInt(sec)) * 1_000_000n +
+    BigInt(frac.padEnd(6, '0'));
+  return neg ? -us : us;
 }
 
 /** Compares two exact decimal texts ("-12.50", "3") without going through a double. */

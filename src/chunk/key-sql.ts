@@ -58,14 +58,23 @@ export function boundaryExpr(k: KeyColumn): string {
 /**
  * A placeholder that makes the server compare a key value exactly: a string compared with a
  * DECIMAL or BIGINT column would go through a double and match the wrong rows.
+ *
+ * Integers and decimals go as a DECIMAL wide enough for the value itself, not as the column's
+ * own type: the value may come from the other side's column (a key that drifted from INT to
+ * BIGINT UNSIGNED, or from DECIMAL(10,2) to DECIMAL(12,4)), and CAST('-5' AS UNSIGNED) wraps,
+ * CAST('1.235' AS DECIMAL(10,2)) rounds — either would put rows in the wrong chunk.
  */
-export function placeholder(k: KeyColumn): string {
+export function placeholder(k: KeyColumn, v?: RawValue): string {
   const c = k.info;
   switch (c.family) {
     case 'integer':
-      return c.unsigned ? 'CAST(? AS UNSIGNED)' : 'CAST(? AS SIGNED)';
-    case 'decimal':
-      return `CAST(? AS DECIMAL(${c.numericPrecision ?? 65}, ${c.numericScale ?? 0}))`;
+      return 'CAST(? AS DECIMAL(65, 0))';
+    case 'decimal': {
+      const text = v ? v.toString('latin1') : '';
+      const dot = text.indexOf('.');
+      const scale = dot < 0 ? (v ? 0 : (c.numericScale ?? 0)) : text.length - dot - 1;
+      return `CAST(? AS DECIMAL(65, ${Math.min(30, scale)}))`;
+    }
     case 'enum':
     case 'set':
     case 'bit':
@@ -111,7 +120,7 @@ export function compareKey(
   const build = (i: number): string => {
     const k = keys[i] as KeyColumn;
     const col = quoteId(k.name);
-    const ph = placeholder(k);
+    const ph = placeholder(k, values[i] ?? null);
     const v = keyParam(k, values[i] ?? null);
     if (i === keys.length - 1) {
       params.push(v);
@@ -122,7 +131,7 @@ export function compareKey(
   };
   const first = keys[0];
   if (!first) throw new Error('a key needs at least one column');
-  const lead = `${quoteId(first.name)} ${op === '>' ? '>=' : '<='} ${placeholder(first)}`;
+  const lead = `${quoteId(first.name)} ${op === '>' ? '>=' : '<='} ${placeholder(first, values[0] ?? null)}`;
   const leadParam = keyParam(first, values[0] ?? null);
   const inner = build(0);
   return keys.length === 1

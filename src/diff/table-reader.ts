@@ -21,6 +21,8 @@ export class TableReader {
   private readonly select: string;
   /** where each key column's match bytes are in a fetched row */
   private readonly matchAt: number[];
+  /** per key column: its text has a fractional part whose trailing zeros say nothing */
+  private readonly trimFraction: boolean[];
 
   constructor(
     readonly pair: TablePair,
@@ -48,7 +50,13 @@ export class TableReader {
       }
       return pair.columns.findIndex((c) => c.name === k.name);
     });
-    this.select = [...cols, ...weights].join(', ');
+    // A key whose scale drifted (DECIMAL(10,2) vs (12,4), DATETIME vs DATETIME(6)) is still
+    // one key: 1.24 and 1.2400 match (the rows then differ in that column).
+    this.trimFraction = this.keys.map(
+      (k) => k.info.family === 'decimal' || k.info.family === 'temporal',
+    );
+    // With no column in common (drift), rows still count: select a constant, encode nothing.
+    this.select = cols.length > 0 ? [...cols, ...weights].join(', ') : '0';
   }
 
   run<T>(fn: (s: Session) => Promise<T>): Promise<T> {
@@ -91,9 +99,14 @@ export class TableReader {
 
   private matchKey(r: RawRow): string {
     let m = '';
-    for (const i of this.matchAt) {
-      const v = r[i];
-      m += v === null || v === undefined ? '\u0000N' : `${v.length}:${v.toString('latin1')}`;
+    for (let k = 0; k < this.matchAt.length; k++) {
+      const v = r[this.matchAt[k] as number];
+      if (v === null || v === undefined) {
+        m += '\u0000N';
+        continue;
+      }
+      const text = this.trimFraction[k] ? trimFraction(v.toString('latin1')) : v.toString('latin1');
+      m += `${text.length}:${text}`;
     }
     return m;
   }
@@ -108,4 +121,12 @@ export function partitionExpr(pair: TablePair): string {
   if (cols.length === 0) return '0';
   const nulls = cols.map((c) => `ISNULL(${c})`).join(', ');
   return `CRC32(CONCAT_WS('|', ${cols.join(', ')}, CONCAT(${nulls})))`;
+}
+
+/** '1.2400' → '1.24', '4.00' → '4', '2020-01-01 00:00:00.000000' → '2020-01-01 00:00:00'. */
+export function trimFraction(text: string): string {
+  const dot = text.lastIndexOf('.');
+  if (dot < 0 || !/^\d+$/.test(text.slice(dot + 1))) return text;
+  const trimmed = text.replace(/0+$/, '');
+  return trimmed.endsWith('.') ? trimmed.slice(0, -1) : trimmed;
 }

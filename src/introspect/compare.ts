@@ -70,7 +70,12 @@ export function pairTables(backup: TableInfo, interim: TableInfo): TablePair {
     const i = iCols.get(b.name);
     if (!i) continue;
     columns.push({ name: b.name, family: commonFamily(b.family, i.family), backup: b, interim: i });
-    if (b.columnType !== i.columnType || b.family !== i.family || b.charset !== i.charset) {
+    if (
+      b.columnType !== i.columnType ||
+      b.family !== i.family ||
+      b.charset !== i.charset ||
+      normalCollation(b.collation) !== normalCollation(i.collation)
+    ) {
       typeChanged.push({ column: b.name, backup: describeType(b), interim: describeType(i) });
     }
   }
@@ -99,8 +104,44 @@ export function pairTables(backup: TableInfo, interim: TableInfo): TablePair {
 }
 
 function describeType(c: ColumnInfo): string {
-  const cs = c.charset && c.family === 'text' ? ` ${c.charset}` : '';
+  // the collation names the charset too, and decides equality and order of text
+  const cs = c.collation && c.family === 'text' ? ` ${c.collation}` : '';
   return `${c.columnType}${cs}${c.family === 'json' && c.dataType !== 'json' ? ' (json)' : ''}`;
+}
+
+/** MySQL 5.7 says utf8_general_ci where MariaDB 10.6+ and MySQL 8 say utf8mb3_general_ci. */
+function normalCollation(c: string | null): string | null {
+  return c === null ? null : c.replace(/^utf8_/, 'utf8mb3_');
+}
+
+/**
+ * What decides how the server orders and equates a key column's values. Chunking reads both
+ * sides with the same key-range predicates, so a key can only be chunked when both sides order
+ * it the same way: otherwise a row could fall in one chunk on one side and in another on the
+ * other side (and the boundary walker could go back and forth for ever).
+ */
+export function keyOrder(c: ColumnInfo): string {
+  switch (c.family) {
+    case 'integer':
+    case 'decimal':
+      // compared exactly as decimals whatever the width, sign or scale (key-sql placeholder)
+      return 'number';
+    case 'temporal':
+      return `temporal:${c.dataType === 'timestamp' ? 'datetime' : c.dataType}`;
+    case 'text':
+      return `text:${normalCollation(c.collation)}`;
+    case 'enum':
+    case 'set':
+      // ordered by member index: the member list must be the same
+      return `${c.family}:${c.columnType}`;
+    default:
+      return c.family;
+  }
+}
+
+function describeOrder(c: ColumnInfo): string {
+  if (c.family === 'text') return c.collation ?? c.columnType;
+  return c.columnType;
 }
 
 /**
@@ -120,25 +161,45 @@ function describeIdentity(id: RowIdentity): string {
 /**
  * The identity both sides share. When they differ, the backup's is kept if the interim holds
  * its columns as a key too; otherwise the table compares as a multiset of its common columns.
+ * A key whose columns the sides order differently (a collation, an ENUM's members) cannot be
+ * chunked: the table compares as a multiset too.
  */
 function commonIdentity(
   b: RowIdentity,
   i: RowIdentity,
   columns: readonly ComparedColumn[],
 ): { identity: RowIdentity; changed: TableDrift['identityChanged'] } {
+  const none: RowIdentity = { kind: 'none' };
   const same =
     b.kind === i.kind &&
     (b.kind === 'none' ||
       (i.kind !== 'none' &&
         b.columns.length === i.columns.length &&
         b.columns.every((c, n) => c === i.columns[n])));
-  if (same) return { identity: b, changed: null };
-  const changed = { backup: describeIdentity(b), interim: describeIdentity(i) };
-  const names = new Set(columns.map((c) => c.name));
-  if (b.kind !== 'none' && i.kind !== 'none' && b.columns.every((c) => names.has(c))) {
-    const sameCols =
-      b.columns.length === i.columns.length && b.columns.every((c) => i.columns.includes(c));
-    if (sameCols) return { identity: b, changed };
+  let candidate: RowIdentity | null = null;
+  let changed: TableDrift['identityChanged'] = null;
+  if (same) candidate = b;
+  else {
+    changed = { backup: describeIdentity(b), interim: describeIdentity(i) };
+    const names = new Set(columns.map((c) => c.name));
+    if (b.kind !== 'none' && i.kind !== 'none' && b.columns.every((c) => names.has(c))) {
+      const sameCols =
+        b.columns.length === i.columns.length && b.columns.every((c) => i.columns.includes(c));
+      if (sameCols) candidate = b;
+    }
   }
-  return { identity: { kind: 'none' }, changed };
+  if (candidate === null) return { identity: none, changed };
+  if (candidate.kind === 'none') return { identity: candidate, changed };
+  const keyCols = candidate.columns.map((n) => columns.find((c) => c.name === n));
+  const ordered = keyCols.every((c) => c && keyOrder(c.backup) === keyOrder(c.interim));
+  if (ordered) return { identity: candidate, changed };
+  const orders = (side: 'backup' | 'interim'): string =>
+    keyCols.map((c) => (c ? describeOrder(c[side]) : '?')).join(', ');
+  return {
+    identity: none,
+    changed: {
+      backup: `${describeIdentity(b)} ordered by ${orders('backup')}`,
+      interim: `${describeIdentity(i)} ordered by ${orders('interim')}`,
+    },
+  };
 }

@@ -38,11 +38,11 @@ describe('key predicates', () => {
 
   it('a single-column key compares directly', () => {
     expect(compareKey([id], [b('42')], '>')).toEqual({
-      sql: '`id` > CAST(? AS SIGNED)',
+      sql: '`id` > CAST(? AS DECIMAL(65, 0))',
       params: ['42'],
     });
     expect(compareKey([big], [b('18446744073709551615')], '<=')).toEqual({
-      sql: '`n` <= CAST(? AS UNSIGNED)',
+      sql: '`n` <= CAST(? AS DECIMAL(65, 0))',
       params: ['18446744073709551615'],
     });
   });
@@ -50,23 +50,34 @@ describe('key predicates', () => {
   it('a composite key compares lexicographically, led by a range on its first column', () => {
     const gt = compareKey([id, name, amount], [b('7'), b('Shop1'), b('-1.500')], '>');
     expect(gt.sql).toBe(
-      '(`id` >= CAST(? AS SIGNED) AND (`id` > CAST(? AS SIGNED) OR (`id` = CAST(? AS SIGNED) AND ' +
-        '(`na``me` > ? OR (`na``me` = ? AND `amt` > CAST(? AS DECIMAL(12, 3)))))))',
+      '(`id` >= CAST(? AS DECIMAL(65, 0)) AND (`id` > CAST(? AS DECIMAL(65, 0)) OR (`id` = CAST(? AS DECIMAL(65, 0)) AND ' +
+        '(`na``me` > ? OR (`na``me` = ? AND `amt` > CAST(? AS DECIMAL(65, 3)))))))',
     );
     expect(gt.params).toEqual(['7', '7', '7', 'Shop1', 'Shop1', '-1.500']);
     const le = compareKey([id, name], [b('7'), b('x')], '<=');
     expect(le.sql).toBe(
-      '(`id` <= CAST(? AS SIGNED) AND (`id` < CAST(? AS SIGNED) OR (`id` = CAST(? AS SIGNED) AND `na``me` <= ?)))',
+      '(`id` <= CAST(? AS DECIMAL(65, 0)) AND (`id` < CAST(? AS DECIMAL(65, 0)) OR (`id` = CAST(? AS DECIMAL(65, 0)) AND `na``me` <= ?)))',
     );
     expect(le.params).toEqual(['7', '7', '7', 'x']);
   });
 
+  it('casts integer and decimal values exactly, whichever side they came from', () => {
+    // a signed value against an unsigned column, or a wider scale than the column's:
+    // CAST(? AS UNSIGNED) would wrap -5, CAST(? AS DECIMAL(12, 3)) would round 1.2345
+    expect(compareKey([big], [b('-5')], '>').sql).toBe('`n` > CAST(? AS DECIMAL(65, 0))');
+    expect(compareKey([amount], [b('1.2345')], '<=').sql).toBe(
+      '`amt` <= CAST(? AS DECIMAL(65, 4))',
+    );
+    expect(compareKey([amount], [b('-12')], '<=').sql).toBe('`amt` <= CAST(? AS DECIMAL(65, 0))');
+    expect(placeholder(amount)).toBe('CAST(? AS DECIMAL(65, 3))');
+  });
+
   it('a chunk is lo < key <= hi, open where a bound is missing', () => {
     expect(rangePredicate([id], null, null)).toEqual({ sql: '1=1', params: [] });
-    expect(rangePredicate([id], [b('1')], null).sql).toBe('`id` > CAST(? AS SIGNED)');
-    expect(rangePredicate([id], null, [b('9')]).sql).toBe('`id` <= CAST(? AS SIGNED)');
+    expect(rangePredicate([id], [b('1')], null).sql).toBe('`id` > CAST(? AS DECIMAL(65, 0))');
+    expect(rangePredicate([id], null, [b('9')]).sql).toBe('`id` <= CAST(? AS DECIMAL(65, 0))');
     expect(rangePredicate([id], [b('1')], [b('9')])).toEqual({
-      sql: '`id` > CAST(? AS SIGNED) AND `id` <= CAST(? AS SIGNED)',
+      sql: '`id` > CAST(? AS DECIMAL(65, 0)) AND `id` <= CAST(? AS DECIMAL(65, 0))',
       params: ['1', '9'],
     });
   });
