@@ -80,7 +80,7 @@ export class TableReader {
     let sql = `SELECT ${this.select} FROM ${this.table}`;
     const params: number[] = [];
     if (parts > 1) {
-      sql += ` WHERE MOD(${partitionExpr(this.pair)}, ?) = ?`;
+      sql += ` WHERE MOD(${partitionExpr(this.pair, this.side)}, ?) = ?`;
       params.push(parts, p);
     }
     const lease = await this.pool.lease();
@@ -113,13 +113,28 @@ export class TableReader {
 }
 
 /**
- * A server-side partition number for rows of a table without a key. JSON columns are left out:
- * MariaDB keeps JSON text as typed, so two canonically equal documents may differ in text.
+ * A server-side partition number for rows of a table without a key. Rows that compare equal
+ * must fall in the same partition on both sides, even when the sides store them differently:
+ * - text is converted to utf8mb4 first (a column that moved from latin1 to utf8mb4 holds other
+ *   bytes for the same characters, and CRC32 reads bytes);
+ * - JSON is left out (MariaDB keeps JSON text as typed, so two equal documents may differ in
+ *   text), and so are FLOAT and DOUBLE (their text in an expression need not be the text the
+ *   server sends for the column).
  */
-export function partitionExpr(pair: TablePair): string {
-  const cols = pair.columns.filter((c) => c.family !== 'json').map((c) => quoteId(c.name));
+export function partitionExpr(pair: TablePair, side: SideName): string {
+  const cols = pair.columns
+    .filter((c) => c.family !== 'json' && c.family !== 'float')
+    .map((c) => {
+      const info = c[side];
+      const col = quoteId(c.name);
+      const text = info.charset !== null && info.charset !== 'binary';
+      return text ? `CONVERT(${col} USING utf8mb4)` : col;
+    });
   if (cols.length === 0) return '0';
-  const nulls = cols.map((c) => `ISNULL(${c})`).join(', ');
+  const nulls = pair.columns
+    .filter((c) => c.family !== 'json' && c.family !== 'float')
+    .map((c) => `ISNULL(${quoteId(c.name)})`)
+    .join(', ');
   return `CRC32(CONCAT_WS('|', ${cols.join(', ')}, CONCAT(${nulls})))`;
 }
 
