@@ -14,11 +14,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
       'Merge a restored MySQL/MariaDB backup with the interim database, and prove the result right.',
     )
     .version(process.env.npm_package_version ?? '0.1.0')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
-      // Commander's own usage errors: one line, exit 2.
-      outputError: (str, write) => write(`reconcile: ${str.replace(/^error: /, '').trim()}\n`),
+      // Commander's own usage errors: one line (the hint included), exit 2.
+      outputError: (str, write) =>
+        write(`reconcile: ${str.replace(/^error: /, '').trim()} (run with --help for usage)\n`),
     });
   registerDiff(program, setExit);
   return program;

@@ -71,7 +71,10 @@ export function sameServer(a: DbTarget, b: DbTarget): boolean {
   return a.host === b.host && a.port === b.port && a.user === b.user;
 }
 
-/** Masks a password in a URL-like string that failed to parse, for an error message. */
+/**
+ * Masks a password in a URL-like string that failed to parse, for an error message. Up to the
+ * last '@': a password may itself hold '@' (mysql://root:p@ss@host/x).
+ */
 function redactRawUrl(raw: string): string {
-  return raw.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
+  return raw.replace(/(\/\/[^:/@]*:).*@/, '$1***@');
 }

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { connect } from '../db/mysql.js';
 import { quoteTable } from '../db/quote.js';
 import type { SessionPool } from '../db/session-pool.js';
 import { type DbTarget, describeTarget } from '../db/url.js';
@@ -36,11 +37,13 @@ export interface DiffOptions {
 /** `reconcile diff`: compares two schemas row by row and returns the diff document. */
 export async function runDiff(opts: DiffOptions): Promise<DiffDocument> {
   const t0 = performance.now();
+  // Input errors first, before the snapshot pools open: one line, nothing else on stderr.
+  if (opts.outDir) await makeOutDir(opts.outDir);
+  if (opts.tables) await checkTablesExist(opts.backup, opts.interim, opts.tables);
   const src = await DiffSources.open(opts.backup, opts.interim, opts.concurrency, opts.logger);
   const writers: JsonlWriter[] = [];
   try {
     const selected = selectTables(src, opts.tables);
-    if (opts.outDir) await mkdir(opts.outDir, { recursive: true });
 
     const tallies = new Map<string, TableTally>();
     for (const pair of selected.pairs) {
@@ -113,6 +116,48 @@ export async function runDiff(opts: DiffOptions): Promise<DiffDocument> {
   }
 }
 
+async function makeOutDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    throw new UsageError(`--out ${JSON.stringify(dir)}: cannot create the directory (${code})`, {
+      cause: e,
+    });
+  }
+}
+
+/** Refuses table names that neither side has as a base table, with one short-lived session. */
+async function checkTablesExist(
+  backup: DbTarget,
+  interim: DbTarget,
+  names: readonly string[],
+): Promise<void> {
+  const found = new Set<string>();
+  for (const t of [backup, interim]) {
+    const s = await connect(t);
+    try {
+      const rows = await s.query<{ name: string }>(
+        `SELECT TABLE_NAME AS name FROM information_schema.TABLES
+          WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'
+            AND TABLE_NAME IN (${names.map(() => '?').join(', ')})`,
+        [t.schema, ...names],
+      );
+      for (const r of rows) found.add(r.name);
+    } finally {
+      await s.close();
+    }
+  }
+  const unknown = names.filter((n) => !found.has(n));
+  if (unknown.length > 0) throw unknownTables(unknown, backup.schema, interim.schema);
+}
+
+function unknownTables(unknown: readonly string[], backup: string, interim: string): UsageError {
+  return new UsageError(
+    `unknown table${unknown.length > 1 ? 's' : ''} ${unknown.map((t) => JSON.stringify(t)).join(', ')}: in neither ${backup} (backup) nor ${interim} (interim)`,
+  );
+}
+
 function selectTables(
   src: DiffSources,
   only: readonly string[] | null,
@@ -133,11 +178,7 @@ function selectTables(
   const unknown = only.filter(
     (t) => !src.backupSchema.tables.has(t) && !src.interimSchema.tables.has(t),
   );
-  if (unknown.length > 0) {
-    throw new UsageError(
-      `unknown table${unknown.length > 1 ? 's' : ''} ${unknown.map((t) => JSON.stringify(t)).join(', ')}: in neither ${src.backup.schema} (backup) nor ${src.interim.schema} (interim)`,
-    );
-  }
+  if (unknown.length > 0) throw unknownTables(unknown, src.backup.schema, src.interim.schema);
   return {
     pairs: c.pairs.filter((p) => want.has(p.name)),
     onlyInBackup: c.onlyInBackup.filter((t) => want.has(t.name)),
