@@ -57,29 +57,74 @@ export interface MultisetDiff {
 /**
  * Compares two multisets of rows (a table without a key): duplicates count with their
  * multiplicity, and a row that differs counts once on each side. Rows are added one at a time
- * so a partition streams through it; memory is one entry per distinct row.
+ * so a partition streams through it.
+ *
+ * Memory is one entry per distinct row, kept compact because a partition holds up to hundreds
+ * of thousands of them: a Map from row hash to a slot, the slot's counts in typed arrays, and
+ * the row's encoding copied into one growing arena (no per-row object survives the call).
  */
 export class MultisetCounter {
-  private readonly counts = new Map<bigint, { row: HashedRow; b: number; i: number }>();
+  private readonly slotOf = new Map<bigint, number>();
+  private backupCount = new Uint32Array(256);
+  private interimCount = new Uint32Array(256);
+  private start = new Float64Array(256);
+  private length = new Uint32Array(256);
+  private arena = Buffer.allocUnsafe(1 << 16);
+  private used = 0;
 
   addBackup(r: HashedRow): void {
-    const e = this.counts.get(r.hash);
-    if (e) e.b++;
-    else this.counts.set(r.hash, { row: r, b: 1, i: 0 });
+    // slot() may grow (replace) the arrays: take it before reading them
+    const n = this.slot(r);
+    this.backupCount[n] = (this.backupCount[n] ?? 0) + 1;
   }
 
   addInterim(r: HashedRow): void {
-    const e = this.counts.get(r.hash);
-    if (e) e.i++;
-    else this.counts.set(r.hash, { row: r, b: 0, i: 1 });
+    const n = this.slot(r);
+    this.interimCount[n] = (this.interimCount[n] ?? 0) + 1;
+  }
+
+  private slot(r: HashedRow): number {
+    const known = this.slotOf.get(r.hash);
+    if (known !== undefined) return known;
+    const n = this.slotOf.size;
+    if (n === this.start.length) this.growSlots();
+    if (this.used + r.enc.length > this.arena.length) {
+      const next = Buffer.allocUnsafe(Math.max(this.arena.length * 2, this.used + r.enc.length));
+      this.arena.copy(next, 0, 0, this.used);
+      this.arena = next;
+    }
+    r.enc.copy(this.arena, this.used);
+    this.start[n] = this.used;
+    this.length[n] = r.enc.length;
+    this.used += r.enc.length;
+    this.slotOf.set(r.hash, n);
+    return n;
+  }
+
+  private growSlots(): void {
+    const grow = <T extends Uint32Array | Float64Array>(a: T): T => {
+      const next = new (a.constructor as new (n: number) => T)(a.length * 2);
+      next.set(a);
+      return next;
+    };
+    this.backupCount = grow(this.backupCount);
+    this.interimCount = grow(this.interimCount);
+    this.start = grow(this.start);
+    this.length = grow(this.length);
   }
 
   result(): MultisetDiff {
     const out: MultisetDiff = { identical: 0, onlyBackup: [], onlyInterim: [] };
-    for (const e of this.counts.values()) {
-      out.identical += Math.min(e.b, e.i);
-      if (e.b > e.i) out.onlyBackup.push({ row: e.row, count: e.b - e.i });
-      if (e.i > e.b) out.onlyInterim.push({ row: e.row, count: e.i - e.b });
+    for (const [hash, n] of this.slotOf) {
+      const b = this.backupCount[n] ?? 0;
+      const i = this.interimCount[n] ?? 0;
+      out.identical += Math.min(b, i);
+      if (b === i) continue;
+      const from = this.start[n] ?? 0;
+      const enc = Buffer.from(this.arena.subarray(from, from + (this.length[n] ?? 0)));
+      const row: HashedRow = { match: '', hash, enc };
+      if (b > i) out.onlyBackup.push({ row, count: b - i });
+      else out.onlyInterim.push({ row, count: i - b });
     }
     const byEnc = (x: { row: HashedRow }, y: { row: HashedRow }): number =>
       Buffer.compare(x.row.enc, y.row.enc);

@@ -180,11 +180,31 @@ describe('MultisetCounter', () => {
     );
   });
 
+  it('keeps each distinct row once, whatever it holds, across arena and slot growth', () => {
+    const c = new MultisetCounter();
+    const big = (n: number): HashedRow => ({
+      match: '',
+      hash: BigInt(n),
+      enc: Buffer.alloc(1000 + (n % 7), n % 251),
+    });
+    for (let n = 0; n < 3000; n++) c.addBackup(big(n));
+    for (let n = 1500; n < 4000; n++) c.addInterim(big(n));
+    const d = c.result();
+    expect(d.identical).toBe(1500);
+    expect(d.onlyBackup).toHaveLength(1500);
+    expect(d.onlyInterim).toHaveLength(1000);
+    for (const { row, count } of [...d.onlyBackup, ...d.onlyInterim]) {
+      expect(count).toBe(1);
+      expect(row.enc.equals(big(Number(row.hash)).enc)).toBe(true);
+    }
+  });
+
   it('reports surplus rows in a deterministic order (by encoding)', () => {
     const rows = [3n, 1n, 2n].map((h) => row(`r${h}`, h));
     const one = diffMultiset(rows, []);
     const two = diffMultiset([...rows].reverse(), []);
-    expect(one.onlyBackup.map((x) => x.row.match)).toEqual(['r1', 'r2', 'r3']);
-    expect(two.onlyBackup.map((x) => x.row.match)).toEqual(['r1', 'r2', 'r3']);
+    const texts = (d: typeof one): string[] => d.onlyBackup.map((x) => x.row.enc.toString());
+    expect(texts(one)).toEqual(['r1:1', 'r2:2', 'r3:3']);
+    expect(texts(two)).toEqual(['r1:1', 'r2:2', 'r3:3']);
   });
 });
