@@ -1,4 +1,5 @@
 import type { TableDrift } from '../introspect/compare.js';
+import type { RowIdentity } from '../introspect/types.js';
 
 /** A value in JSON output: text as a string (integers too: never through a JS number), bytes as hex. */
 export type JsonCell = string | { readonly hex: string } | null;
@@ -71,4 +72,11 @@ export function hasDifferences(t: TableDiffResult): boolean {
     t.onlyInterim > 0 ||
     t.drift !== null
   );
+}
+
+/** How a table's rows were matched, as the document says it. */
+export function describeIdentity(id: RowIdentity): string {
+  if (id.kind === 'none') return 'none (compared as a multiset)';
+  if (id.kind === 'primary') return `primary key (${id.columns.join(', ')})`;
+  return `unique key ${id.index} (${id.columns.join(', ')})`;
 }

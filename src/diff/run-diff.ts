@@ -2,17 +2,20 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { connect } from '../db/mysql.js';
-import { quoteTable } from '../db/quote.js';
-import type { SessionPool } from '../db/session-pool.js';
 import { type DbTarget, describeTarget } from '../db/url.js';
 import { UsageError } from '../errors.js';
 import type { TablePair } from '../introspect/compare.js';
-import type { RowIdentity, TableInfo } from '../introspect/types.js';
+import type { TableInfo } from '../introspect/types.js';
 import { comparePairs, type DiffMethod, DiffSources } from './engine.js';
 import { JsonlWriter, tableFileName } from './jsonl-writer.js';
+import { oneSidedTable } from './one-sided.js';
 import type { Progress } from './progress.js';
-import type { DiffDocument, TableDiffResult } from './result.js';
-import { hasDifferences } from './result.js';
+import {
+  type DiffDocument,
+  describeIdentity,
+  hasDifferences,
+  type TableDiffResult,
+} from './result.js';
 import { TableTally } from './table-tally.js';
 
 export interface DiffOptions {
@@ -47,11 +50,8 @@ export async function runDiff(opts: DiffOptions): Promise<DiffDocument> {
 
     const tallies = new Map<string, TableTally>();
     for (const pair of selected.pairs) {
-      let out: JsonlWriter | null = null;
-      if (opts.outDir) {
-        out = new JsonlWriter(join(opts.outDir, tableFileName(pair.name, 'jsonl')));
-        writers.push(out);
-      }
+      const out = opts.outDir ? outFile(opts.outDir, pair.name) : null;
+      if (out) writers.push(out);
       const keyNames = pair.identity.kind === 'none' ? [] : [...pair.identity.columns];
       tallies.set(pair.name, new TableTally(pair.columns, keyNames, opts.sampleLimit, out));
     }
@@ -81,11 +81,16 @@ export async function runDiff(opts: DiffOptions): Promise<DiffDocument> {
         seconds: round(s?.seconds ?? 0),
       });
     }
-    for (const t of selected.onlyInBackup) {
-      tables.push(await oneSided(src.backupPool, opts.backup.schema, t, 'onlyInBackup'));
-    }
-    for (const t of selected.onlyInInterim) {
-      tables.push(await oneSided(src.interimPool, opts.interim.schema, t, 'onlyInInterim'));
+    const sides = [
+      [selected.onlyInBackup, src.backupPool, opts.backup.schema, 'onlyInBackup'],
+      [selected.onlyInInterim, src.interimPool, opts.interim.schema, 'onlyInInterim'],
+    ] as const;
+    for (const [list, pool, schema, status] of sides) {
+      for (const t of list) {
+        const out = opts.outDir ? outFile(opts.outDir, t.name) : null;
+        if (out) writers.push(out);
+        tables.push(await oneSidedTable(pool, schema, t, status, out));
+      }
     }
     tables.sort((a, b) => Buffer.compare(Buffer.from(a.table), Buffer.from(b.table)));
     await Promise.all(writers.map((w) => w.close()));
@@ -114,6 +119,10 @@ export async function runDiff(opts: DiffOptions): Promise<DiffDocument> {
     await Promise.allSettled(writers.map((w) => w.close()));
     await src.close();
   }
+}
+
+function outFile(dir: string, table: string): JsonlWriter {
+  return new JsonlWriter(join(dir, tableFileName(table, 'jsonl')));
 }
 
 async function makeOutDir(dir: string): Promise<void> {
@@ -186,42 +195,7 @@ function selectTables(
   };
 }
 
-/** A table only one side has: every row of it is only on that side. */
-async function oneSided(
-  pool: SessionPool,
-  schema: string,
-  t: TableInfo,
-  status: 'onlyInBackup' | 'onlyInInterim',
-): Promise<TableDiffResult> {
-  const t0 = performance.now();
-  const rows = await pool.run((s) =>
-    s.rawRows(`SELECT COUNT(*) FROM ${quoteTable(schema, t.name)}`),
-  );
-  const count = Number(rows[0]?.[0]?.toString() ?? 0);
-  return {
-    table: t.name,
-    status,
-    identity: describeIdentity(t.identity),
-    identical: 0,
-    changed: 0,
-    onlyBackup: status === 'onlyInBackup' ? count : 0,
-    onlyInterim: status === 'onlyInInterim' ? count : 0,
-    changedColumns: {},
-    samples: { changed: [], onlyBackup: [], onlyInterim: [] },
-    drift: null,
-    chunks: 0,
-    chunksSkipped: 0,
-    method: 'count',
-    methodNote: `table only in ${status === 'onlyInBackup' ? 'backup' : 'interim'}`,
-    seconds: round((performance.now() - t0) / 1000),
-  };
-}
-
-export function describeIdentity(id: RowIdentity): string {
-  if (id.kind === 'none') return 'none (compared as a multiset)';
-  if (id.kind === 'primary') return `primary key (${id.columns.join(', ')})`;
-  return `unique key ${id.index} (${id.columns.join(', ')})`;
-}
+export { describeIdentity } from './result.js';
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;

@@ -31,10 +31,14 @@ beforeAll(async () => {
   await Promise.all([
     sql(names[0] as never, base),
     sql(names[1] as never, base),
-    sql(names[2] as never, base),
+    sql(
+      names[2] as never,
+      `${base} CREATE TABLE archived (id INT PRIMARY KEY); INSERT INTO archived VALUES (3), (1), (2);`,
+    ),
     sql(
       names[3] as never,
-      `${base} UPDATE customer SET name = 'renamed' WHERE id <= 30;
+      `${base} CREATE TABLE audit (msg VARCHAR(5)); INSERT INTO audit VALUES ('a'), ('a');
+       UPDATE customer SET name = 'renamed' WHERE id <= 30;
        DELETE FROM customer WHERE id = 60; INSERT INTO customer VALUES (61, 'new');
        UPDATE \`odd \`\`name\` SET v = 20 WHERE k = 'b';
        DELETE FROM tags WHERE t = 'y'; INSERT INTO tags VALUES ('x');`,
@@ -132,26 +136,26 @@ describe('reconcile diff --json', () => {
     const r = await diff('--backup', b, '--interim', i, '--json');
     expect(r.code, r.stderr).toBe(1);
     const doc = JSON.parse(r.stdout);
-    expect(doc.totals).toMatchObject({ identical: 32, changed: 31, onlyBackup: 2, onlyInterim: 2 });
+    expect(doc.totals).toMatchObject({ identical: 32, changed: 31, onlyBackup: 5, onlyInterim: 4 });
     expect(doc.tables.map((t: { table: string }) => t.table)).toEqual([
+      'archived',
+      'audit',
       'customer',
       'odd `name',
       'tags',
     ]);
+    expect(doc.tables[0]).toMatchObject({ status: 'onlyInBackup', onlyBackup: 3 });
+    expect(doc.tables[1]).toMatchObject({ status: 'onlyInInterim', onlyInterim: 2 });
     for (const t of doc.tables) {
       for (const f of ['table', 'identical', 'changed', 'onlyBackup', 'onlyInterim']) {
         expect(t).toHaveProperty(f);
       }
     }
-    expect(doc.tables[0]).toMatchObject({
-      identical: 29,
-      changed: 30,
-      onlyBackup: 1,
-      onlyInterim: 1,
-    });
-    expect(doc.tables[0].changedColumns).toEqual({ name: 30 });
-    // a bounded sample of keys
-    expect(doc.tables[0].samples.changed.length).toBeLessThanOrEqual(20);
+    const customer = doc.tables[2];
+    expect(customer).toMatchObject({ identical: 29, changed: 30, onlyBackup: 1, onlyInterim: 1 });
+    expect(customer.changedColumns).toEqual({ name: 30 });
+    // a bounded sample of keys (--sample defaults to 20)
+    expect(customer.samples.changed).toHaveLength(20);
     expect(JSON.stringify(doc)).not.toMatch(/password/i);
   });
 
@@ -169,7 +173,13 @@ describe('reconcile diff --out DIR', () => {
     const r = await diff('--backup', b, '--interim', i, '--out', out, '--sample', '2');
     expect(r.code, r.stderr).toBe(1);
     const files = (await readdir(out)).sort();
-    expect(files).toEqual(['customer.jsonl', 'odd%20%60name.jsonl', 'tags.jsonl']);
+    expect(files).toEqual([
+      'archived.jsonl',
+      'audit.jsonl',
+      'customer.jsonl',
+      'odd%20%60name.jsonl',
+      'tags.jsonl',
+    ]);
     const lines = async (f: string): Promise<unknown[]> =>
       (await readFile(join(out, f), 'utf8'))
         .split('\n')
@@ -188,6 +198,16 @@ describe('reconcile diff --out DIR', () => {
     ]);
     expect(await lines('odd%20%60name.jsonl')).toEqual([
       { class: 'changed', key: { k: 'b' }, columns: ['v'] },
+    ]);
+    // a table only one side has: every key (every row, without a key) in full
+    expect(await lines('archived.jsonl')).toEqual([
+      { class: 'onlyBackup', key: { id: '1' } },
+      { class: 'onlyBackup', key: { id: '2' } },
+      { class: 'onlyBackup', key: { id: '3' } },
+    ]);
+    expect(await lines('audit.jsonl')).toEqual([
+      { class: 'onlyInterim', row: { msg: 'a' }, count: 1 },
+      { class: 'onlyInterim', row: { msg: 'a' }, count: 1 },
     ]);
     expect(await lines('tags.jsonl')).toEqual([
       { class: 'onlyBackup', row: { t: 'y' }, count: 1 },

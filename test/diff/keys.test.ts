@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbTarget } from '../../src/db/url.js';
 import type { DiffDocument } from '../../src/diff/result.js';
 import { counts, diffSchemas, tableOf } from '../support/diff.js';
+import { serverFlavor } from '../support/flavor.js';
 import { engineView, naiveDiff } from '../support/naive-diff.js';
 import { sql, TestSchemas } from '../support/schemas.js';
 
@@ -63,7 +64,14 @@ const CASES: readonly KeyCase[] = [
   {
     table: 'k_double',
     type: 'DOUBLE',
-    keys: ['-1.1', '0.1', '0.3', '0.30000000000000004', '1.7976931348623157e308', '5e-324'],
+    keys: [
+      '-1.1',
+      '0.1',
+      '0.3',
+      '0.30000000000000004',
+      '1.7976931348623157e308',
+      '2.2250738585072014e-308',
+    ],
     extra: ['0.2', '2.5'],
   },
   {
@@ -166,6 +174,7 @@ const CASES: readonly KeyCase[] = [
   },
   {
     table: 'k_nopad',
+    // MariaDB's NO PAD binary collation; MySQL's is utf8mb4_0900_bin (see beforeAll)
     type: 'VARCHAR(10) COLLATE utf8mb4_nopad_bin',
     keys: ["'a'", "'a '", "'a  '", "'b'"],
     extra: ["'b '"],
@@ -229,7 +238,12 @@ let doc: DiffDocument;
 beforeAll(async () => {
   backup = await schemas.create('keys_b');
   interim = await schemas.create('keys_i');
-  const scripts = CASES.map(caseScripts);
+  const mysql = (await serverFlavor()) === 'mysql';
+  const scripts = CASES.map((c) =>
+    caseScripts(
+      mysql ? { ...c, type: c.type.replace('utf8mb4_nopad_bin', 'utf8mb4_0900_bin') } : c,
+    ),
+  );
   await Promise.all([
     sql(backup, scripts.map((s) => s.backup).join('\n') + SPECIAL_B),
     sql(interim, scripts.map((s) => s.interim).join('\n') + SPECIAL_I),
