@@ -108,11 +108,22 @@ export function keyText(k: KeyObject): string {
         : typeof v === 'string'
           ? /^-?\d+(\.\d+)?$/.test(v)
             ? v
-            : `'${v}'`
+            : sqlString(v)
           : `0x${v.hex}`;
     return `${c}=${text}`;
   });
   return parts.length === 1 ? (parts[0] as string) : `(${parts.join(', ')})`;
+}
+
+/** A MySQL string literal, on one line: quotes doubled, backslashes and line breaks escaped. */
+function sqlString(v: string): string {
+  const body = v
+    .replaceAll('\\', '\\\\')
+    .replaceAll("'", "''")
+    .replaceAll('\n', '\\n')
+    .replaceAll('\r', '\\r')
+    .replaceAll('\t', '\\t');
+  return `'${body}'`;
 }
 
 function num(n: number): string {
