@@ -148,7 +148,7 @@ async function checkTablesExist(
     try {
       const rows = await s.query<{ name: string }>(
         `SELECT TABLE_NAME AS name FROM information_schema.TABLES
-          WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'
+          WHERE TABLE_SCHEMA = ? AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')
             AND TABLE_NAME IN (${names.map(() => '?').join(', ')})`,
         [t.schema, ...names],
       );

@@ -29,6 +29,7 @@ interface ColumnRow {
   extra: string | null;
   numericPrecision: string | number | null;
   numericScale: string | number | null;
+  generation: string | null;
 }
 interface IndexRow {
   tableName: string;
@@ -63,8 +64,9 @@ interface CheckRow {
 }
 
 /**
- * Reads a schema's base tables (views are ignored) from information_schema: columns, keys,
- * foreign keys, auto-increment and triggers. `only` limits it to some tables.
+ * Reads a schema's base tables (views are ignored; MariaDB's system-versioned tables are base
+ * tables) from information_schema: columns, keys, foreign keys, auto-increment and triggers.
+ * `only` limits it to some tables.
  */
 export async function introspectSchema(
   s: Session,
@@ -82,7 +84,7 @@ export async function introspectSchema(
     `SELECT TABLE_NAME AS name, ENGINE AS engine, TABLE_ROWS AS rowsEstimate,
             AVG_ROW_LENGTH AS avgRowLength, AUTO_INCREMENT AS autoIncrement
        FROM information_schema.TABLES
-      WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'${t.sql}
+      WHERE TABLE_SCHEMA = ? AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')${t.sql}
       ORDER BY TABLE_NAME`,
     [schema, ...t.params],
   );
@@ -90,7 +92,8 @@ export async function introspectSchema(
     `SELECT TABLE_NAME AS tableName, COLUMN_NAME AS name, ORDINAL_POSITION AS ordinal,
             DATA_TYPE AS dataType, COLUMN_TYPE AS columnType, IS_NULLABLE AS nullable,
             CHARACTER_SET_NAME AS charset, COLLATION_NAME AS collation, EXTRA AS extra,
-            NUMERIC_PRECISION AS numericPrecision, NUMERIC_SCALE AS numericScale
+            NUMERIC_PRECISION AS numericPrecision, NUMERIC_SCALE AS numericScale,
+            GENERATION_EXPRESSION AS generation
        FROM information_schema.COLUMNS
       WHERE TABLE_SCHEMA = ?${t.sql}
       ORDER BY TABLE_NAME, ORDINAL_POSITION`,
@@ -139,8 +142,16 @@ export async function introspectSchema(
     }
     return m;
   };
-  const colsBy = byTable(columns);
-  const idxBy = byTable(indexes);
+  // MariaDB's system-versioned tables: the row start/end columns hold transaction times, not
+  // data (a restore gives every row new ones); they are neither compared nor written, and the
+  // row end column MariaDB adds to the primary key is no part of a row's identity.
+  const period = new Set(
+    columns
+      .filter((c) => /^ROW (START|END)$/i.test((c.generation ?? '').trim()))
+      .map((c) => `${c.tableName}\u0000${c.name}`),
+  );
+  const colsBy = byTable(columns.filter((c) => !period.has(`${c.tableName}\u0000${c.name}`)));
+  const idxBy = byTable(indexes.filter((i) => !period.has(`${i.tableName}\u0000${i.columnName}`)));
   const fkBy = byTable(fks);
   const trgBy = byTable(triggers);
 
