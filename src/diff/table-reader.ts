@@ -5,7 +5,7 @@ import type { SessionPool } from '../db/session-pool.js';
 import type { RawRow, Session } from '../db/types.js';
 import { RowEncoder } from '../hash/row-encoding.js';
 import type { Hash64 } from '../hash/xxhash.js';
-import type { TablePair } from '../introspect/compare.js';
+import { columnKey, type TablePair } from '../introspect/compare.js';
 import type { HashedRow } from './chunk-join.js';
 
 export type SideName = 'backup' | 'interim';
@@ -33,10 +33,10 @@ export class TableReader {
   ) {
     this.table = quoteTable(schema, pair.name);
     const info = side === 'backup' ? pair.backup : pair.interim;
-    const byName = new Map(info.columns.map((c) => [c.name, c]));
+    const byName = new Map(info.columns.map((c) => [columnKey(c.name), c]));
     const keyNames = pair.identity.kind === 'none' ? [] : pair.identity.columns;
     this.keys = keyNames.map((n) => {
-      const c = byName.get(n);
+      const c = byName.get(columnKey(n));
       if (!c) throw new Error(`key column ${n} missing on the ${side} side of ${pair.name}`);
       return keyColumn(c);
     });
@@ -48,7 +48,7 @@ export class TableReader {
         weights.push(k.weight);
         return cols.length + weights.length - 1;
       }
-      return pair.columns.findIndex((c) => c.name === k.name);
+      return pair.columns.findIndex((c) => columnKey(c.name) === columnKey(k.name));
     });
     // A key whose scale drifted (DECIMAL(10,2) vs (12,4), DATETIME vs DATETIME(6)) is still
     // one key: 1.24 and 1.2400 match (the rows then differ in that column).

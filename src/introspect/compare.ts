@@ -61,13 +61,22 @@ export function compareSchemas(backup: SchemaInfo, interim: SchemaInfo): SchemaC
   };
 }
 
+/** Column names are case-blind in MySQL and MariaDB: `Name` and `name` are one column. */
+export function columnKey(name: string): string {
+  return name.toLowerCase();
+}
+
+/**
+ * Pairs one table's two sides. Columns are matched by name, ignoring case, and known by the
+ * backup's spelling (SQL finds them by it on either side).
+ */
 export function pairTables(backup: TableInfo, interim: TableInfo): TablePair {
-  const iCols = new Map(interim.columns.map((c) => [c.name, c]));
-  const bNames = new Set(backup.columns.map((c) => c.name));
+  const iCols = new Map(interim.columns.map((c) => [columnKey(c.name), c]));
+  const bCols = new Map(backup.columns.map((c) => [columnKey(c.name), c]));
   const columns: ComparedColumn[] = [];
   const typeChanged: TypeChange[] = [];
   for (const b of backup.columns) {
-    const i = iCols.get(b.name);
+    const i = iCols.get(columnKey(b.name));
     if (!i) continue;
     columns.push({ name: b.name, family: commonFamily(b.family, i.family), backup: b, interim: i });
     if (
@@ -80,12 +89,20 @@ export function pairTables(backup: TableInfo, interim: TableInfo): TablePair {
     }
   }
   columns.sort((x, y) => compareNames(x.name, y.name));
-  const columnsOnlyInBackup = backup.columns.filter((c) => !iCols.has(c.name)).map((c) => c.name);
+  const columnsOnlyInBackup = backup.columns
+    .filter((c) => !iCols.has(columnKey(c.name)))
+    .map((c) => c.name);
   const columnsOnlyInInterim = interim.columns
-    .filter((c) => !bNames.has(c.name))
+    .filter((c) => !bCols.has(columnKey(c.name)))
     .map((c) => c.name);
 
-  const { identity, changed } = commonIdentity(backup.identity, interim.identity, columns);
+  // the interim's key in the backup's spelling of its columns
+  const spelled = (n: string): string => bCols.get(columnKey(n))?.name ?? n;
+  const interimIdentity: RowIdentity =
+    interim.identity.kind === 'none'
+      ? interim.identity
+      : { ...interim.identity, columns: interim.identity.columns.map(spelled) };
+  const { identity, changed } = commonIdentity(backup.identity, interimIdentity, columns);
   const anyDrift =
     columnsOnlyInBackup.length > 0 ||
     columnsOnlyInInterim.length > 0 ||

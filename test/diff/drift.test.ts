@@ -37,6 +37,8 @@ const BACKUP = `
   INSERT INTO key_scale VALUES (-1.25,1),(1.23,1),(1.24,1),(1.25,1),(2,1),(3.5,1),(4,1),(5,1);
   CREATE TABLE key_enum (k ENUM('a','b','c') PRIMARY KEY, v INT);
   INSERT INTO key_enum VALUES ('a',1),('b',2),('c',3);
+  CREATE TABLE case_cols (ID INT PRIMARY KEY, Name VARCHAR(10), Gone INT);
+  INSERT INTO case_cols VALUES (1,'a',0),(2,'b',0),(3,'c',0);
 `;
 const INTERIM = `
   CREATE TABLE cols (id INT PRIMARY KEY, a VARCHAR(10), b INT, added DATE);
@@ -69,6 +71,8 @@ const INTERIM = `
   INSERT INTO key_scale VALUES (-1.25,1),(1.2350,1),(1.24,1),(1.25,1),(2,2),(3.5,1),(4.0001,1),(5,1);
   CREATE TABLE key_enum (k ENUM('c','b','a') PRIMARY KEY, v INT);
   INSERT INTO key_enum VALUES ('a',1),('b',2),('c',30);
+  CREATE TABLE case_cols (id INT PRIMARY KEY, name VARCHAR(10), added INT);
+  INSERT INTO case_cols VALUES (1,'a',0),(2,'B',0),(4,'d',0);
 `;
 
 const schemas = new TestSchemas();
@@ -87,6 +91,7 @@ afterAll(() => schemas.drop());
 describe('schema drift', () => {
   it('ignores views, lists every base table once', () => {
     expect(doc.tables.map((t) => t.table)).toEqual([
+      'case_cols',
       'cols',
       'gen',
       'json_text',
@@ -115,6 +120,19 @@ describe('schema drift', () => {
     });
     expect(counts(t)).toEqual({ identical: 1, changed: 1, onlyBackup: 1, onlyInterim: 1 });
     expect(t.changedColumns).toEqual({ a: 1 });
+  });
+
+  it('column names differ only in case: the same columns (MySQL names are case-blind)', () => {
+    const t = tableOf(doc, 'case_cols');
+    expect(t.drift).toEqual({
+      columnsOnlyInBackup: ['Gone'],
+      columnsOnlyInInterim: ['added'],
+      typeChanged: [],
+      identityChanged: null,
+    });
+    expect(t.identity).toBe('primary key (ID)');
+    expect(counts(t)).toEqual({ identical: 1, changed: 1, onlyBackup: 1, onlyInterim: 1 });
+    expect(t.samples.changed).toEqual([{ key: { ID: '2' }, columns: ['Name'] }]);
   });
 
   it('type changes: reported, equal values still equal', () => {
@@ -229,9 +247,9 @@ describe('schema drift', () => {
   });
 
   it('totals add up, and drifted tables count as differences', () => {
-    expect(doc.totals.tables).toBe(15);
+    expect(doc.totals.tables).toBe(16);
     expect(doc.totals.tablesWithDrift).toBe(doc.tables.filter((t) => t.drift !== null).length);
     expect(doc.totals.onlyBackup).toBe(doc.tables.reduce((n, t) => n + t.onlyBackup, 0));
-    expect(doc.totals.tablesWithDifferences).toBe(15);
+    expect(doc.totals.tablesWithDifferences).toBe(16);
   });
 });
