@@ -29,21 +29,23 @@ export function joinKeyedChunk(
   backup: readonly HashedRow[],
   interim: readonly HashedRow[],
 ): ChunkDiff {
+  // A key is unique on each side; should a side ever repeat a match form, its first row is
+  // paired and the others count as only on that side: no row is ever dropped.
   const byKey = new Map<string, HashedRow>();
-  for (const r of backup) byKey.set(r.match, r);
+  for (const r of backup) if (!byKey.has(r.match)) byKey.set(r.match, r);
   const out: ChunkDiff = { identical: 0, changed: [], onlyBackup: [], onlyInterim: [] };
-  const seen = new Set<string>();
+  const paired = new Set<HashedRow>();
   for (const r of interim) {
     const b = byKey.get(r.match);
-    if (b === undefined || seen.has(r.match)) {
+    if (b === undefined || paired.has(b)) {
       out.onlyInterim.push(r);
       continue;
     }
-    seen.add(r.match);
+    paired.add(b);
     if (b.hash === r.hash) out.identical++;
     else out.changed.push([b, r]);
   }
-  for (const r of backup) if (!seen.has(r.match)) out.onlyBackup.push(r);
+  for (const r of backup) if (!paired.has(r)) out.onlyBackup.push(r);
   return out;
 }
 
