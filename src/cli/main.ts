@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../errors.js';
 import { registerDiff } from './diff-command.js';
 import { exitCodeFor } from './exit.js';
+import { registerPlan } from './plan-command.js';
 
 /**
  * The command line. Each command parses its flags, validates them before anything connects,
@@ -21,6 +22,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
         write(`reconcile: ${str.replace(/^error: /, '').trim()} (run with --help for usage)\n`),
     });
   registerDiff(program, setExit);
+  registerPlan(program, setExit);
   return program;
 }
 

@@ -128,6 +128,11 @@ export interface PlanTable {
   readonly policy: Readonly<Record<string, unknown>>;
   /** schema drift between backup and interim for this table, as diff reports it */
   readonly drift: unknown;
+  /**
+   * Decisions that leave no action of their own, one line each: a unique-key conflict resolved
+   * by keeping one row (the other row's references follow to it). Added in format 1, additive.
+   */
+  readonly notes: readonly string[];
 }
 
 export interface RemapSummary {
@@ -177,5 +182,10 @@ export interface PlanManifest {
   readonly unresolved: number;
   /** triggers fire on the plan's writes: apply needs --allow-triggers */
   readonly needsAllowTriggers: boolean;
+  /**
+   * Tables the plan leaves alone, with why (skip: true in the config, or only in the interim).
+   * Their rows are not in the digests. Added in format 1, additive.
+   */
+  readonly skipped: readonly { readonly table: string; readonly reason: string }[];
   readonly totals: ClassCounts & ActionCounts;
 }

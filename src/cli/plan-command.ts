@@ -1,0 +1,74 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { loadPlanConfig } from '../config/load-config.js';
+import { UsageError } from '../errors.js';
+import { createLogger, type LogLevel } from '../log.js';
+import { SQL_FILE } from '../plan/format.js';
+import { renderPlanSummary } from '../plan/render-summary.js';
+import { runPlan } from '../plan/run-plan.js';
+import { DEFAULT_CONCURRENCY, logLevel, positiveInt } from './options.js';
+import { createProgress } from './progress-bar.js';
+
+interface PlanFlagsRaw {
+  config?: string;
+  backup?: string;
+  interim?: string;
+  target?: string;
+  out?: string;
+  sql?: boolean;
+  json?: boolean;
+  force?: boolean;
+  concurrency: number;
+  chunkRows?: number;
+  logLevel: LogLevel;
+}
+
+export function registerPlan(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('plan')
+    .description(
+      'decide, row by row, how the backup and the interim merge; write a reviewable plan folder',
+    )
+    .option('--config <file>', 'YAML or JSON config (policies per table); flags override it')
+    .option('--backup <url>', 'restored backup: mysql://user[:password]@host:port/schema')
+    .option('--interim <url>', 'interim database: mysql://user[:password]@host:port/schema')
+    .option(
+      '--target <url>',
+      '"interim" (merge in place, the default) or another schema holding a copy',
+    )
+    .option('--out <dir>', 'the plan folder to write')
+    .option('--sql', 'also print plan.sql on stdout')
+    .option('--json', 'print plan.json on stdout')
+    .option('--force', 'replace an existing plan in --out')
+    .option('--concurrency <n>', 'chunks compared at once', positiveInt(64), DEFAULT_CONCURRENCY)
+    .option('--chunk-rows <n>', 'fixed rows per diff chunk (tuning)', positiveInt(10_000_000))
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', logLevel, 'info')
+    .action(async (flags: PlanFlagsRaw) => {
+      // The config and every flag are validated before anything connects.
+      const config = await loadPlanConfig(flags.config ?? null, {
+        backup: flags.backup,
+        interim: flags.interim,
+        target: flags.target,
+        out: flags.out,
+      });
+      const out = config.out;
+      if (out === null) throw new UsageError('plan: --out DIR is required (or out: in the config)');
+      if (flags.json && flags.sql)
+        throw new UsageError('plan: --json and --sql both print on stdout: choose one');
+      const logger = createLogger(flags.logLevel);
+      const result = await runPlan({
+        config,
+        outDir: out,
+        force: flags.force === true,
+        concurrency: flags.concurrency,
+        chunkRows: flags.chunkRows,
+        logger,
+        progress: createProgress('rows'),
+      });
+      if (flags.json) process.stdout.write(`${JSON.stringify(result.manifest, null, 2)}\n`);
+      else if (flags.sql) process.stdout.write(await readFile(join(result.dir, SQL_FILE), 'utf8'));
+      else process.stdout.write(renderPlanSummary(result.manifest, result.dir));
+      setExit(0);
+    });
+}

@@ -1,0 +1,202 @@
+import { readFile } from 'node:fs/promises';
+import { parseDocument } from 'yaml';
+import { type DbTarget, parseDbUrl } from '../db/url.js';
+import { ConfigError, UserError } from '../errors.js';
+import { parseIncidentStart } from './incident-time.js';
+import { formatIssues } from './problems.js';
+import { configSchema, type RawConfig, type RawTableConfig } from './schema.js';
+import { type ConfigReference, DEFAULTS, type PlanConfig, type TableConfig } from './types.js';
+
+/** Flags of `reconcile plan` that may also come from the file; a flag wins. */
+export interface PlanFlags {
+  readonly backup?: string;
+  readonly interim?: string;
+  readonly target?: string;
+  readonly out?: string;
+}
+
+/**
+ * Reads, validates and merges the config: the file (YAML or JSON; JSON is YAML) when given,
+ * then the flags over it. Every problem is collected, with its path, before anything connects;
+ * one ConfigError (exit 2) reports them all. The result is deeply frozen.
+ */
+export async function loadPlanConfig(
+  file: string | null,
+  flags: PlanFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<PlanConfig> {
+  let raw: unknown = {};
+  if (file !== null) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      throw new ConfigError(
+        [`cannot read the config file (${(e as NodeJS.ErrnoException).code ?? String(e)})`],
+        file,
+      );
+    }
+    raw = parseConfigText(text, file);
+  }
+  return buildPlanConfig(raw, flags, file, env);
+}
+
+/** Parses YAML (or JSON) text; a syntax error is a ConfigError naming line and column. */
+export function parseConfigText(text: string, source: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => e.message.split('\n', 1)[0] ?? e.message),
+      source,
+    );
+  }
+  const v: unknown = doc.toJS();
+  return v ?? {};
+}
+
+/** Validates an already parsed config object and merges the flags (pure, for tests). */
+export function buildPlanConfig(
+  raw: unknown,
+  flags: PlanFlags,
+  source: string | null,
+  env: NodeJS.ProcessEnv = process.env,
+): PlanConfig {
+  const where = source ?? 'flags';
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues, raw), where);
+  const c: RawConfig = parsed.data;
+  const problems: string[] = [];
+
+  const url = (flag: string | undefined, fromFile: string | undefined, path: string) => {
+    const value = flag ?? fromFile;
+    if (value === undefined) {
+      problems.push(`${path}: required (give --${path} or ${path}: in the config)`);
+      return null;
+    }
+    return tryUrl(value, flag !== undefined ? `--${path}` : path, problems, env);
+  };
+  const backup = url(flags.backup, c.backup, 'backup');
+  const interim = url(flags.interim, c.interim, 'interim');
+  const targetRaw = flags.target ?? c.target ?? 'interim';
+  const target =
+    targetRaw === 'interim'
+      ? null
+      : tryUrl(targetRaw, flags.target !== undefined ? '--target' : 'target', problems, env);
+
+  let incident = null;
+  if (c.incident?.start !== undefined) {
+    incident = parseIncidentStart(c.incident.start);
+    if (incident === null) {
+      problems.push(
+        `incident.start: expected an ISO 8601 date-time with an offset, like "2020-02-23T19:00:00+08:00", got ${JSON.stringify(c.incident.start)}`,
+      );
+    }
+  }
+
+  const d = c.defaults ?? {};
+  const defaults = {
+    onMissingInInterim: d.onMissingInInterim ?? DEFAULTS.onMissingInInterim,
+    onChanged: d.onChanged ?? DEFAULTS.onChanged,
+    onUniqueConflict: d.onUniqueConflict ?? DEFAULTS.onUniqueConflict,
+    remap: d.remap ?? DEFAULTS.remap,
+    createdAt: d.createdAt ?? null,
+    updatedAt: d.updatedAt ?? null,
+  };
+  if (defaults.createdAt !== null && c.incident?.start === undefined) {
+    problems.push('defaults.createdAt: needs incident.start (rows created after it collide)');
+  }
+  for (const policy of ['onChanged', 'onUniqueConflict'] as const) {
+    if (defaults[policy] === 'newest' && defaults.updatedAt === null) {
+      problems.push(
+        `defaults.${policy}: newest needs defaults.updatedAt (the column that says which row is newer)`,
+      );
+    }
+  }
+
+  const tables: Record<string, TableConfig> = {};
+  for (const [name, t] of Object.entries(c.tables ?? {})) {
+    tables[name] = tableConfig(name, t, defaults, c.incident?.start !== undefined, problems);
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems, where);
+  return deepFreeze({
+    source,
+    backup: backup as DbTarget,
+    interim: interim as DbTarget,
+    target,
+    out: flags.out ?? c.out ?? null,
+    incident,
+    defaults,
+    tables,
+  });
+}
+
+function tableConfig(
+  name: string,
+  t: RawTableConfig,
+  defaults: { updatedAt: string | null; onChanged: string; onUniqueConflict: string },
+  hasIncident: boolean,
+  problems: string[],
+): TableConfig {
+  const at = (key: string): string =>
+    `tables.${/^[A-Za-z_]\w*$/.test(name) ? name : JSON.stringify(name)}.${key}`;
+  if (t.createdAt !== undefined && !hasIncident) {
+    problems.push(`${at('createdAt')}: needs incident.start (rows created after it collide)`);
+  }
+  const updatedAt = t.updatedAt ?? defaults.updatedAt;
+  for (const policy of ['onChanged', 'onUniqueConflict'] as const) {
+    if (t[policy] === 'newest' && updatedAt === null) {
+      problems.push(
+        `${at(policy)}: newest needs updatedAt (the column that says which row is newer)`,
+      );
+    }
+  }
+  const references: ConfigReference[] = [];
+  for (const [column, ref] of Object.entries(t.references ?? {})) {
+    const dot = ref.lastIndexOf('.');
+    references.push({ column, table: ref.slice(0, dot), refColumn: ref.slice(dot + 1) });
+  }
+  references.sort((a, b) => (a.column < b.column ? -1 : a.column > b.column ? 1 : 0));
+  const naturalKey =
+    t.naturalKey === undefined
+      ? null
+      : typeof t.naturalKey === 'string'
+        ? [t.naturalKey]
+        : t.naturalKey;
+  return {
+    onMissingInInterim: t.onMissingInInterim ?? null,
+    onChanged: t.onChanged ?? null,
+    onUniqueConflict: t.onUniqueConflict ?? null,
+    remap: t.remap ?? null,
+    createdAt: t.createdAt ?? null,
+    updatedAt: t.updatedAt ?? null,
+    naturalKey,
+    skip: t.skip ?? false,
+    references,
+  };
+}
+
+function tryUrl(
+  value: string,
+  what: string,
+  problems: string[],
+  env: NodeJS.ProcessEnv,
+): DbTarget | null {
+  try {
+    return parseDbUrl(value, what, env);
+  } catch (e) {
+    if (e instanceof UserError) {
+      problems.push(e.message);
+      return null;
+    }
+    throw e;
+  }
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+}

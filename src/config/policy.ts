@@ -1,0 +1,107 @@
+import type { OnChanged, OnMissingInInterim, OnUniqueConflict, RemapSide } from './schema.js';
+import type { ConfigReference, PlanConfig, TableConfig } from './types.js';
+
+/** The policy that applies to one table: its own settings over `defaults`, checked against its columns. */
+export interface TablePolicy {
+  readonly skip: boolean;
+  readonly onMissingInInterim: OnMissingInInterim;
+  readonly onChanged: OnChanged;
+  readonly onUniqueConflict: OnUniqueConflict;
+  readonly remap: RemapSide;
+  readonly naturalKey: readonly string[] | null;
+  readonly createdAt: string | null;
+  readonly updatedAt: string | null;
+  readonly references: readonly ConfigReference[];
+}
+
+const EMPTY_TABLE: TableConfig = {
+  onMissingInInterim: null,
+  onChanged: null,
+  onUniqueConflict: null,
+  remap: null,
+  createdAt: null,
+  updatedAt: null,
+  naturalKey: null,
+  skip: false,
+  references: [],
+};
+
+export function tablePath(table: string, key?: string): string {
+  const t = /^[A-Za-z_]\w*$/.test(table) ? `tables.${table}` : `tables[${JSON.stringify(table)}]`;
+  return key ? `${t}.${key}` : t;
+}
+
+/**
+ * Resolves a table's policy. A column named at table level must exist (else a problem); a
+ * column named in `defaults` applies only where the table has it.
+ */
+export function resolvePolicy(
+  config: PlanConfig,
+  table: string,
+  columns: ReadonlySet<string>,
+  problems: string[],
+): TablePolicy {
+  const t = config.tables[table] ?? EMPTY_TABLE;
+  const d = config.defaults;
+  const own = (key: 'createdAt' | 'updatedAt'): string | null => {
+    const name = t[key];
+    if (name !== null) {
+      if (!columns.has(name))
+        problems.push(`${tablePath(table, key)}: no column ${JSON.stringify(name)} in ${table}`);
+      return name;
+    }
+    const fallback = d[key];
+    return fallback !== null && columns.has(fallback) ? fallback : null;
+  };
+  const createdAt = own('createdAt');
+  const updatedAt = own('updatedAt');
+  const policy: TablePolicy = {
+    skip: t.skip,
+    onMissingInInterim: t.onMissingInInterim ?? d.onMissingInInterim,
+    onChanged: t.onChanged ?? d.onChanged,
+    onUniqueConflict: t.onUniqueConflict ?? d.onUniqueConflict,
+    remap: t.remap ?? d.remap,
+    naturalKey: t.naturalKey,
+    createdAt,
+    updatedAt,
+    references: t.references,
+  };
+  if (t.skip) return policy;
+  for (const c of t.naturalKey ?? []) {
+    if (!columns.has(c))
+      problems.push(
+        `${tablePath(table, 'naturalKey')}: no column ${JSON.stringify(c)} in ${table}`,
+      );
+  }
+  for (const key of ['onChanged', 'onUniqueConflict'] as const) {
+    if (policy[key] === 'newest' && updatedAt === null) {
+      const from = t[key] !== null ? tablePath(table, key) : `defaults.${key}`;
+      problems.push(
+        `${from}: newest needs an updatedAt column, and ${table} has no ${JSON.stringify(d.updatedAt ?? 'updatedAt')}: set ${tablePath(table, 'updatedAt')}`,
+      );
+    }
+  }
+  for (const r of t.references) {
+    if (!columns.has(r.column)) {
+      problems.push(
+        `${tablePath(table, 'references')}.${r.column}: no column ${JSON.stringify(r.column)} in ${table}`,
+      );
+    }
+  }
+  return policy;
+}
+
+/** The policy as recorded in the plan (PlanTable.policy): plain, stable data. */
+export function policyRecord(p: TablePolicy): Record<string, unknown> {
+  return {
+    skip: p.skip,
+    onMissingInInterim: p.onMissingInInterim,
+    onChanged: p.onChanged,
+    onUniqueConflict: p.onUniqueConflict,
+    remap: p.remap,
+    naturalKey: p.naturalKey,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+    references: p.references.map((r) => `${r.column} -> ${r.table}.${r.refColumn}`),
+  };
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/**
+ * The config file's shape (DESIGN.md §6), as zod schemas. Every object is strict: a misspelt
+ * key (`onchanged`) is an error with its path, never silently ignored.
+ */
+
+export const ON_MISSING = ['restore', 'skip'] as const;
+export const ON_CHANGED = ['prefer-interim', 'prefer-backup', 'newest', 'manual'] as const;
+export const ON_UNIQUE_CONFLICT = ['manual', 'prefer-interim', 'prefer-backup', 'newest'] as const;
+export const REMAP = ['interim', 'backup'] as const;
+
+export type OnMissingInInterim = (typeof ON_MISSING)[number];
+export type OnChanged = (typeof ON_CHANGED)[number];
+export type OnUniqueConflict = (typeof ON_UNIQUE_CONFLICT)[number];
+export type RemapSide = (typeof REMAP)[number];
+
+const columnName = z.string().min(1);
+
+/** Policies a table inherits from `defaults` unless it sets its own. */
+const policyFields = {
+  onMissingInInterim: z.enum(ON_MISSING).optional(),
+  onChanged: z.enum(ON_CHANGED).optional(),
+  onUniqueConflict: z.enum(ON_UNIQUE_CONFLICT).optional(),
+  remap: z.enum(REMAP).optional(),
+  /** a column name; in `defaults`, used by every table that has such a column */
+  createdAt: columnName.optional(),
+  updatedAt: columnName.optional(),
+};
+
+export const defaultsSchema = z.strictObject(policyFields);
+
+export const tableSchema = z.strictObject({
+  ...policyFields,
+  naturalKey: z.union([columnName, z.array(columnName).min(1)]).optional(),
+  skip: z.boolean().optional(),
+  /** column → "table.column": a reference the schema does not declare */
+  references: z.record(z.string().min(1), z.string().regex(/^.+\..+$/)).optional(),
+});
+
+export const configSchema = z.strictObject({
+  backup: z.string().min(1).optional(),
+  interim: z.string().min(1).optional(),
+  /** "interim" (in place, the default) or the URL of another schema */
+  target: z.string().min(1).optional(),
+  out: z.string().min(1).optional(),
+  incident: z.strictObject({ start: z.string().min(1).optional() }).optional(),
+  defaults: defaultsSchema.optional(),
+  tables: z.record(z.string().min(1), tableSchema).optional(),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+export type RawTableConfig = z.infer<typeof tableSchema>;

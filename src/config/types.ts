@@ -1,0 +1,60 @@
+import type { DbTarget } from '../db/url.js';
+import type { IncidentStart } from './incident-time.js';
+import type { OnChanged, OnMissingInInterim, OnUniqueConflict, RemapSide } from './schema.js';
+
+export type { OnChanged, OnMissingInInterim, OnUniqueConflict, RemapSide } from './schema.js';
+
+/** A reference the schema does not declare: `column` of this table → `table.refColumn`. */
+export interface ConfigReference {
+  readonly column: string;
+  readonly table: string;
+  readonly refColumn: string;
+}
+
+/** The policies `defaults` gives every table. */
+export interface Defaults {
+  readonly onMissingInInterim: OnMissingInInterim;
+  readonly onChanged: OnChanged;
+  readonly onUniqueConflict: OnUniqueConflict;
+  readonly remap: RemapSide;
+  /** applies to every table that has a column of this name */
+  readonly createdAt: string | null;
+  readonly updatedAt: string | null;
+}
+
+/** What the config says about one table; unset policies come from `defaults`. */
+export interface TableConfig {
+  readonly onMissingInInterim: OnMissingInInterim | null;
+  readonly onChanged: OnChanged | null;
+  readonly onUniqueConflict: OnUniqueConflict | null;
+  readonly remap: RemapSide | null;
+  readonly createdAt: string | null;
+  readonly updatedAt: string | null;
+  readonly naturalKey: readonly string[] | null;
+  readonly skip: boolean;
+  readonly references: readonly ConfigReference[];
+}
+
+/** The validated, frozen config of a `plan` run: the file's content with the flags merged in. */
+export interface PlanConfig {
+  /** the config file, or null when everything came from flags */
+  readonly source: string | null;
+  readonly backup: DbTarget;
+  readonly interim: DbTarget;
+  /** another schema to merge into; null: the interim itself (in place) */
+  readonly target: DbTarget | null;
+  readonly out: string | null;
+  readonly incident: IncidentStart | null;
+  readonly defaults: Defaults;
+  /** by table name */
+  readonly tables: Readonly<Record<string, TableConfig>>;
+}
+
+export const DEFAULTS: Defaults = Object.freeze({
+  onMissingInInterim: 'restore',
+  onChanged: 'prefer-interim',
+  onUniqueConflict: 'manual',
+  remap: 'interim',
+  createdAt: null,
+  updatedAt: null,
+});

@@ -1,0 +1,60 @@
+import { FLAG_NULL, splitEncoded } from '../hash/row-encoding.js';
+import type { ComparedColumn } from '../introspect/compare.js';
+import type { TypeFamily } from '../introspect/types.js';
+import { isBytesFamily, rawFromCell } from './cell-codec.js';
+import type { Cell, Row } from './format.js';
+
+/** A row as the planner holds it: one cell per compared column, in the table's column order. */
+export type Cells = readonly Cell[];
+
+/** Decodes a diff row's canonical encoding (`HashedRow.enc`) into cells. */
+export function decodeCells(columns: readonly ComparedColumn[], enc: Buffer): Cell[] {
+  const parts = splitEncoded(enc, columns.length);
+  const out: Cell[] = new Array(columns.length);
+  for (let i = 0; i < columns.length; i++) {
+    const part = parts[i];
+    const col = columns[i] as ComparedColumn;
+    out[i] =
+      part === undefined || part[0] === FLAG_NULL
+        ? null
+        : cellOfBytes(col.family, part.subarray(5));
+  }
+  return out;
+}
+
+function cellOfBytes(family: TypeFamily, bytes: Buffer): Cell {
+  return isBytesFamily(family) ? { hex: bytes.toString('hex') } : bytes.toString('utf8');
+}
+
+export function cellEquals(a: Cell, b: Cell): boolean {
+  if (a === null || b === null) return a === b;
+  if (typeof a === 'string' || typeof b === 'string') return a === b;
+  return a.hex === b.hex;
+}
+
+/** A string that is equal for equal cell tuples: the key of remap maps and key sets. */
+export function tupleKey(cells: readonly Cell[]): string {
+  return JSON.stringify(cells);
+}
+
+/** The cells at `idx`. */
+export function pick(cells: Cells, idx: readonly number[]): Cell[] {
+  return idx.map((i) => cells[i] ?? null);
+}
+
+/** An object of the named columns, in the given order (JSON key order is insertion order). */
+export function rowOf(cells: Cells, names: readonly string[], idx: readonly number[]): Row {
+  const out: Record<string, Cell> = {};
+  for (let n = 0; n < names.length; n++) out[names[n] as string] = cells[idx[n] as number] ?? null;
+  return out;
+}
+
+/** Raw values (what the server returns) of the cells at `idx`, for row hashing. */
+export function rawOf(cells: Cells, idx: readonly number[]): (Buffer | null)[] {
+  return idx.map((i) => rawFromCell(cells[i] ?? null));
+}
+
+/** Text of a non-null text cell (integers, dates), or null. */
+export function textOf(c: Cell): string | null {
+  return typeof c === 'string' ? c : null;
+}

@@ -1,0 +1,73 @@
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { JsonlWriter } from '../diff/jsonl-writer.js';
+import type { Action } from './format.js';
+import type { Draft } from './materialize.js';
+
+/** The sections of a table's actions file, in the order they run. */
+export const SECTIONS = ['delete', 'update', 'insert', 'unresolved'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+/** A draft action with where it is: `${section}:${line}`, stable between reads. */
+export interface PlacedDraft extends Draft {
+  readonly id: string;
+}
+
+interface DraftLine {
+  readonly a: Action;
+  readonly w: Draft['world'];
+  readonly p: boolean;
+  readonly o: Draft['origKey'];
+}
+
+/**
+ * A table's actions as first decided, one file per section, on disk: the unique-key check and
+ * the final ordering read them back instead of holding the table's actions in memory.
+ */
+export class DraftFiles {
+  private readonly writers: Record<Section, JsonlWriter>;
+  readonly lines: Record<Section, number> = { delete: 0, update: 0, insert: 0, unresolved: 0 };
+
+  constructor(
+    readonly dir: string,
+    readonly prefix: string,
+  ) {
+    this.writers = {
+      delete: new JsonlWriter(this.path('delete')),
+      update: new JsonlWriter(this.path('update')),
+      insert: new JsonlWriter(this.path('insert')),
+      unresolved: new JsonlWriter(this.path('unresolved')),
+    };
+  }
+
+  path(s: Section): string {
+    return join(this.dir, `${this.prefix}.${s}.jsonl`);
+  }
+
+  async write(d: Draft, times = 1): Promise<void> {
+    const line: DraftLine = { a: d.action, w: d.world, p: d.pure, o: d.origKey };
+    for (let n = 0; n < times; n++) {
+      await this.writers[d.action.op].write(line);
+      this.lines[d.action.op]++;
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(SECTIONS.map((s) => this.writers[s].close()));
+  }
+
+  /** Streams the drafts of some sections, in section then line order. */
+  async *read(sections: readonly Section[]): AsyncGenerator<PlacedDraft> {
+    for (const s of sections) {
+      if (this.lines[s] === 0) continue;
+      const rl = createInterface({ input: createReadStream(this.path(s)), crlfDelay: Infinity });
+      let n = 0;
+      for await (const text of rl) {
+        if (text.length === 0) continue;
+        const l = JSON.parse(text) as DraftLine;
+        yield { id: `${s}:${n++}`, action: l.a, world: l.w, pure: l.p, origKey: l.o };
+      }
+    }
+  }
+}

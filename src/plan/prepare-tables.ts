@@ -1,0 +1,120 @@
+import { resolvePolicy, type TablePolicy, tablePath } from '../config/policy.js';
+import type { PlanConfig } from '../config/types.js';
+import { ConfigError, PreconditionError } from '../errors.js';
+import type { SchemaComparison, TablePair } from '../introspect/compare.js';
+import type { SchemaInfo, TableInfo } from '../introspect/types.js';
+
+/** A table the plan merges: its pair, the target's table and its policy. */
+export interface PlannedPair {
+  readonly pair: TablePair;
+  readonly target: TableInfo;
+  readonly policy: TablePolicy;
+}
+
+export interface Selection {
+  readonly planned: PlannedPair[];
+  readonly skipped: { table: string; reason: string }[];
+}
+
+/**
+ * Checks the config against the schemas and picks the tables to plan. Config mistakes (an
+ * unknown table or column) are one ConfigError (exit 2) listing all of them; tables the plan
+ * cannot merge as they are (only in the backup, shapes that differ, missing in the target) are
+ * one PreconditionError (exit 3), unless the config skips them.
+ */
+export function selectTables(
+  config: PlanConfig,
+  c: SchemaComparison,
+  target: SchemaInfo,
+): Selection {
+  const problems: string[] = [];
+  const refusals: string[] = [];
+  const known = new Set([
+    ...c.pairs.map((p) => p.name),
+    ...c.onlyInBackup.map((t) => t.name),
+    ...c.onlyInInterim.map((t) => t.name),
+  ]);
+  for (const name of Object.keys(config.tables)) {
+    if (!known.has(name))
+      problems.push(
+        `${tablePath(name)}: no table ${JSON.stringify(name)} in the backup or the interim`,
+      );
+  }
+  const planned: PlannedPair[] = [];
+  const skipped: { table: string; reason: string }[] = [];
+  const tableNames = new Set(c.pairs.map((p) => p.name));
+  for (const pair of c.pairs) {
+    const columns = new Set(pair.columns.map((col) => col.name));
+    const policy = resolvePolicy(config, pair.name, columns, problems);
+    if (policy.skip) {
+      skipped.push({ table: pair.name, reason: 'skip: true in the config' });
+      continue;
+    }
+    checkColumnTypes(pair, policy, problems);
+    for (const r of policy.references) {
+      const parent = c.pairs.find((p) => p.name === r.table);
+      if (!tableNames.has(r.table)) {
+        problems.push(
+          `${tablePath(pair.name, 'references')}.${r.column}: no table ${JSON.stringify(r.table)} on both sides`,
+        );
+      } else if (!parent?.columns.some((col) => col.name === r.refColumn)) {
+        problems.push(
+          `${tablePath(pair.name, 'references')}.${r.column}: no column ${JSON.stringify(r.refColumn)} in ${r.table}`,
+        );
+      }
+    }
+    const t = target.tables.get(pair.name);
+    if (!t) {
+      refusals.push(`${pair.name}: not in the target ${target.schema}`);
+      continue;
+    }
+    if (pair.drift) {
+      const d = pair.drift;
+      const what = [
+        d.columnsOnlyInBackup.length
+          ? `columns only in the backup: ${d.columnsOnlyInBackup.join(', ')}`
+          : '',
+        d.columnsOnlyInInterim.length
+          ? `columns only in the interim: ${d.columnsOnlyInInterim.join(', ')}`
+          : '',
+        d.typeChanged.length
+          ? `types differ: ${d.typeChanged.map((x) => `${x.column} ${x.backup} vs ${x.interim}`).join(', ')}`
+          : '',
+        d.identityChanged
+          ? `keys differ: ${d.identityChanged.backup} vs ${d.identityChanged.interim}`
+          : '',
+      ].filter((s) => s);
+      refusals.push(
+        `${pair.name}: the backup and the interim differ in shape (${what.join('; ')}): align them, or set ${tablePath(pair.name, 'skip')}: true`,
+      );
+      continue;
+    }
+    planned.push({ pair, target: t, policy });
+  }
+  for (const t of c.onlyInBackup) {
+    if (config.tables[t.name]?.skip)
+      skipped.push({ table: t.name, reason: 'skip: true in the config' });
+    else
+      refusals.push(
+        `${t.name}: only in the backup: create it in the target, or set ${tablePath(t.name, 'skip')}: true`,
+      );
+  }
+  for (const t of c.onlyInInterim)
+    skipped.push({ table: t.name, reason: 'only in the interim: left as it is' });
+  if (problems.length > 0) throw new ConfigError(problems, config.source ?? 'flags');
+  if (refusals.length > 0) throw new PreconditionError(`cannot plan: ${refusals.join('; ')}`);
+  return { planned, skipped };
+}
+
+function checkColumnTypes(pair: TablePair, policy: TablePolicy, problems: string[]): void {
+  for (const key of ['createdAt', 'updatedAt'] as const) {
+    const name = policy[key];
+    if (name === null) continue;
+    const col = pair.columns.find((c) => c.name === name);
+    if (col && !['temporal', 'integer', 'decimal'].includes(col.family)) {
+      problems.push(
+        `${tablePath(pair.name, key)}: ${name} is ${col.interim.columnType}; expected a date, time or number column`,
+      );
+    }
+  }
+}

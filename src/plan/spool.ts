@@ -1,0 +1,103 @@
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+
+/**
+ * The differing rows of one table, as the diff delivered them (key order), kept on disk between
+ * the diff and the planning pass: planning a table needs every table's remaps first, and the
+ * diff must not be run twice. Binary, length-prefixed: [kind u8][tag u8][count u32]
+ * [len u32][enc]... with one encoding for one-sided rows and two (backup, interim) for pairs.
+ */
+export type SpoolRecord =
+  | { readonly kind: 'onlyBackup' | 'onlyInterim'; readonly enc: Buffer; readonly count: number }
+  | {
+      readonly kind: 'changed' | 'collision';
+      /** why a collision is one: 1 natural key, 2 created after the incident began */
+      readonly tag: number;
+      readonly backup: Buffer;
+      readonly interim: Buffer;
+    };
+
+const KIND = { onlyBackup: 1, onlyInterim: 2, changed: 3, collision: 4 } as const;
+const KIND_NAME = ['', 'onlyBackup', 'onlyInterim', 'changed', 'collision'] as const;
+
+export class SpoolWriter {
+  private readonly stream: WriteStream;
+  private failed: Error | null = null;
+  records = 0;
+
+  constructor(readonly path: string) {
+    this.stream = createWriteStream(path);
+    this.stream.on('error', (e) => {
+      this.failed = e;
+    });
+  }
+
+  async write(r: SpoolRecord): Promise<void> {
+    if (this.failed) throw this.failed;
+    const encs = 'enc' in r ? [r.enc] : [r.backup, r.interim];
+    const head = Buffer.allocUnsafe(6);
+    head[0] = KIND[r.kind];
+    head[1] = 'tag' in r ? r.tag : 0;
+    head.writeUInt32LE('count' in r ? r.count : 1, 2);
+    const parts: Buffer[] = [head];
+    for (const e of encs) {
+      const len = Buffer.allocUnsafe(4);
+      len.writeUInt32LE(e.length, 0);
+      parts.push(len, e);
+    }
+    this.records++;
+    if (!this.stream.write(Buffer.concat(parts))) await once(this.stream, 'drain');
+  }
+
+  async close(): Promise<void> {
+    if (this.failed) throw this.failed;
+    await new Promise<void>((resolve, reject) =>
+      this.stream.end((e?: Error | null) => (e ? reject(e) : resolve())),
+    );
+  }
+}
+
+/** Reads a spool file back, record by record, holding one read buffer at a time. */
+export async function* readSpool(path: string): AsyncGenerator<SpoolRecord> {
+  let buf: Buffer = Buffer.alloc(0);
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    buf = buf.length === 0 ? (chunk as Buffer) : Buffer.concat([buf, chunk as Buffer]);
+    let o = 0;
+    for (;;) {
+      const r = parseAt(buf, o);
+      if (r === null) break;
+      yield r.record;
+      o = r.next;
+    }
+    buf = buf.subarray(o);
+  }
+  if (buf.length > 0) throw new Error(`spool ${path} ends mid-record`);
+}
+
+function parseAt(buf: Buffer, o: number): { record: SpoolRecord; next: number } | null {
+  if (buf.length < o + 6) return null;
+  const kind = KIND_NAME[buf[o] as number];
+  const tag = buf[o + 1] as number;
+  const count = buf.readUInt32LE(o + 2);
+  let p = o + 6;
+  const n = kind === 'onlyBackup' || kind === 'onlyInterim' ? 1 : 2;
+  const encs: Buffer[] = [];
+  for (let i = 0; i < n; i++) {
+    if (buf.length < p + 4) return null;
+    const len = buf.readUInt32LE(p);
+    if (buf.length < p + 4 + len) return null;
+    // A copy: the read buffer is reused for the next chunk.
+    encs.push(Buffer.from(buf.subarray(p + 4, p + 4 + len)));
+    p += 4 + len;
+  }
+  if (kind === 'onlyBackup' || kind === 'onlyInterim') {
+    return { record: { kind, enc: encs[0] as Buffer, count }, next: p };
+  }
+  if (kind === 'changed' || kind === 'collision') {
+    return {
+      record: { kind, tag, backup: encs[0] as Buffer, interim: encs[1] as Buffer },
+      next: p,
+    };
+  }
+  throw new Error(`spool record of unknown kind ${buf[o]}`);
+}

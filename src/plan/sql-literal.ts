@@ -1,0 +1,52 @@
+import type { ColumnInfo } from '../introspect/types.js';
+import type { Cell } from './format.js';
+
+/**
+ * SQL literals for plan.sql, a script read by people and run by the mysql client. Values are
+ * written so that the server stores exactly the plan's bytes, under the session plan.sql sets
+ * (utf8mb4, UTC, default backslash escapes):
+ * - NULL as NULL; bytes (BINARY, BLOB, BIT, GEOMETRY) as X'…';
+ * - integers and DECIMALs as bare numbers (exact: never through a double);
+ * - other text (dates, JSON's canonical text, strings) quoted, with ' doubled and \ escaped;
+ * - text holding control characters (NUL, CR, ^Z…) as _utf8mb4 X'…', which the client passes
+ *   through untouched where a raw NUL would stop it.
+ */
+export function sqlLiteral(col: ColumnInfo, c: Cell): string {
+  if (c === null) return 'NULL';
+  if (typeof c !== 'string') return `X'${c.hex.toUpperCase()}'`;
+  if (col.family === 'integer' && /^-?\d+$/.test(c)) return c;
+  if (col.family === 'decimal' && /^-?\d+(\.\d+)?$/.test(c)) return c;
+  return quoteText(c);
+}
+
+/** A string literal for text (utf8mb4). */
+export function quoteText(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(s))
+    return `_utf8mb4 X'${Buffer.from(s, 'utf8').toString('hex').toUpperCase()}'`;
+  return `'${s.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+}
+
+/**
+ * A condition true for exactly the stored value (rows of a table without a key, where `=` under
+ * a collation, a float's rounding or JSON's formatting could match the wrong copy).
+ */
+export function exactCondition(
+  col: ColumnInfo,
+  c: Cell,
+  flavor: 'mariadb' | 'mysql',
+  quote: (n: string) => string,
+): string {
+  const name = quote(col.name);
+  if (c === null) return `${name} IS NULL`;
+  if (typeof c !== 'string') return `${name} = X'${c.hex.toUpperCase()}'`;
+  if (col.family === 'json') {
+    return flavor === 'mariadb'
+      ? `JSON_EQUALS(${name}, ${quoteText(c)})`
+      : `${name} = CAST(${quoteText(c)} AS JSON)`;
+  }
+  if (col.family === 'text' || col.family === 'enum' || col.family === 'set') {
+    return `CAST(CONVERT(${name} USING utf8mb4) AS BINARY) = CAST(${quoteText(c)} AS BINARY)`;
+  }
+  return `CAST(${name} AS BINARY) = CAST(${quoteText(c)} AS BINARY)`;
+}
