@@ -34,6 +34,8 @@ export interface Expected {
   readonly order?: readonly string[];
   readonly remaps?: readonly Record<string, unknown>[];
   readonly needsAllowTriggers?: boolean;
+  /** tables the plan must leave out */
+  readonly skipped?: readonly string[];
   readonly tables: Readonly<Record<string, ExpectedTable>>;
 }
 
