@@ -10,8 +10,8 @@ export interface IncidentStart {
   readonly utc: string;
   /** the same layout in the offset the config gave: compared with DATETIME and DATE values */
   readonly local: string;
-  /** seconds since the epoch: compared with integer columns (unix time) */
-  readonly epochSeconds: bigint;
+  /** seconds since the epoch, decimal: compared with integer columns (unix time) */
+  readonly epochSeconds: string;
 }
 
 const ISO =
@@ -43,7 +43,7 @@ export function parseIncidentStart(iso: string): IncidentStart | null {
     iso,
     utc: `${formatUtc(utcMs)}.${micros}`,
     local,
-    epochSeconds: BigInt(Math.floor(utcMs / 1000)),
+    epochSeconds: String(Math.floor(utcMs / 1000)),
   };
 }
 

@@ -55,7 +55,7 @@ export function collisionTag(
 export function createdSince(info: ColumnInfo, v: Cell, incident: IncidentStart): boolean {
   if (typeof v !== 'string') return false;
   if (info.family === 'integer' || info.family === 'decimal') {
-    return compareDecimalText(v, incident.epochSeconds.toString()) >= 0;
+    return compareDecimalText(v, incident.epochSeconds) >= 0;
   }
   // TIMESTAMP is read in UTC; DATETIME and DATE hold the business's wall-clock time.
   const start = info.dataType === 'timestamp' ? incident.utc : incident.local;
