@@ -24,7 +24,17 @@ describe('reconcile plan (command line)', () => {
     const file = join(dir, 'bad.yaml');
     await writeFile(file, 'defaults:\n  onChanged: sometimes\ntables:\n  t:\n    skip: 1\n');
     // The URLs point at a port where nothing listens: validation must come first.
-    const r = await runCli(['plan', '--config', file, '--backup', 'mysql://u@127.0.0.1:1/b', '--interim', 'mysql://u@127.0.0.1:1/i', '--out', join(dir, 'p')]);
+    const r = await runCli([
+      'plan',
+      '--config',
+      file,
+      '--backup',
+      'mysql://u@127.0.0.1:1/b',
+      '--interim',
+      'mysql://u@127.0.0.1:1/i',
+      '--out',
+      join(dir, 'p'),
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([
       `reconcile: ${file}: defaults.onChanged: expected one of prefer-interim|prefer-backup|newest|manual, got "sometimes"; tables.t.skip: expected true or false, got 1`,
@@ -36,7 +46,10 @@ describe('reconcile plan (command line)', () => {
     const l = await loadInto(schemas, 'collisions-chain', 'cli');
     const dir = await tempDir('cli');
     const file = join(dir, 'c.yaml');
-    await writeFile(file, 'tables:\n  nope:\n    skip: true\n  rental:\n    updatedAt: changed_at\n    references: { film: movie.id }\n');
+    await writeFile(
+      file,
+      'tables:\n  nope:\n    skip: true\n  rental:\n    updatedAt: changed_at\n    references: { film: movie.id }\n',
+    );
     const base = ['plan', '--backup', urlOf(l.backup.schema), '--interim', urlOf(l.interim.schema)];
     const r = await runCli([...base, '--config', file, '--out', join(dir, 'p')]);
     expect(r.code).toBe(2);
@@ -56,7 +69,15 @@ describe('reconcile plan (command line)', () => {
 
   it('cannot connect: exit 3, one line, no password', async () => {
     const dir = await tempDir('cli');
-    const r = await runCli(['plan', '--backup', 'mysql://u:hunter2pw@127.0.0.1:1/b', '--interim', 'mysql://u:hunter2pw@127.0.0.1:1/i', '--out', join(dir, 'p')]);
+    const r = await runCli([
+      'plan',
+      '--backup',
+      'mysql://u:hunter2pw@127.0.0.1:1/b',
+      '--interim',
+      'mysql://u:hunter2pw@127.0.0.1:1/i',
+      '--out',
+      join(dir, 'p'),
+    ]);
     expect(r.code).toBe(3);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).not.toContain('hunter2pw');
@@ -69,19 +90,36 @@ describe('reconcile plan (command line)', () => {
     users.push(user);
     const admin = await connect(parseDbUrl(`${serverUrl()}/mysql`, 'admin'), { noSchema: true });
     await admin.execute(`CREATE USER '${user}'@'%' IDENTIFIED BY '${password}'`);
-    for (const s of [l.backup.schema, l.interim.schema]) await admin.execute(`GRANT SELECT ON \`${s}\`.* TO '${user}'@'%'`);
+    for (const s of [l.backup.schema, l.interim.schema])
+      await admin.execute(`GRANT SELECT ON \`${s}\`.* TO '${user}'@'%'`);
     await admin.close();
     const server = new URL(serverUrl());
-    const url = (schema: string) => `mysql://${user}:${encodeURIComponent(password)}@${server.hostname}:${server.port || 3306}/${schema}`;
+    const url = (schema: string) =>
+      `mysql://${user}:${encodeURIComponent(password)}@${server.hostname}:${server.port || 3306}/${schema}`;
 
     const dir = await tempDir('cli');
     const out = join(dir, 'plan');
     const config = join(l.scenario.dir, 'config.yaml');
-    const r = await runCli(['plan', '--config', config, '--backup', url(l.backup.schema), '--interim', url(l.interim.schema), '--out', out, '--json', '--log-level', 'debug']);
+    const r = await runCli([
+      'plan',
+      '--config',
+      config,
+      '--backup',
+      url(l.backup.schema),
+      '--interim',
+      url(l.interim.schema),
+      '--out',
+      out,
+      '--json',
+      '--log-level',
+      'debug',
+    ]);
     expect(r.stderr).not.toContain(password);
     expect(r.code).toBe(0);
     const manifest = JSON.parse(r.stdout) as PlanManifest;
-    expect(manifest.sources.backup.url).toBe(`mysql://${user}@${server.hostname}:${server.port || 3306}/${l.backup.schema}`);
+    expect(manifest.sources.backup.url).toBe(
+      `mysql://${user}@${server.hostname}:${server.port || 3306}/${l.backup.schema}`,
+    );
     expect(manifest.totals).toMatchObject({ insert: 9, update: 10, unresolved: 0 });
     for (const f of await readdir(out, { recursive: true })) {
       if (f === 'actions') continue;
@@ -90,9 +128,22 @@ describe('reconcile plan (command line)', () => {
     expect(r.stdout).not.toContain(password);
 
     // Human summary and --force.
-    const again = await runCli(['plan', '--config', config, '--backup', url(l.backup.schema), '--interim', url(l.interim.schema), '--out', out, '--force']);
+    const again = await runCli([
+      'plan',
+      '--config',
+      config,
+      '--backup',
+      url(l.backup.schema),
+      '--interim',
+      url(l.interim.schema),
+      '--out',
+      out,
+      '--force',
+    ]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain(`plan ${manifest.planId}`);
-    expect(again.stdout).toContain('remap customer.id: 2 interim rows get ids 7..8; followed by payment.customer_id, rental.customer_id');
+    expect(again.stdout).toContain(
+      'remap customer.id: 2 interim rows get ids 7..8; followed by payment.customer_id, rental.customer_id',
+    );
   });
 });

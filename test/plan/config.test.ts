@@ -70,7 +70,9 @@ colour: blue
   });
 
   it('says which line a YAML syntax error is on', () => {
-    expect(problemsOf(() => parseConfigText('tables:\n  a: [1, 2\n', 'c.yaml'))[0]).toMatch(/line \d+/);
+    expect(problemsOf(() => parseConfigText('tables:\n  a: [1, 2\n', 'c.yaml'))[0]).toMatch(
+      /line \d+/,
+    );
   });
 
   it('merges flags over the file, normalises, and freezes the result', async () => {
@@ -83,10 +85,16 @@ colour: blue
         target: 'interim',
         out: 'from-file',
         incident: { start: '2020-02-23T19:00:00+08:00' },
-        tables: { orders: { naturalKey: 'order_no', references: { c_id: 'customer.id', b_id: 'x.y.id' } } },
+        tables: {
+          orders: { naturalKey: 'order_no', references: { c_id: 'customer.id', b_id: 'x.y.id' } },
+        },
       }),
     );
-    const c = await loadPlanConfig(file, { interim: 'mysql://other:pw@db3/shop2', out: 'from-flag' }, {});
+    const c = await loadPlanConfig(
+      file,
+      { interim: 'mysql://other:pw@db3/shop2', out: 'from-flag' },
+      {},
+    );
     expect(c.backup.schema).toBe('shop_0223');
     expect(c.interim.schema).toBe('shop2');
     expect(c.interim.password).toBe('pw');

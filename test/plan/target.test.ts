@@ -29,14 +29,20 @@ describe('plan into another schema (--target)', () => {
     expect(inPlace.manifest.inPlace).toBe(true);
     expect(fromInterim.manifest.inPlace).toBe(false);
     expect(fromInterim.manifest.sources.target.schema).toBe(copyOfInterim.schema);
-    expect(fromBackup.manifest.tables.map((t) => t.policy.base)).toEqual(['backup', 'backup', 'backup']);
+    expect(fromBackup.manifest.tables.map((t) => t.policy.base)).toEqual([
+      'backup',
+      'backup',
+      'backup',
+    ]);
     // A copy of the interim is planned exactly like the interim itself.
     expect(fromInterim.manifest.tables.map((t) => [t.fileSha256, t.digestAfter])).toEqual(
       inPlace.manifest.tables.map((t) => [t.fileSha256, t.digestAfter]),
     );
     // From the backup's rows the actions differ, but the merged table is the same.
     expect(fromBackup.manifest.totals.insert).not.toBe(inPlace.manifest.totals.insert);
-    expect(fromBackup.manifest.tables.map((t) => t.digestAfter)).toEqual(inPlace.manifest.tables.map((t) => t.digestAfter));
+    expect(fromBackup.manifest.tables.map((t) => t.digestAfter)).toEqual(
+      inPlace.manifest.tables.map((t) => t.digestAfter),
+    );
 
     await runPlanSql(inPlace.dir, inPlaceCopy);
     await runPlanSql(fromInterim.dir, copyOfInterim);
@@ -59,8 +65,12 @@ describe('plan into another schema (--target)', () => {
     const l = await loadInto(schemas, 'collisions-chain', 'tgx');
     const other = await schemas.create('tgx_o');
     await sql(other, `${l.scenario.interimSql} DELETE FROM payment WHERE id = 5;`);
-    const err = await planLoaded(l, { flags: { target: urlOf(other.schema) } }).catch((e: unknown) => e);
+    const err = await planLoaded(l, { flags: { target: urlOf(other.schema) } }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(PreconditionError);
-    expect((err as Error).message).toMatch(/payment: the target holds neither the interim's rows nor the backup's/);
+    expect((err as Error).message).toMatch(
+      /payment: the target holds neither the interim's rows nor the backup's/,
+    );
   });
 });
