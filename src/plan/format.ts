@@ -32,7 +32,8 @@ export type Rule = string;
 /**
  * What happens to one row of the target. Actions in a table's file run in file order; a plan
  * puts a table's deletes first, then updates (key changes of remapped rows included), then
- * inserts, each in key order.
+ * inserts, each in key order within each kind of decision (so the order never depends on how
+ * the diff chunked), then the unresolved ones.
  */
 export type Action =
   /** Add a row the target lacks. */

@@ -141,16 +141,17 @@ function finish(model: TableModel, book: RemapBook, s: Survivor): Final {
   });
   const origKey = pick(s.cells, model.keyIdx);
   let notes = '';
-  if (s.moves) {
+  const rc = model.remapColumn;
+  if (s.moves && rc) {
     const to = book.lookupMove(model.name, s.world, origKey);
     if (!to)
       throw new Error(`${model.name}: no fresh id was handed out for ${JSON.stringify(origKey)}`);
-    model.keyIdx.forEach((ci, n) => {
-      cells[ci] = to[n] ?? null;
-    });
-  } else if (model.key.length > 0) {
+    cells[rc.idx] = to[model.key.indexOf(rc.name)] ?? null;
+  }
+  if (model.key.length > 0) {
     const key = pick(cells, model.keyIdx);
-    // A key that embeds a moved parent's id moved with it: its own children must follow too.
+    // The final key (a fresh id, and/or a key that embeds a moved parent's id): this row's
+    // own children follow it there.
     if (!sameKey(key, origKey)) book.addMove(model.name, s.world, origKey, key);
   }
   if (rewritten.length > 0) notes = `; follows ${rewritten.join(', ')}`;

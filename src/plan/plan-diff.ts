@@ -49,6 +49,7 @@ export async function diffIntoSpools(
   >();
   const pairs: TablePair[] = [];
   let n = 0;
+  let closed = false;
   for (const m of models.values()) {
     const base = join(workDir, `spool-${String(n++).padStart(4, '0')}`);
     const paths = [`${base}.pairs`, `${base}.backup`, `${base}.interim`];
@@ -120,8 +121,10 @@ export async function diffIntoSpools(
         for (const x of list) await (w as SpoolWriter).write({ kind, enc: x.enc, count: x.count });
       }
     }
+    await Promise.all([...writers.values()].flat().map((w) => w.close()));
+    closed = true;
   } finally {
-    await Promise.allSettled([...writers.values()].flat().map((w) => w.close()));
+    if (!closed) await Promise.allSettled([...writers.values()].flat().map((w) => w.close()));
   }
   return out;
 }

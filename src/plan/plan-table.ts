@@ -99,7 +99,13 @@ export async function planOneTable(
     autoIncrement = { column: ai.name, next: ((fresh > max ? fresh : max) + 1n).toString() };
   }
   ctx.logger.info(
-    { event: 'plan.table', table: name, ...counts, ...final.actions },
+    {
+      event: 'plan.table',
+      table: name,
+      ...counts,
+      ...final.actions,
+      rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
+    },
     `planned ${name}`,
   );
   return {

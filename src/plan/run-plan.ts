@@ -84,12 +84,14 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
       backup: { pool: src.backupPool, schema: config.backup.schema },
       interim: { pool: src.interimPool, schema: config.interim.schema },
     };
+    logger.debug({ event: 'plan.digests', rssMB: rssMB() }, 'reading the target digests');
     const states = await targetStates(
       selection.planned,
       sides,
       targetPool ? { pool: targetPool, schema: targetDb.schema } : null,
     );
 
+    logger.debug({ event: 'plan.digests-read', rssMB: rssMB() }, 'target digests read');
     const models = new Map<string, TableModel>();
     const refusals: string[] = [];
     for (const p of selection.planned) {
@@ -112,7 +114,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
       progress: opts.progress,
       chunkRows: opts.chunkRows,
     });
-    logger.info({ event: 'plan.diffed', tables: models.size }, 'diffed');
+    logger.info({ event: 'plan.diffed', tables: models.size, rssMB: rssMB() }, 'diffed');
 
     const book = new RemapBook();
     const remaps: Omit<RemapSummary, 'followedBy'>[] = [];
@@ -210,6 +212,10 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     await src.close();
     await targetPool?.close();
   }
+}
+
+function rssMB(): number {
+  return Math.round(process.memoryUsage().rss / 2 ** 20);
 }
 
 function sameSchema(a: DbTarget, b: DbTarget): boolean {

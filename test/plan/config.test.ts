@@ -120,6 +120,13 @@ colour: blue
     expect(Object.isFrozen(c.tables.orders?.references)).toBe(true);
   });
 
+  it('accepts the commented example in config/', async () => {
+    const c = await loadPlanConfig('config/example.yaml', {}, {});
+    expect(c.tables.orders?.onChanged).toBe('newest');
+    expect(c.tables.audit_log?.skip).toBe(true);
+    expect(c.incident?.utc).toBe('2020-02-23 11:00:00.000000');
+  });
+
   it('reads a missing file as a config error, not a crash', async () => {
     await expect(loadPlanConfig('/nonexistent/reconcile.yaml', {})).rejects.toThrow(ConfigError);
   });
