@@ -38,6 +38,11 @@ export class RemapBook {
     this.slot(this.moves, table, world).set(tupleKey(from), [...to]);
   }
 
+  /** Forgets a move (a fresh id handed out to a row that, it turned out, moves with its parent). */
+  dropMove(table: string, world: World, from: Cells): void {
+    this.moves.get(`${world}\u0000${table}`)?.delete(tupleKey(from));
+  }
+
   addMerge(table: string, world: World, from: Cells, to: Cells): void {
     this.slot(this.merges, table, world).set(tupleKey(from), [...to]);
   }

@@ -56,6 +56,21 @@ export interface PlanResult {
  * `reconcile plan`: diffs backup and interim, applies the policies, and writes the plan folder
  * (plan.json, one actions file per table, plan.sql). Reads only: every source is read in a
  * consistent snapshot, and nothing is written to any database.
+ *
+ * Steps: the target's digests (and, for another schema, which side it is a copy of); the diff,
+ * whose differing rows are spooled to disk per table and class; fresh ids for collisions; then
+ * table by table, parents first: decisions drafted to disk, unique keys checked, the final
+ * actions file written with the digest after; last plan.json and plan.sql.
+ *
+ * Memory does not grow with table size, except for what is kept per moved row:
+ * - the diff engine's chunks (its own bound: chunk size × concurrency);
+ * - RemapBook: one entry per row that moves or merges (~150 bytes each);
+ * - per table, while it is planned: the keys its actions update or delete (one string each,
+ *   ~80 bytes) and the written rows that are not verbatim copies of the bulk side, for the
+ *   unique-key check, only for tables with unique keys; the identical rows found to follow a
+ *   moved parent (their keys, to skip repeats);
+ * - the differing rows of a table without a key (sorted in memory before spooling).
+ * Every action, and every differing row, goes through files, never a whole table in memory.
  */
 export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
   const t0 = performance.now();

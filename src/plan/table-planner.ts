@@ -54,11 +54,12 @@ export async function draftTable(t: TableInputs, drafts: DraftFiles): Promise<Cl
       }
       const backup = decodeCells(model.columns, r.backup);
       const interim = decodeCells(model.columns, r.interim);
-      const tag = embedsMovedParent(model, t.book, backup)
-        ? COLLISION_BY_PARENT
-        : r.kind === 'collision'
-          ? r.tag
-          : 0;
+      const byParent = embedsMovedParent(model, t.book, backup);
+      const tag = byParent ? COLLISION_BY_PARENT : r.kind === 'collision' ? r.tag : 0;
+      if (byParent && r.kind === 'collision') {
+        // The diff's pass gave this row a fresh id; it follows its parent's instead.
+        t.book.dropMove(model.name, model.policy.remap, pick(interim, model.keyIdx));
+      }
       const e: Entry =
         tag !== 0
           ? { cls: 'collision', tag, backup, interim }
