@@ -43,15 +43,18 @@ export function resolvePolicy(
 ): TablePolicy {
   const t = config.tables[table] ?? EMPTY_TABLE;
   const d = config.defaults;
+  // Column names are case-blind in MySQL and MariaDB.
+  const lower = new Set([...columns].map((c) => c.toLowerCase()));
+  const has = (c: string): boolean => lower.has(c.toLowerCase());
   const own = (key: 'createdAt' | 'updatedAt'): string | null => {
     const name = t[key];
     if (name !== null) {
-      if (!columns.has(name))
+      if (!has(name))
         problems.push(`${tablePath(table, key)}: no column ${JSON.stringify(name)} in ${table}`);
       return name;
     }
     const fallback = d[key];
-    return fallback !== null && columns.has(fallback) ? fallback : null;
+    return fallback !== null && has(fallback) ? fallback : null;
   };
   const createdAt = own('createdAt');
   const updatedAt = own('updatedAt');
@@ -68,7 +71,7 @@ export function resolvePolicy(
   };
   if (t.skip) return policy;
   for (const c of t.naturalKey ?? []) {
-    if (!columns.has(c))
+    if (!has(c))
       problems.push(
         `${tablePath(table, 'naturalKey')}: no column ${JSON.stringify(c)} in ${table}`,
       );
@@ -82,7 +85,7 @@ export function resolvePolicy(
     }
   }
   for (const r of t.references) {
-    if (!columns.has(r.column)) {
+    if (!has(r.column)) {
       problems.push(
         `${tablePath(table, 'references')}.${r.column}: no column ${JSON.stringify(r.column)} in ${table}`,
       );

@@ -3,7 +3,7 @@ import { type IncidentStart, padTemporal } from '../config/incident-time.js';
 import type { ColumnInfo } from '../introspect/types.js';
 import { type Cells, cellEquals } from './cells.js';
 import type { Cell } from './format.js';
-import type { TableModel } from './table-model.js';
+import { columnIndex, sideColumn, type TableModel } from './table-model.js';
 
 /** Why two rows with the same key are different entities. */
 export const COLLISION_BY_NATURAL_KEY = 1;
@@ -37,15 +37,15 @@ export function collisionTag(
   const nk = model.policy.naturalKey;
   if (nk) {
     for (const col of nk) {
-      const i = model.colIndex.get(col) as number;
+      const i = columnIndex(model, col) as number;
       if (!cellEquals(backup[i] ?? null, interim[i] ?? null)) return COLLISION_BY_NATURAL_KEY;
     }
     return 0;
   }
   const ca = model.policy.createdAt;
   if (ca !== null && incident !== null) {
-    const idx = model.colIndex.get(ca) as number;
-    const info = model.pair.interim.columns.find((c) => c.name === ca) as ColumnInfo;
+    const idx = columnIndex(model, ca) as number;
+    const info = sideColumn(model.pair.interim, ca) as ColumnInfo;
     if (createdSince(info, interim[idx] ?? null, incident)) return COLLISION_BY_CREATED_AT;
   }
   return 0;

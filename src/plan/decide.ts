@@ -1,7 +1,7 @@
 import type { ColumnInfo } from '../introspect/types.js';
 import { type Cells, cellEquals, pick } from './cells.js';
 import { collisionReason, compareUpdatedAt } from './classify.js';
-import type { TableModel, World } from './table-model.js';
+import { columnIndex, sideColumn, type TableModel, type World } from './table-model.js';
 
 /** A key's rows, classified (DESIGN.md §1): what the diff found, or what planning added. */
 export type Entry =
@@ -229,8 +229,8 @@ function decideCollision(model: TableModel, tag: number, b: Cells, i: Cells): De
 export function newer(model: TableModel, b: Cells, i: Cells): number | null {
   const col = model.policy.updatedAt;
   if (col === null) return null;
-  const idx = model.colIndex.get(col) as number;
-  const info = model.pair.interim.columns.find((c) => c.name === col) as ColumnInfo;
+  const idx = columnIndex(model, col) as number;
+  const info = sideColumn(model.pair.interim, col) as ColumnInfo;
   return compareUpdatedAt(info, b[idx] ?? null, i[idx] ?? null);
 }
 

@@ -1,6 +1,7 @@
 import { isNoPad } from '../chunk/key-sql.js';
 import type { SessionPool } from '../db/session-pool.js';
 import type { SqlParam } from '../db/types.js';
+import { columnKey } from '../introspect/compare.js';
 import type { ColumnInfo, TableInfo } from '../introspect/types.js';
 import type { Cell } from './format.js';
 
@@ -17,7 +18,9 @@ export async function matchForms(
   columns: readonly string[],
   tuples: readonly (readonly Cell[])[],
 ): Promise<string[]> {
-  const infos = columns.map((c) => table.columns.find((x) => x.name === c) as ColumnInfo);
+  const infos = columns.map(
+    (c) => table.columns.find((x) => columnKey(x.name) === columnKey(c)) as ColumnInfo,
+  );
   const collated = infos.map((c) =>
     c.family === 'text' && c.collation !== null && c.charset !== 'binary' ? c : null,
   );

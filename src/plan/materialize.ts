@@ -4,7 +4,7 @@ import { type Cells, cellEquals, pick, rawOf, rowOf } from './cells.js';
 import type { Decision, Entry, Survivor } from './decide.js';
 import type { Action, Cell, Row } from './format.js';
 import type { RemapBook } from './remap-book.js';
-import type { TableModel, World } from './table-model.js';
+import { columnIndex, type TableModel, type World } from './table-model.js';
 
 /** An action as first written, with what the unique-key check needs to know about it. */
 export interface Draft {
@@ -60,9 +60,10 @@ export function materialize(
     const f = finals[n];
     if (f) {
       used.add(n);
-      const changed = model.storedIdx.filter(
-        (i) => !cellEquals(baseRow[i] ?? null, f.cells[i] ?? null),
-      );
+      const changed = model.storedNames.filter((_, n) => {
+        const i = model.storedIdx[n] as number;
+        return !cellEquals(baseRow[i] ?? null, f.cells[i] ?? null);
+      });
       if (changed.length > 0) {
         out.push({
           action: {
@@ -73,7 +74,7 @@ export function materialize(
             before: storedRow(model, baseRow),
             hash: hashOf(model, hasher, f.cells),
             beforeHash: hashOf(model, hasher, baseRow),
-            columns: changed.map((i) => model.columns[i]?.name as string),
+            columns: changed,
           },
           world: f.survivor.world,
           pure: f.pure,
@@ -158,7 +159,7 @@ function finish(model: TableModel, book: RemapBook, s: Survivor): Final {
   const keyChanged = !sameKey(pick(cells, model.keyIdx), origKey);
   const pure = model.uniqueKeys.every((u) =>
     u.columns.every((c) => {
-      const i = model.colIndex.get(c);
+      const i = columnIndex(model, c);
       return i === undefined || cellEquals(cells[i] ?? null, s.cells[i] ?? null);
     }),
   );

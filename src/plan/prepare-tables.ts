@@ -57,7 +57,9 @@ export function selectTables(
         problems.push(
           `${tablePath(pair.name, 'references')}.${r.column}: no table ${JSON.stringify(r.table)} on both sides`,
         );
-      } else if (!parent?.columns.some((col) => col.name === r.refColumn)) {
+      } else if (
+        !parent?.columns.some((col) => col.name.toLowerCase() === r.refColumn.toLowerCase())
+      ) {
         problems.push(
           `${tablePath(pair.name, 'references')}.${r.column}: no column ${JSON.stringify(r.refColumn)} in ${r.table}`,
         );
@@ -110,7 +112,7 @@ function checkColumnTypes(pair: TablePair, policy: TablePolicy, problems: string
   for (const key of ['createdAt', 'updatedAt'] as const) {
     const name = policy[key];
     if (name === null) continue;
-    const col = pair.columns.find((c) => c.name === name);
+    const col = pair.columns.find((c) => c.name.toLowerCase() === name.toLowerCase());
     if (col && !['temporal', 'integer', 'decimal'].includes(col.family)) {
       problems.push(
         `${tablePath(pair.name, key)}: ${name} is ${col.interim.columnType}; expected a date, time or number column`,

@@ -1,6 +1,6 @@
-import { compareNames } from '../introspect/compare.js';
+import { columnKey, compareNames } from '../introspect/compare.js';
 import type { ForeignKeyInfo } from '../introspect/types.js';
-import type { Reference, TableModel } from './table-model.js';
+import { columnIndex, type Reference, type TableModel } from './table-model.js';
 
 /** A reference that cannot be followed, and why (reported; fatal only if its parent moves). */
 export interface UnfollowedReference {
@@ -57,9 +57,10 @@ export function linkReferences(
       const parent = models.get(c.refTable);
       if (!parent) continue; // a table outside the plan: its ids do not move
       if (parent.key.length === 0) continue;
+      const refKeys = c.refColumns.map(columnKey);
       const sameSet =
-        c.refColumns.length === parent.key.length &&
-        parent.key.every((k) => c.refColumns.includes(k));
+        refKeys.length === parent.key.length &&
+        parent.key.every((k) => refKeys.includes(columnKey(k)));
       if (!sameSet) {
         unfollowed.push({
           label,
@@ -69,8 +70,8 @@ export function linkReferences(
         continue;
       }
       // Child columns in the order of the parent's key columns.
-      const columns = parent.key.map((k) => c.columns[c.refColumns.indexOf(k)] as string);
-      const colIdx = columns.map((n) => m.colIndex.get(n));
+      const columns = parent.key.map((k) => c.columns[refKeys.indexOf(columnKey(k))] as string);
+      const colIdx = columns.map((n) => columnIndex(m, n));
       if (colIdx.some((i) => i === undefined)) {
         unfollowed.push({
           label,
@@ -88,7 +89,7 @@ export function linkReferences(
         columns,
         colIdx: colIdx as number[],
         parent: parent.name,
-        keyEmbedded: columns.every((col) => m.key.includes(col)),
+        keyEmbedded: columns.every((col) => m.key.some((k) => columnKey(k) === columnKey(col))),
         source: c.source,
       });
     }

@@ -4,6 +4,7 @@ import type { SessionPool } from '../db/session-pool.js';
 import type { RawRow, SqlParam } from '../db/types.js';
 import { RowEncoder } from '../hash/row-encoding.js';
 import type { Hash64 } from '../hash/xxhash.js';
+import { columnKey } from '../introspect/compare.js';
 import type { ColumnInfo, TableInfo } from '../introspect/types.js';
 import { paramFromCell } from './cell-codec.js';
 import { type Cells, decodeCells } from './cells.js';
@@ -41,7 +42,7 @@ export class RowQuery {
     this.encoder = new RowEncoder(model.columns.map((c) => c.family));
     this.select = model.columns.map((c) => quoteId(c.name)).join(', ');
     this.table = quoteTable(schema, model.name);
-    this.info = new Map(side.columns.map((c) => [c.name, c]));
+    this.info = new Map(side.columns.map((c) => [columnKey(c.name), c]));
   }
 
   /** Rows whose `columns` equal one of `tuples` (under the columns' collations), in key order. */
@@ -99,7 +100,7 @@ export class RowQuery {
     tuples: readonly (readonly Cell[])[],
   ): { sql: string; params: SqlParam[] } {
     const phs = columns.map((c) => {
-      const info = this.info.get(c);
+      const info = this.info.get(columnKey(c));
       if (!info) throw new Error(`${this.model.name}: no column ${c}`);
       return placeholder(keyColumn(info));
     });

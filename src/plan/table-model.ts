@@ -1,6 +1,6 @@
 import type { TablePolicy } from '../config/policy.js';
 import { digestColumns } from '../hash/digest.js';
-import type { ComparedColumn, TablePair } from '../introspect/compare.js';
+import { type ComparedColumn, columnKey, type TablePair } from '../introspect/compare.js';
 import type { ColumnInfo, IndexInfo, TableInfo } from '../introspect/types.js';
 
 /** The two sides of the merge; a row's world says which side's ids its references mean. */
@@ -40,8 +40,9 @@ export interface TableModel {
   readonly pair: TablePair;
   /** compared columns, name order: the cells of every row */
   readonly columns: readonly ComparedColumn[];
+  /** column name, lower case (names are case-blind) → index in `columns`; see columnIndex */
   readonly colIndex: ReadonlyMap<string, number>;
-  /** the key columns actions are addressed by ([] without a key) */
+  /** the key columns actions are addressed by, spelled as the target spells them ([] without a key) */
   readonly key: readonly string[];
   readonly keyIdx: readonly number[];
   /** the target's table */
@@ -73,13 +74,17 @@ export function buildTableModel(
   base: World,
 ): TableModel | string {
   const columns = pair.columns;
-  const colIndex = new Map(columns.map((c, i) => [c.name, i]));
+  const colIndex = new Map(columns.map((c, i) => [columnKey(c.name), i]));
   const stored = digestColumns(target);
-  const missing = stored.filter((c) => !colIndex.has(c.name)).map((c) => c.name);
+  const missing = stored.filter((c) => !colIndex.has(columnKey(c.name))).map((c) => c.name);
   if (missing.length > 0) {
     return `columns ${missing.join(', ')} of the target are not on both sides: the plan has no value to write for them`;
   }
-  const key = pair.identity.kind === 'none' ? [] : [...pair.identity.columns];
+  const spelled = new Map(target.columns.map((c) => [columnKey(c.name), c.name]));
+  const key =
+    pair.identity.kind === 'none'
+      ? []
+      : pair.identity.columns.map((n) => spelled.get(columnKey(n)) ?? n);
   const ai = target.columns.find((c) => c.autoIncrement) ?? null;
   const identityIndex = pair.identity.kind === 'unique' ? pair.identity.index : 'PRIMARY';
   return {
@@ -88,11 +93,11 @@ export function buildTableModel(
     columns,
     colIndex,
     key,
-    keyIdx: key.map((n) => colIndex.get(n) as number),
+    keyIdx: key.map((n) => colIndex.get(columnKey(n)) as number),
     target,
     stored,
     storedNames: stored.map((c) => c.name),
-    storedIdx: stored.map((c) => colIndex.get(c.name) as number),
+    storedIdx: stored.map((c) => colIndex.get(columnKey(c.name)) as number),
     policy,
     base,
     remapColumn: remapColumnOf(key, target, colIndex),
@@ -114,7 +119,22 @@ function remapColumnOf(
   const ai = key.map((k) => byName.get(k)).find((c) => c?.autoIncrement);
   const pickCol = ai ?? (key.length === 1 ? byName.get(key[0] as string) : undefined);
   if (pickCol?.family !== 'integer') return null;
-  return { name: pickCol.name, idx: colIndex.get(pickCol.name) as number, info: pickCol };
+  return {
+    name: pickCol.name,
+    idx: colIndex.get(columnKey(pickCol.name)) as number,
+    info: pickCol,
+  };
+}
+
+/** Where a column (by any spelling) is in the model's cells. */
+export function columnIndex(model: TableModel, name: string): number | undefined {
+  return model.colIndex.get(columnKey(name));
+}
+
+/** A column's info on one side, by any spelling of its name. */
+export function sideColumn(t: TableInfo, name: string): ColumnInfo | undefined {
+  const k = columnKey(name);
+  return t.columns.find((c) => columnKey(c.name) === k);
 }
 
 /** The largest value an integer column can hold. */

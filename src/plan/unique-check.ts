@@ -9,7 +9,7 @@ import { matchForms } from './match-form.js';
 import { hashOf, storedRow } from './materialize.js';
 import type { RemapBook } from './remap-book.js';
 import { LOOKUP_BATCH, type RowQuery } from './row-query.js';
-import { otherWorld, type TableModel, type World } from './table-model.js';
+import { otherWorld, sideColumn, type TableModel, type World } from './table-model.js';
 
 /** Reads of the three snapshots the check needs. */
 export interface UniqueSides {
@@ -239,12 +239,12 @@ function resolve(
     else if (policy === 'prefer-interim') winner = y;
     else {
       const col = model.policy.updatedAt as string;
-      const info = model.target.columns.find((k) => k.name === col);
+      const info = sideColumn(model.target, col);
       const cmp = info
         ? compareUpdatedAt(
             info,
-            rowOfParty(model, x)[col] ?? null,
-            rowOfParty(model, y)[col] ?? null,
+            rowOfParty(model, x)[info.name] ?? null,
+            rowOfParty(model, y)[info.name] ?? null,
           )
         : null;
       if (cmp === null || cmp === 0)
