@@ -62,6 +62,9 @@ export function linkReferences(
         refKeys.length === parent.key.length &&
         parent.key.every((k) => refKeys.includes(columnKey(k)));
       if (!sameSet) {
+        // Moving a row changes only its key: a reference by other columns (a unique code)
+        // still finds it. One that mixes key and other columns cannot be looked up.
+        if (!refKeys.some((r) => parent.key.some((k) => columnKey(k) === r))) continue;
         unfollowed.push({
           label,
           parent: parent.name,
@@ -96,7 +99,13 @@ export function linkReferences(
     refs.sort((a, b) => compareNames(a.label, b.label) || compareNames(a.parent, b.parent));
     m.refs = refs;
   }
-  return unfollowed;
+  const seen = new Set<string>();
+  return unfollowed.filter((u) => {
+    const id = `${u.label}\u0000${u.parent}\u0000${u.reason}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
 }
 
 /**

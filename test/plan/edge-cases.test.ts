@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { PreconditionError } from '../../src/errors.js';
 import { sql, TestSchemas } from '../support/schemas.js';
 import type { Loaded } from './plan-fixture.js';
 import { planLoaded } from './plan-fixture.js';
@@ -7,12 +8,19 @@ import { digestsIn, digestsOf, rowsOf, runPlanSql } from './support.js';
 const schemas = new TestSchemas();
 afterAll(() => schemas.drop());
 
+interface Fixture {
+  scenario: Loaded['scenario'];
+  readonly backup: Loaded['backup'];
+  readonly interim: Loaded['interim'];
+  readonly copy: Loaded['interim'];
+}
+
 async function load(
   label: string,
   backupSql: string,
   interimSql: string,
   configText: string,
-): Promise<Loaded & { copy: Awaited<ReturnType<TestSchemas['create']>> }> {
+): Promise<Fixture> {
   const backup = await schemas.create(`${label}_b`);
   const interim = await schemas.create(`${label}_i`);
   const copy = await schemas.create(`${label}_c`);
@@ -56,5 +64,56 @@ describe('plan edge cases', () => {
       ['1', '2'],
       ['2', '3'],
     ]);
+  });
+
+  it('refuses what it cannot merge, saying what to do, unless the config skips it', async () => {
+    const ddl = 'CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL);';
+    const l = await load(
+      'refuse',
+      `${ddl} CREATE TABLE gone (id INT PRIMARY KEY); CREATE TABLE d (id INT PRIMARY KEY);`,
+      `${ddl} CREATE TABLE d (id INT PRIMARY KEY, extra INT NULL);`,
+      '',
+    );
+    const err = await planLoaded(l).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PreconditionError);
+    expect((err as Error).message).toBe(
+      'cannot plan: d: the backup and the interim differ in shape (columns only in the interim: extra): align them, or set tables.d.skip: true; gone: only in the backup: create it in the target, or set tables.gone.skip: true',
+    );
+    l.scenario = {
+      ...l.scenario,
+      configText: 'tables:\n  gone: { skip: true }\n  d: { skip: true }\n',
+    };
+    const { manifest } = await planLoaded(l);
+    expect(manifest.skipped).toEqual([
+      { table: 'd', reason: 'skip: true in the config' },
+      { table: 'gone', reason: 'skip: true in the config' },
+    ]);
+    expect(manifest.order).toEqual(['t']);
+  });
+
+  it('refuses a reference it cannot follow when the rows it points at move', async () => {
+    const ddl = `CREATE TABLE p (id INT AUTO_INCREMENT PRIMARY KEY, code INT NOT NULL, created DATETIME NOT NULL,
+        UNIQUE KEY uk_code (code), UNIQUE KEY uk_id_code (id, code));
+      CREATE TABLE by_code (id INT PRIMARY KEY, p_code INT NOT NULL, FOREIGN KEY (p_code) REFERENCES p (code));
+      CREATE TABLE by_both (id INT PRIMARY KEY, p_id INT NOT NULL, p_code INT NOT NULL,
+        FOREIGN KEY (p_id, p_code) REFERENCES p (id, code));`;
+    const config = 'incident:\n  start: "2020-01-01T00:00:00Z"\ndefaults:\n  createdAt: created\n';
+    const rows = (code: number, created: string) =>
+      `INSERT INTO p VALUES (1, ${code}, '${created}');`;
+    const l = await load(
+      'unfollow',
+      `${ddl} ${rows(10, '2019-01-01')}`,
+      `${ddl} ${rows(11, '2020-03-01')}`,
+      config,
+    );
+    const err = await planLoaded(l).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PreconditionError);
+    expect((err as Error).message).toBe(
+      'cannot follow by_both.(p_id, p_code) (it references p(id, code), not its key (id)), and rows of its parent move',
+    );
+    // A reference by a unique code alone is untouched by moves: it still finds its row.
+    l.scenario = { ...l.scenario, configText: `${config}tables:\n  by_both: { skip: true }\n` };
+    const { manifest } = await planLoaded(l);
+    expect(manifest.remaps).toMatchObject([{ table: 'p', count: 1, followedBy: [] }]);
   });
 });
