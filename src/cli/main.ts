@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../errors.js';
+import { registerApply } from './apply-command.js';
 import { registerDiff } from './diff-command.js';
 import { exitCodeFor } from './exit.js';
 import { registerPlan } from './plan-command.js';
+import { registerRehearse } from './rehearse-command.js';
+import { registerRollback } from './rollback-command.js';
+import { registerVerify } from './verify-command.js';
 
 /**
  * The command line. Each command parses its flags, validates them before anything connects,
@@ -23,6 +27,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
   registerDiff(program, setExit);
   registerPlan(program, setExit);
+  registerRehearse(program, setExit);
+  registerApply(program, setExit);
+  registerVerify(program, setExit);
+  registerRollback(program, setExit);
   return program;
 }
 

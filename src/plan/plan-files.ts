@@ -102,15 +102,25 @@ export function safeJoin(dir: string, rel: string): string {
 
 /** Streams a table's actions in file order. */
 export async function* readActions(dir: string, file: string): AsyncGenerator<Action> {
-  const rl = createInterface({ input: createReadStream(safeJoin(dir, file)), crlfDelay: Infinity });
+  const input = createReadStream(safeJoin(dir, file));
+  const rl = createInterface({ input, crlfDelay: Infinity });
   let n = 0;
-  for await (const line of rl) {
-    n++;
-    if (line.length === 0) continue;
-    try {
-      yield JSON.parse(line) as Action;
-    } catch {
-      throw new PreconditionError(`${file}:${n}: not a JSON action line`);
+  try {
+    for await (const line of rl) {
+      n++;
+      if (line.length === 0) continue;
+      let action: Action;
+      try {
+        action = JSON.parse(line) as Action;
+      } catch {
+        throw new PreconditionError(`${file}:${n}: not a JSON action line`);
+      }
+      yield action;
     }
+  } finally {
+    // A reader that stops early (apply's delete phase reads only a file's leading deletes)
+    // must not leave the file open.
+    rl.close();
+    input.destroy();
   }
 }

@@ -1,0 +1,44 @@
+import { quoteTable } from '../db/quote.js';
+import type { Session } from '../db/types.js';
+import type { JournalAutoinc } from './journal.js';
+
+/** The table's AUTO_INCREMENT counter as the server has it now (null: the table has none). */
+export async function readAutoIncrement(
+  s: Session,
+  schema: string,
+  table: string,
+): Promise<string | null> {
+  // MySQL 8 caches information_schema table statistics for a day by default.
+  if (s.server.flavor === 'mysql') {
+    await s.execute('SET SESSION information_schema_stats_expiry = 0');
+  }
+  const rows = await s.query<{ ai: string | number | null }>(
+    'SELECT AUTO_INCREMENT AS ai FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+    [schema, table],
+  );
+  const ai = rows[0]?.ai;
+  return ai === null || ai === undefined ? null : String(ai);
+}
+
+/**
+ * Sets the counter with ALTER TABLE (a DDL: it commits on its own, and takes no placeholder,
+ * so the value is checked to be digits). The server never sets it at or below the column's
+ * maximum, whatever is asked.
+ */
+export async function setAutoIncrement(
+  s: Session,
+  schema: string,
+  table: string,
+  value: string,
+): Promise<void> {
+  if (!/^\d+$/.test(value))
+    throw new Error(`AUTO_INCREMENT value ${JSON.stringify(value)} is not an integer`);
+  await s.execute(`ALTER TABLE ${quoteTable(schema, table)} AUTO_INCREMENT = ${value}`);
+}
+
+/** Whether the counter must be raised to reach `next` (never lowered: ids handed out stay used). */
+export function needsRaise(current: string | null, next: string): boolean {
+  return current === null || BigInt(current) < BigInt(next);
+}
+
+export type { JournalAutoinc };

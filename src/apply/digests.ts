@@ -1,0 +1,103 @@
+import type { Logger } from 'pino';
+import { connect } from '../db/mysql.js';
+import { SessionPool } from '../db/session-pool.js';
+import { type DbTarget, withSchema } from '../db/url.js';
+import { type Digest, DigestAccumulator, digestEquals, tableDigest } from '../hash/digest.js';
+import { readActions } from '../plan/plan-files.js';
+import type { TableRun } from './plan-tables.js';
+
+export const DIGEST_CONCURRENCY = 3;
+
+/**
+ * Reads the digests of the tables in `schema` on `server`, all in one consistent snapshot (so a
+ * concurrent writer cannot make two tables disagree with each other).
+ */
+export async function readDigests(
+  server: DbTarget,
+  schema: string,
+  runs: readonly TableRun[],
+  logger: Logger,
+  concurrency = DIGEST_CONCURRENCY,
+): Promise<Map<string, Digest>> {
+  const target = withSchema(server, schema);
+  const pool = await SessionPool.open(concurrency, () => connect(target, { logger }), {
+    snapshot: true,
+  });
+  try {
+    const out = new Map<string, Digest>();
+    for (const r of runs) out.set(r.plan.table, await tableDigest(pool, schema, r.info));
+    return out;
+  } finally {
+    await pool.close();
+  }
+}
+
+/**
+ * What each table's digest must be when actions [0, end) of it are applied: its *before*
+ * digest, less the rows those actions removed, plus the rows they wrote. A table with nothing
+ * applied must match *before*; a table whose every action is applied, *after*.
+ */
+export async function digestsAt(
+  dir: string,
+  runs: readonly TableRun[],
+  applied: ReadonlyMap<string, number>,
+): Promise<Map<string, Digest>> {
+  const out = new Map<string, Digest>();
+  for (const r of runs) {
+    const end = applied.get(r.plan.table) ?? 0;
+    if (end === 0) {
+      out.set(r.plan.table, r.plan.digestBefore);
+      continue;
+    }
+    if (end >= r.plan.lines) {
+      out.set(r.plan.table, r.plan.digestAfter);
+      continue;
+    }
+    const acc = new DigestAccumulator(r.plan.digestBefore);
+    let i = 0;
+    for await (const a of readActions(dir, r.plan.file)) {
+      if (i++ >= end) break;
+      if (a.op === 'insert') acc.add(hashOf(a.hash));
+      else if (a.op === 'update') {
+        acc.remove(hashOf(a.beforeHash));
+        acc.add(hashOf(a.hash));
+      } else if (a.op === 'delete') acc.remove(hashOf(a.beforeHash));
+    }
+    out.set(r.plan.table, acc.toDigest());
+  }
+  return out;
+}
+
+export function hashOf(hex: string): bigint {
+  return BigInt(`0x${hex}`);
+}
+
+export interface DigestMismatch {
+  readonly table: string;
+  readonly expected: Digest;
+  readonly actual: Digest;
+}
+
+export function digestMismatches(
+  expected: ReadonlyMap<string, Digest>,
+  actual: ReadonlyMap<string, Digest>,
+): DigestMismatch[] {
+  const out: DigestMismatch[] = [];
+  for (const [table, e] of expected) {
+    const a = actual.get(table);
+    if (!a || !digestEquals(a, e)) out.push({ table, expected: e, actual: a ?? e });
+  }
+  return out;
+}
+
+/** "orders has 1,203 rows (sum 9f…), expected 1,200 (sum 1c…); and 2 more tables" */
+export function describeMismatches(m: readonly DigestMismatch[]): string {
+  const first = m[0];
+  if (!first) return 'no mismatch';
+  const n = (d: Digest): string => Number(d.count).toLocaleString('en-US');
+  const head =
+    first.actual.count === first.expected.count
+      ? `${first.table} has the expected ${n(first.actual)} rows but other contents (sum ${first.actual.sum}, expected ${first.expected.sum})`
+      : `${first.table} has ${n(first.actual)} rows, expected ${n(first.expected)}`;
+  return m.length > 1 ? `${head}; and ${m.length - 1} more table${m.length > 2 ? 's' : ''}` : head;
+}

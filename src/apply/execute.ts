@@ -1,0 +1,166 @@
+import type { Logger } from 'pino';
+import type { Connection } from '../db/types.js';
+import { DigestRowHasher } from '../hash/digest.js';
+import { loadHash64 } from '../hash/xxhash.js';
+import { readActions } from '../plan/plan-files.js';
+import { needsRaise, readAutoIncrement, setAutoIncrement } from './auto-increment.js';
+import { type BatchLimits, tableBatches } from './batches.js';
+import type { CopySource } from './copy-source.js';
+import {
+  appliedEnds,
+  type JournalState,
+  journalAutoinc,
+  journalMarker,
+  type Phase,
+} from './journal.js';
+import type { TableRun } from './plan-tables.js';
+import { applyBatch } from './run-batch.js';
+import { pausePoint } from './test-pause.js';
+
+/** What apply did to one table. */
+export interface TableTally {
+  readonly table: string;
+  /** actions already applied by an earlier, interrupted run */
+  resumedFrom: number;
+  batches: number;
+  copied: number;
+  inserted: number;
+  updated: number;
+  deleted: number;
+  seconds: number;
+  /** how restored rows were written */
+  copyNote: string | null;
+}
+
+export interface AutoIncrementStep {
+  readonly table: string;
+  readonly column: string;
+  readonly before: string | null;
+  readonly next: string;
+  readonly raised: boolean;
+}
+
+export interface ExecuteInput {
+  readonly dir: string;
+  readonly planId: string;
+  readonly conn: Connection;
+  readonly schema: string;
+  readonly runs: readonly TableRun[];
+  readonly journal: JournalState;
+  readonly copy: ReadonlyMap<string, CopySource>;
+  readonly limits: BatchLimits;
+  readonly logger: Logger;
+  readonly meta: Record<string, unknown>;
+}
+
+export interface ExecuteResult {
+  readonly tables: TableTally[];
+  readonly autoIncrement: AutoIncrementStep[];
+  readonly batches: number;
+}
+
+/**
+ * Runs the plan's batches: deletes first, children before parents (the manifest's order
+ * reversed), then updates and inserts, parents before children; then raises AUTO_INCREMENT
+ * counters and marks the journal complete. Each batch commits with its journal row; whatever
+ * the journal holds already is skipped, so a rerun after a crash continues where it stopped.
+ */
+export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
+  const hash64 = await loadHash64();
+  const applied = appliedEnds(x.journal);
+  const tallies = new Map<string, TableTally>();
+  for (const r of x.runs) {
+    tallies.set(r.plan.table, {
+      table: r.plan.table,
+      resumedFrom: applied.get(r.plan.table) ?? 0,
+      batches: 0,
+      copied: 0,
+      inserted: 0,
+      updated: 0,
+      deleted: 0,
+      seconds: 0,
+      copyNote: x.copy.get(r.plan.table)?.note ?? null,
+    });
+  }
+  let seq = x.journal.nextSeq;
+  if (!x.journal.started) {
+    await journalMarker(x.conn, x.schema, x.planId, seq++, 'start', x.meta);
+  }
+  await pausePoint('start');
+
+  let batches = 0;
+  const phase = async (p: Phase, runs: readonly TableRun[]): Promise<void> => {
+    for (const r of runs) {
+      const tally = tallies.get(r.plan.table) as TableTally;
+      const target = {
+        session: x.conn,
+        shape: r.shape,
+        hasher: new DigestRowHasher(r.info, hash64),
+        copyFrom: x.copy.get(r.plan.table)?.from ?? null,
+      };
+      const from = applied.get(r.plan.table) ?? 0;
+      const actions = readActions(x.dir, r.plan.file);
+      for await (const batch of tableBatches(actions, r.plan.table, p, from, x.limits)) {
+        const t0 = performance.now();
+        const n = seq++;
+        const done = await applyBatch(target, batch, { schema: x.schema, planId: x.planId }, n);
+        tally.batches++;
+        tally.copied += done.copied;
+        tally.inserted += done.inserted;
+        tally.updated += done.updated;
+        tally.deleted += done.deleted;
+        tally.seconds += (performance.now() - t0) / 1000;
+        batches++;
+        x.logger.debug(
+          {
+            event: 'apply.batch',
+            seq: n,
+            table: r.plan.table,
+            phase: p,
+            first: batch.first,
+            end: batch.end,
+          },
+          'batch applied',
+        );
+        await pausePoint(`batch:${n}`);
+      }
+    }
+  };
+  await phase('delete', [...x.runs].reverse());
+  await phase('write', x.runs);
+
+  const autoIncrement: AutoIncrementStep[] = [];
+  for (const r of x.runs) {
+    const ai = r.plan.autoIncrement;
+    if (!ai) continue;
+    const t0 = performance.now();
+    const current = await readAutoIncrement(x.conn, x.schema, r.plan.table);
+    const raise = needsRaise(current, ai.next);
+    const recorded = x.journal.autoinc.find((a) => a.table === r.plan.table);
+    if (raise) {
+      // Journal first (the ALTER commits on its own): a rollback then knows the old value.
+      if (!recorded) {
+        await journalAutoinc(x.conn, x.schema, x.planId, {
+          seq: seq++,
+          table: r.plan.table,
+          column: ai.column,
+          before: current,
+          next: ai.next,
+        });
+      }
+      await setAutoIncrement(x.conn, x.schema, r.plan.table, ai.next);
+    }
+    autoIncrement.push({
+      table: r.plan.table,
+      column: ai.column,
+      before: recorded?.before ?? current,
+      next: ai.next,
+      raised: raise || recorded !== undefined,
+    });
+    const tally = tallies.get(r.plan.table) as TableTally;
+    tally.seconds += (performance.now() - t0) / 1000;
+  }
+  await pausePoint('end');
+  await journalMarker(x.conn, x.schema, x.planId, seq++, 'complete', { batches });
+  return { tables: [...tallies.values()], autoIncrement, batches };
+}

@@ -1,0 +1,256 @@
+/**
+ * The journal: a table in the target schema with one row per applied batch (which actions of
+ * which table, and the undo images), written in the batch's own transaction. It is what makes
+ * apply resumable (the committed batches are exactly the journal's rows) and reversible.
+ *
+ * Rows of one plan, by seq:
+ *   start     the run began (payload: who, where)
+ *   batch     actions [first_action, end_action) of table_name applied; payload: UndoRecord
+ *   autoinc   AUTO_INCREMENT raised (payload: column, before, next); a DDL, so it commits alone
+ *   complete  every batch and AUTO_INCREMENT done: the plan is applied
+ * Rollback deletes each batch row in the transaction that undoes it, then the rest, and drops
+ * the table once no plan has rows in it, leaving the schema as it was.
+ */
+import { quoteTable } from '../db/quote.js';
+import type { Session } from '../db/types.js';
+import type { UndoRecord } from './undo.js';
+
+/** The journal table's name; `plan` and `diff` should leave it out of what they compare. */
+export const JOURNAL_TABLE = '_reconcile_journal';
+
+export type Phase = 'delete' | 'write';
+
+export interface JournalBatch {
+  readonly seq: number;
+  readonly table: string;
+  readonly phase: Phase;
+  /** action indices [first, end) in the table's action file */
+  readonly first: number;
+  readonly end: number;
+  readonly rows: number;
+}
+
+export interface JournalAutoinc {
+  readonly seq: number;
+  readonly table: string;
+  readonly column: string;
+  /** the table's AUTO_INCREMENT before apply raised it (null: unknown) */
+  readonly before: string | null;
+  readonly next: string;
+}
+
+export interface JournalState {
+  /** whether the journal table exists in the schema */
+  readonly exists: boolean;
+  readonly started: boolean;
+  readonly complete: boolean;
+  readonly batches: readonly JournalBatch[];
+  readonly autoinc: readonly JournalAutoinc[];
+  /** the next free seq for this plan */
+  readonly nextSeq: number;
+}
+
+export type JournalStatus = 'none' | 'partial' | 'complete';
+
+export function journalStatus(j: JournalState): JournalStatus {
+  if (j.complete) return 'complete';
+  return j.started || j.batches.length > 0 || j.autoinc.length > 0 ? 'partial' : 'none';
+}
+
+/** Per table: actions [0, end) are applied (batches of a table always form a prefix). */
+export function appliedEnds(j: JournalState): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const b of j.batches) out.set(b.table, Math.max(out.get(b.table) ?? 0, b.end));
+  return out;
+}
+
+const EMPTY: JournalState = {
+  exists: false,
+  started: false,
+  complete: false,
+  batches: [],
+  autoinc: [],
+  nextSeq: 1,
+};
+
+export function journalTable(schema: string): string {
+  return quoteTable(schema, JOURNAL_TABLE);
+}
+
+export async function ensureJournal(s: Session, schema: string): Promise<void> {
+  await s.execute(
+    `CREATE TABLE IF NOT EXISTS ${journalTable(schema)} (
+      plan_id CHAR(64) CHARACTER SET ascii NOT NULL,
+      seq INT UNSIGNED NOT NULL,
+      kind VARCHAR(16) CHARACTER SET ascii NOT NULL,
+      table_name VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,
+      phase VARCHAR(8) CHARACTER SET ascii NULL,
+      first_action BIGINT UNSIGNED NULL,
+      end_action BIGINT UNSIGNED NULL,
+      row_count INT UNSIGNED NULL,
+      payload LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,
+      at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+      PRIMARY KEY (plan_id, seq)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
+      COMMENT='reconcile: applied batches and their undo images, per plan'`,
+  );
+}
+
+async function journalExists(s: Session, schema: string): Promise<boolean> {
+  const rows = await s.query<{ n: string | number }>(
+    `SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`,
+    [schema, JOURNAL_TABLE],
+  );
+  return Number(rows[0]?.n ?? 0) > 0;
+}
+
+interface Entry {
+  seq: string | number;
+  kind: string;
+  table_name: string | null;
+  phase: string | null;
+  first_action: string | number | null;
+  end_action: string | number | null;
+  row_count: string | number | null;
+  payload: string | null;
+}
+
+/** The plan's rows in the journal (undo images left out: read them one batch at a time). */
+export async function readJournal(
+  s: Session,
+  schema: string,
+  planId: string,
+): Promise<JournalState> {
+  if (!(await journalExists(s, schema))) return EMPTY;
+  const rows = await s.query<Entry>(
+    `SELECT seq, kind, table_name, phase, first_action, end_action, row_count,
+            CASE WHEN kind = 'autoinc' THEN payload END AS payload
+       FROM ${journalTable(schema)} WHERE plan_id = ? ORDER BY seq`,
+    [planId],
+  );
+  const batches: JournalBatch[] = [];
+  const autoinc: JournalAutoinc[] = [];
+  let started = false;
+  let complete = false;
+  let maxSeq = 0;
+  for (const r of rows) {
+    const seq = Number(r.seq);
+    maxSeq = Math.max(maxSeq, seq);
+    if (r.kind === 'start') started = true;
+    else if (r.kind === 'complete') complete = true;
+    else if (r.kind === 'batch') {
+      batches.push({
+        seq,
+        table: String(r.table_name),
+        phase: r.phase === 'delete' ? 'delete' : 'write',
+        first: Number(r.first_action),
+        end: Number(r.end_action),
+        rows: Number(r.row_count),
+      });
+    } else if (r.kind === 'autoinc') {
+      const p = JSON.parse(r.payload ?? '{}') as {
+        column: string;
+        before: string | null;
+        next: string;
+      };
+      autoinc.push({ seq, table: String(r.table_name), ...p });
+    }
+  }
+  return { exists: true, started, complete, batches, autoinc, nextSeq: maxSeq + 1 };
+}
+
+const INSERT_COLUMNS =
+  'plan_id, seq, kind, table_name, phase, first_action, end_action, row_count, payload';
+
+/** Records a batch; run it inside the batch's transaction, after its writes. */
+export async function journalBatch(
+  s: Session,
+  schema: string,
+  planId: string,
+  b: JournalBatch,
+  undo: UndoRecord,
+): Promise<void> {
+  await s.execute(
+    `INSERT INTO ${journalTable(schema)} (${INSERT_COLUMNS}) VALUES (?, ?, 'batch', ?, ?, ?, ?, ?, ?)`,
+    [planId, b.seq, b.table, b.phase, b.first, b.end, b.rows, JSON.stringify(undo)],
+  );
+}
+
+/** Records a marker row (start, complete) in a transaction of its own. */
+export async function journalMarker(
+  s: Session,
+  schema: string,
+  planId: string,
+  seq: number,
+  kind: 'start' | 'complete',
+  payload: Record<string, unknown>,
+): Promise<void> {
+  await s.execute(
+    `INSERT INTO ${journalTable(schema)} (${INSERT_COLUMNS}) VALUES (?, ?, ?, NULL, NULL, NULL, NULL, NULL, ?)`,
+    [planId, seq, kind, JSON.stringify(payload)],
+  );
+}
+
+export async function journalAutoinc(
+  s: Session,
+  schema: string,
+  planId: string,
+  a: JournalAutoinc,
+): Promise<void> {
+  const payload = { column: a.column, before: a.before, next: a.next };
+  await s.execute(
+    `INSERT INTO ${journalTable(schema)} (${INSERT_COLUMNS}) VALUES (?, ?, 'autoinc', ?, NULL, NULL, NULL, NULL, ?)`,
+    [planId, a.seq, a.table, JSON.stringify(payload)],
+  );
+}
+
+/** A batch's undo record. */
+export async function readUndo(
+  s: Session,
+  schema: string,
+  planId: string,
+  seq: number,
+): Promise<UndoRecord> {
+  const rows = await s.query<{ payload: string | null }>(
+    `SELECT payload FROM ${journalTable(schema)} WHERE plan_id = ? AND seq = ? AND kind = 'batch'`,
+    [planId, seq],
+  );
+  const payload = rows[0]?.payload;
+  if (!payload) throw new Error(`journal: batch ${seq} of plan ${planId} has no undo record`);
+  return JSON.parse(payload) as UndoRecord;
+}
+
+export async function deleteJournalRow(
+  s: Session,
+  schema: string,
+  planId: string,
+  seq: number,
+): Promise<void> {
+  await s.execute(`DELETE FROM ${journalTable(schema)} WHERE plan_id = ? AND seq = ?`, [
+    planId,
+    seq,
+  ]);
+}
+
+export async function deleteJournalKind(
+  s: Session,
+  schema: string,
+  planId: string,
+  kind: 'start' | 'complete' | 'autoinc',
+): Promise<void> {
+  await s.execute(`DELETE FROM ${journalTable(schema)} WHERE plan_id = ? AND kind = ?`, [
+    planId,
+    kind,
+  ]);
+}
+
+/** Drops the journal table when no plan has rows left in it. */
+export async function dropJournalIfEmpty(s: Session, schema: string): Promise<boolean> {
+  if (!(await journalExists(s, schema))) return false;
+  const rows = await s.query<{ n: string | number }>(
+    `SELECT COUNT(*) AS n FROM ${journalTable(schema)}`,
+  );
+  if (Number(rows[0]?.n ?? 0) > 0) return false;
+  await s.execute(`DROP TABLE IF EXISTS ${journalTable(schema)}`);
+  return true;
+}

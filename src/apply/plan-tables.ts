@@ -1,0 +1,119 @@
+import type { Session } from '../db/types.js';
+import { PreconditionError } from '../errors.js';
+import { digestColumns } from '../hash/digest.js';
+import { introspectSchema } from '../introspect/introspect.js';
+import type { ColumnInfo, TableInfo } from '../introspect/types.js';
+import type { PlanManifest, PlanTable } from '../plan/format.js';
+import type { TableShape } from './write-sql.js';
+
+/** A plan table matched with the live table it writes. */
+export interface TableRun {
+  readonly plan: PlanTable;
+  /** the live table (what digests read) */
+  readonly info: TableInfo;
+  readonly shape: TableShape;
+}
+
+/**
+ * Matches the plan's tables with the tables in `schema` (the target, or a scratch copy of it)
+ * and refuses, before anything is written, when one is missing or its stored columns are not
+ * the ones the plan's rows and digests cover. Returned in the manifest's `order`.
+ */
+export async function resolveTables(
+  s: Session,
+  manifest: PlanManifest,
+  schema: string,
+): Promise<TableRun[]> {
+  const live = await introspectSchema(
+    s,
+    schema,
+    manifest.tables.map((t) => t.table),
+  );
+  const byName = new Map(manifest.tables.map((t) => [t.table, t]));
+  const ordered = [
+    ...manifest.order.filter((n) => byName.has(n)),
+    ...manifest.tables.map((t) => t.table).filter((n) => !manifest.order.includes(n)),
+  ];
+  return ordered.map((name) => {
+    const plan = byName.get(name) as PlanTable;
+    const info = live.tables.get(name);
+    if (!info) {
+      throw new PreconditionError(
+        `table ${JSON.stringify(name)} of the plan is missing from ${schema}: the target changed since the plan`,
+      );
+    }
+    const columns = digestColumns(info);
+    const names = columns.map((c) => c.name);
+    if (names.join('\u0000') !== plan.columns.join('\u0000')) {
+      throw new PreconditionError(
+        `${schema}.${name} has columns (${names.join(', ')}), the plan was made for (${plan.columns.join(', ')}): the target's schema changed since the plan`,
+      );
+    }
+    const byCol = new Map(columns.map((c) => [c.name, c]));
+    const key = plan.key.map((k) => {
+      const c = byCol.get(k);
+      if (!c) {
+        throw new PreconditionError(
+          `${schema}.${name}: the plan's key column ${JSON.stringify(k)} is not a stored column`,
+        );
+      }
+      return c;
+    });
+    const shape: TableShape = {
+      schema,
+      name,
+      columns,
+      key: key as ColumnInfo[],
+      flavor: s.server.flavor,
+    };
+    return { plan, info, shape };
+  });
+}
+
+/** Actions that write (everything but unresolved ones). */
+export function writeCount(t: PlanTable): number {
+  return t.actions.insert + t.actions.update + t.actions.delete;
+}
+
+/** Refuses a plan with actions a person must still decide. */
+export function checkUnresolved(manifest: PlanManifest): void {
+  const tables = manifest.tables.filter((t) => t.actions.unresolved > 0);
+  const n = Math.max(
+    manifest.unresolved,
+    tables.reduce((a, t) => a + t.actions.unresolved, 0),
+  );
+  if (n === 0) return;
+  const where = tables.map((t) => `${t.table} ${t.actions.unresolved}`).join(', ');
+  throw new PreconditionError(
+    `the plan has ${n} unresolved action${n === 1 ? '' : 's'}${where ? ` (${where})` : ''}: decide them in the config and make the plan again`,
+  );
+}
+
+/**
+ * Refuses when triggers would fire on the plan's writes (they could rewrite the written values,
+ * and the digests would no longer be the plan's), unless the user accepts them. Looks at the
+ * live tables as well as what the plan recorded: a trigger added since the plan counts too.
+ */
+export function checkTriggers(
+  manifest: PlanManifest,
+  runs: readonly TableRun[],
+  allow: boolean,
+): string[] {
+  const found: string[] = [];
+  for (const r of runs) {
+    if (writeCount(r.plan) === 0) continue;
+    const names = new Set<string>();
+    for (const t of r.info.triggers) names.add(`${t.name} ${t.timing} ${t.event}`);
+    for (const t of r.plan.triggers) names.add(`${t.name} ${t.timing} ${t.event}`);
+    if (names.size > 0) found.push(`${r.plan.table} (${[...names].join(', ')})`);
+  }
+  if (found.length === 0 && manifest.needsAllowTriggers) {
+    found.push('recorded in the plan (needsAllowTriggers)');
+  }
+  if (found.length > 0 && !allow) {
+    throw new PreconditionError(
+      `triggers would fire on the plan's writes: ${found.join('; ')}; rerun with --allow-triggers to accept what they do`,
+    );
+  }
+  return found;
+}

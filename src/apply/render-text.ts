@@ -1,0 +1,104 @@
+import type { ApplyReport } from './apply-plan.js';
+import { JOURNAL_TABLE } from './journal.js';
+import type { RollbackReport } from './rollback-plan.js';
+import { num, secs, textGrid } from './text-grid.js';
+
+/** The apply report for a terminal: what was (or would be) done, per table, in order. */
+export function renderApplyText(r: ApplyReport): string {
+  const out: string[] = [];
+  out.push(`plan ${r.planId.slice(0, 12)} → ${r.target}`);
+  if (r.outcome === 'already-applied') {
+    out.push(
+      'already applied: the journal marks this plan complete; nothing to do (reconcile verify checks the result)',
+    );
+    return `${out.join('\n')}\n`;
+  }
+  const journal =
+    r.journal === 'none'
+      ? 'none: a fresh run'
+      : `partial: resuming after ${r.tables.filter((t) => t.resumedFrom > 0).length} table(s) already begun`;
+  out.push(`journal: ${journal}`);
+  out.push(`order: ${r.order.join(' → ')} (writes in this order, deletes in reverse)`);
+  out.push('');
+  const dry = r.mode === 'dry-run';
+  const rows = r.tables.map((t) => [
+    t.table,
+    num(t.deleted),
+    num(t.updated),
+    num(t.inserted),
+    num(t.copied),
+    num(t.batches),
+    t.resumedFrom > 0 ? num(t.resumedFrom) : '-',
+    dry ? '' : secs(t.seconds),
+  ]);
+  const header = [
+    'table',
+    'delete',
+    'update',
+    'insert',
+    'insert…select',
+    'batches',
+    'skip',
+    dry ? '' : 'time',
+  ];
+  out.push(...textGrid(header, rows));
+  out.push('');
+  for (const t of r.tables)
+    if (t.copyNote && t.copied + t.inserted > 0) out.push(`${t.table}: ${t.copyNote}`);
+  for (const a of r.autoIncrement) {
+    out.push(
+      `AUTO_INCREMENT ${a.table}.${a.column}: ${dry ? 'raise to' : a.raised ? `raised from ${a.before ?? '?'} to` : 'already at least'} ${a.next}`,
+    );
+  }
+  if (r.triggers.length > 0)
+    out.push(`triggers accepted (--allow-triggers): ${r.triggers.join('; ')}`);
+  out.push('');
+  if (dry) {
+    out.push(
+      `would run ${num(r.batches)} batches of at most ${num(r.batchRows)} rows (${num(r.rows)} rows), each in a transaction journaled in ${JOURNAL_TABLE}`,
+    );
+    out.push('dry run: nothing was changed (add --execute to apply)');
+  } else {
+    out.push(
+      `${r.outcome === 'resumed' ? 'resumed and applied' : 'applied'}: ${num(r.rows)} rows in ${num(r.batches)} batches, ${secs(r.seconds.write)} (checks ${secs(r.seconds.check)}); next: reconcile verify`,
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export function renderRollbackText(r: RollbackReport): string {
+  const out: string[] = [];
+  out.push(`plan ${r.planId.slice(0, 12)} → ${r.target}`);
+  if (r.outcome === 'nothing-to-undo') {
+    out.push('the journal holds nothing of this plan: nothing to undo');
+    out.push(
+      r.beforeOk
+        ? "the target has the plan's before digests"
+        : `the target does NOT have the plan's before digests (${r.mismatches.map((m) => m.table).join(', ')})`,
+    );
+    return `${out.join('\n')}\n`;
+  }
+  out.push(`journal: ${r.journal} (${num(r.batches)} batches, ${num(r.rows)} rows)`);
+  out.push('');
+  out.push(
+    ...textGrid(
+      ['table', 'batches', 'rows'],
+      r.tables.map((t) => [t.table, num(t.batches), num(t.rows)]),
+    ),
+  );
+  for (const a of r.autoIncrement) {
+    if (a.restoredTo !== null) out.push(`AUTO_INCREMENT ${a.table}: back to ${a.restoredTo}`);
+  }
+  out.push('');
+  if (r.mode === 'dry-run') {
+    out.push('would undo these batches, newest first, each in a transaction');
+    out.push('dry run: nothing was changed (add --execute to roll back)');
+  } else if (r.beforeOk) {
+    out.push(`rolled back in ${secs(r.seconds)}: every table has its before digest again`);
+  } else {
+    out.push(
+      `rolled back, but ${r.mismatches.length} table(s) differ from the before digests: ${r.mismatches.map((m) => `${m.table} (${m.actual.count} rows, expected ${m.expected.count})`).join(', ')}`,
+    );
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,244 @@
+import { QueryError } from '../db/mysql.js';
+import type { RawRow, Session } from '../db/types.js';
+import { PreconditionError } from '../errors.js';
+import type { DigestRowHasher } from '../hash/digest.js';
+import { hex64 } from '../hash/xxhash.js';
+import { cellFromRaw, rawFromCell } from '../plan/cell-codec.js';
+import type { Action, Cell } from '../plan/format.js';
+import type { Batch } from './batches.js';
+import { journalBatch } from './journal.js';
+import { pausePoint } from './test-pause.js';
+import type { UndoRecord, UndoStep } from './undo.js';
+import {
+  deleteByKeys,
+  deleteExact,
+  insertSelect,
+  insertValues,
+  keyCells,
+  rowCells,
+  type Statement,
+  selectForUpdate,
+  selectOneForUpdate,
+  type TableShape,
+  updateByKey,
+  updateExact,
+} from './write-sql.js';
+
+/** What one batch writes to: a table, on the writer's session. */
+export interface BatchTarget {
+  readonly session: Session;
+  readonly shape: TableShape;
+  readonly hasher: DigestRowHasher;
+  /** the backup schema to copy `copyOf: 'backup'` rows from server-side, or null */
+  readonly copyFrom: string | null;
+}
+
+export interface BatchOutcome {
+  readonly copied: number;
+  readonly inserted: number;
+  readonly updated: number;
+  readonly deleted: number;
+}
+
+type Method = 'copy' | 'values' | 'update' | 'delete';
+type WriteAction = Exclude<Action, { op: 'unresolved' }>;
+
+function methodOf(t: BatchTarget, a: WriteAction): Method {
+  if (a.op !== 'insert') return a.op;
+  return a.copyOf === 'backup' && t.copyFrom !== null && t.shape.key.length > 0 ? 'copy' : 'values';
+}
+
+/**
+ * Applies one batch and records it in the journal, in one transaction: after a crash at any
+ * instant the table holds either the batch and its journal row, or neither. Consecutive actions
+ * of one kind run as one statement where SQL allows (inserts, deletes); updates run row by row.
+ * Rows to update or delete are read and locked first: they are the undo images, and each must
+ * still be the row the plan saw (its hash), else the batch is rolled back and apply refuses.
+ */
+export async function applyBatch(
+  t: BatchTarget,
+  batch: Batch,
+  journal: { readonly schema: string; readonly planId: string },
+  seq: number,
+): Promise<BatchOutcome> {
+  const s = t.session;
+  const out = { copied: 0, inserted: 0, updated: 0, deleted: 0 };
+  const steps: UndoStep[] = [];
+  await s.execute('START TRANSACTION');
+  try {
+    for (const [method, run] of runsOf(t, batch.actions as WriteAction[])) {
+      const step = await applyRun(t, method, run, seq);
+      steps.push(step);
+      if (method === 'copy') out.copied += run.length;
+      else if (method === 'values') out.inserted += run.length;
+      else if (method === 'update') out.updated += run.length;
+      else out.deleted += run.length;
+    }
+    const undo: UndoRecord = {
+      table: t.shape.name,
+      columns: t.shape.columns.map((c) => c.name),
+      key: t.shape.key.map((c) => c.name),
+      steps,
+    };
+    await journalBatch(
+      s,
+      journal.schema,
+      journal.planId,
+      { ...batch, seq, rows: batch.actions.length },
+      undo,
+    );
+    await pausePoint(`commit:${seq}`);
+    await s.execute('COMMIT');
+  } catch (e) {
+    await s.execute('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+  return out;
+}
+
+/** Splits a batch into runs of consecutive actions applied the same way. */
+function runsOf(t: BatchTarget, actions: readonly WriteAction[]): [Method, WriteAction[]][] {
+  const runs: [Method, WriteAction[]][] = [];
+  for (const a of actions) {
+    const m = methodOf(t, a);
+    const last = runs[runs.length - 1];
+    if (last && last[0] === m) last[1].push(a);
+    else runs.push([m, [a]]);
+  }
+  return runs;
+}
+
+async function applyRun(
+  t: BatchTarget,
+  method: Method,
+  run: WriteAction[],
+  seq: number,
+): Promise<UndoStep> {
+  const sh = t.shape;
+  const keyed = sh.key.length > 0;
+  const what = (i: number): string => `${sh.name} action ${i + 1} of batch ${seq}`;
+  switch (method) {
+    case 'copy': {
+      const keys = run.map((a, i) => keyCells(sh, a.key, what(i)));
+      const r = await exec(t, insertSelect(sh, t.copyFrom as string, keys), seq);
+      if (r !== keys.length) {
+        throw new PreconditionError(
+          `${t.copyFrom}.${sh.name}: ${keys.length - r} of the ${keys.length} rows batch ${seq} restores are not in the backup: the backup changed since the plan (batch rolled back)`,
+        );
+      }
+      return { op: 'unInsert', keys };
+    }
+    case 'values': {
+      const rows = run.map((a, i) =>
+        rowCells(sh, (a as Extract<Action, { op: 'insert' }>).row, what(i)),
+      );
+      const r = await exec(t, insertValues(sh, rows), seq);
+      if (r !== rows.length) throw new Error(`${sh.name}: inserted ${r} of ${rows.length} rows`);
+      if (!keyed) return { op: 'unInsertExact', rows };
+      return {
+        op: 'unInsert',
+        keys: run.map((a, i) =>
+          keyCells(sh, (a as Extract<Action, { op: 'insert' }>).row, what(i)),
+        ),
+      };
+    }
+    case 'update': {
+      const acts = run as Extract<Action, { op: 'update' }>[];
+      const next = acts.map((a, i) => rowCells(sh, a.row, what(i)));
+      if (!keyed) {
+        const before = acts.map((a, i) => rowCells(sh, a.before, what(i)));
+        for (let i = 0; i < acts.length; i++) {
+          const r = await exec(t, updateExact(sh, before[i] as Cell[], next[i] as Cell[]), seq);
+          if (r !== 1) throw changed(sh, acts[i] as Action, seq);
+        }
+        return { op: 'unUpdateExact', rows: next, before };
+      }
+      const keys = acts.map((a, i) => keyCells(sh, a.key, what(i)));
+      const before = await lockBefores(t, acts, keys, seq);
+      for (let i = 0; i < acts.length; i++) {
+        const r = await exec(t, updateByKey(sh, keys[i] as Cell[], next[i] as Cell[]), seq);
+        if (r !== 1) throw changed(sh, acts[i] as Action, seq);
+      }
+      return {
+        op: 'unUpdate',
+        at: acts.map((a, i) => keyCells(sh, a.row, what(i))),
+        before,
+      };
+    }
+    case 'delete': {
+      const acts = run as Extract<Action, { op: 'delete' }>[];
+      if (!keyed) {
+        const before = acts.map((a, i) => rowCells(sh, a.before, what(i)));
+        for (let i = 0; i < acts.length; i++) {
+          const r = await exec(t, deleteExact(sh, before[i] as Cell[]), seq);
+          if (r !== 1) throw changed(sh, acts[i] as Action, seq);
+        }
+        return { op: 'unDelete', rows: before };
+      }
+      const keys = acts.map((a, i) => keyCells(sh, a.key, what(i)));
+      const before = await lockBefores(t, acts, keys, seq);
+      const r = await exec(t, deleteByKeys(sh, keys), seq);
+      if (r !== keys.length)
+        throw new Error(`${sh.name}: deleted ${r} of ${keys.length} locked rows`);
+      return { op: 'unDelete', rows: before };
+    }
+  }
+}
+
+/**
+ * Reads and locks the rows at `keys` and checks each is the row the plan saw. Returns their
+ * cells (the undo images), in action order.
+ */
+async function lockBefores(
+  t: BatchTarget,
+  acts: readonly Extract<Action, { op: 'update' | 'delete' }>[],
+  keys: readonly Cell[][],
+  seq: number,
+): Promise<Cell[][]> {
+  const sh = t.shape;
+  const keyPos = sh.key.map((k) => sh.columns.indexOf(k));
+  const found = new Map<string, RawRow>();
+  const q = selectForUpdate(sh, keys);
+  for (const row of await t.session.rawRows(q.sql, q.params)) {
+    found.set(keyString(keyPos.map((p) => row[p] ?? null)), row);
+  }
+  const out: Cell[][] = [];
+  for (let i = 0; i < acts.length; i++) {
+    const a = acts[i] as Extract<Action, { op: 'update' | 'delete' }>;
+    const key = keys[i] as Cell[];
+    let row = found.get(keyString(key.map(rawFromCell)));
+    if (!row) {
+      // The stored key's bytes may differ from the plan's under a case-insensitive collation.
+      const one = selectOneForUpdate(sh, key);
+      row = (await t.session.rawRows(one.sql, one.params))[0];
+    }
+    if (!row || hex64(t.hasher.hash(row)) !== a.beforeHash) throw changed(sh, a, seq);
+    out.push(sh.columns.map((c, j) => cellFromRaw(c.family, row[j] ?? null)));
+  }
+  return out;
+}
+
+function keyString(values: readonly (Buffer | null)[]): string {
+  return values.map((v) => (v === null ? '-' : v.toString('hex'))).join(',');
+}
+
+function changed(sh: TableShape, a: Action, seq: number): PreconditionError {
+  return new PreconditionError(
+    `${sh.schema}.${sh.name}: the row at ${JSON.stringify(a.key)} is not the row the plan expects (changed since the plan was made); batch ${seq} rolled back, nothing of it written`,
+  );
+}
+
+async function exec(t: BatchTarget, st: Statement, seq: number): Promise<number> {
+  try {
+    return (await t.session.execute(st.sql, st.params)).affectedRows;
+  } catch (e) {
+    if (e instanceof QueryError && e.code === 'ER_DUP_ENTRY') {
+      const detail = (e.message.split(' [in:')[0] ?? e.message).replace(/^ER_DUP_ENTRY: /, '');
+      throw new PreconditionError(
+        `${t.shape.schema}.${t.shape.name}: ${detail} (the target changed since the plan, or the plan misses a unique-key conflict); batch ${seq} rolled back`,
+        { cause: e },
+      );
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * Pure SQL builders for apply and rollback: they take a table's shape and return statements
+ * with placeholders. No connection here. Every identifier goes through quoteId; every value is
+ * a placeholder.
+ */
+import { keyColumn, placeholder } from '../chunk/key-sql.js';
+import { quoteId, quoteTable } from '../db/quote.js';
+import type { SqlParam } from '../db/types.js';
+import type { ColumnInfo } from '../introspect/types.js';
+import { paramFromCell } from '../plan/cell-codec.js';
+import type { Cell, Row } from '../plan/format.js';
+
+/** A plan table as apply writes it. */
+export interface TableShape {
+  /** the schema written (the target, or a rehearsal's scratch copy) */
+  readonly schema: string;
+  readonly name: string;
+  /** the stored columns, in the plan's (name) order: what rows and digests cover */
+  readonly columns: readonly ColumnInfo[];
+  /** the key columns actions are addressed by; empty for a table without a key */
+  readonly key: readonly ColumnInfo[];
+  /** MySQL keeps JSON binary; MariaDB keeps it as text */
+  readonly flavor: 'mariadb' | 'mysql';
+}
+
+export interface Statement {
+  readonly sql: string;
+  readonly params: SqlParam[];
+}
+
+const table = (s: TableShape): string => quoteTable(s.schema, s.name);
+const columnList = (cols: readonly ColumnInfo[]): string =>
+  cols.map((c) => quoteId(c.name)).join(', ');
+
+/** The value of `name` in an action's row; a missing column is a malformed plan, never NULL. */
+export function cellOf(row: Row, name: string, what: string): Cell {
+  if (!Object.hasOwn(row, name)) {
+    throw new MalformedActionError(`${what} has no value for column ${JSON.stringify(name)}`);
+  }
+  return row[name] ?? null;
+}
+
+/** A plan action that does not fit its table (a bug in whatever wrote the plan). */
+export class MalformedActionError extends Error {
+  override readonly name = 'MalformedActionError';
+}
+
+/** Cells of `row` in the shape's column order. */
+export function rowCells(s: TableShape, row: Row, what: string): Cell[] {
+  return s.columns.map((c) => cellOf(row, c.name, what));
+}
+
+/** Cells of the key columns of `row` (a key object or a whole row). */
+export function keyCells(s: TableShape, row: Row, what: string): Cell[] {
+  return s.key.map((c) => cellOf(row, c.name, what));
+}
+
+/** `a = ? AND b = ?`, each placeholder typed so the server compares exactly. */
+function keyEquals(s: TableShape, key: readonly Cell[]): Statement {
+  return {
+    sql: s.key.map((c) => `${quoteId(c.name)} = ${placeholder(keyColumn(c))}`).join(' AND '),
+    params: key.map(paramFromCell),
+  };
+}
+
+/** `k IN (?, ?)` or `(a, b) IN ((?, ?), (?, ?))`: the index answers it as point lookups. */
+export function keysIn(s: TableShape, keys: readonly (readonly Cell[])[]): Statement {
+  const phs = s.key.map((c) => placeholder(keyColumn(c)));
+  const params = keys.flatMap((k) => k.map(paramFromCell));
+  if (s.key.length === 1) {
+    return {
+      sql: `${quoteId((s.key[0] as ColumnInfo).name)} IN (${keys.map(() => phs[0]).join(', ')})`,
+      params,
+    };
+  }
+  const tuple = `(${phs.join(', ')})`;
+  return {
+    sql: `(${columnList(s.key)}) IN (${keys.map(() => tuple).join(', ')})`,
+    params,
+  };
+}
+
+/**
+ * Every column equal, byte for byte, to the server's text form in `cells` (for a table without
+ * a key). Text is compared as UTF-8 bytes, not under its collation, so 'A' never matches 'a ',
+ * and `<=>` makes NULL match NULL. Without an index this scans: such tables are small.
+ */
+function exactMatch(s: TableShape, cells: readonly Cell[]): Statement {
+  const parts = s.columns.map((c) => `${exactExpr(s, c)} <=> ?`);
+  return {
+    sql: parts.join(' AND '),
+    params: cells.map((c) => (c === null ? null : Buffer.from(rawBytes(c)))),
+  };
+}
+
+function exactExpr(s: TableShape, c: ColumnInfo): string {
+  const col = quoteId(c.name);
+  const textual =
+    c.family === 'text' ||
+    c.family === 'enum' ||
+    c.family === 'set' ||
+    (c.family === 'json' && s.flavor === 'mariadb');
+  return textual ? `CAST(CONVERT(${col} USING utf8mb4) AS BINARY)` : `CAST(${col} AS BINARY)`;
+}
+
+function rawBytes(c: Exclude<Cell, null>): Buffer {
+  return typeof c === 'string' ? Buffer.from(c, 'utf8') : Buffer.from(c.hex, 'hex');
+}
+
+/** INSERT of whole rows shipped from the client; every stored column is given explicitly. */
+export function insertValues(s: TableShape, rows: readonly (readonly Cell[])[]): Statement {
+  const tuple = `(${s.columns.map(() => '?').join(', ')})`;
+  return {
+    sql: `INSERT INTO ${table(s)} (${columnList(s.columns)}) VALUES ${rows.map(() => tuple).join(', ')}`,
+    params: rows.flatMap((r) => r.map(paramFromCell)),
+  };
+}
+
+/**
+ * INSERT … SELECT of rows the backup holds unchanged, by key: the rows never leave the server.
+ * The key list makes the copy exact (a range could also catch backup rows the plan does not
+ * restore); the caller checks that every key was found.
+ */
+export function insertSelect(
+  s: TableShape,
+  fromSchema: string,
+  keys: readonly (readonly Cell[])[],
+): Statement {
+  const where = keysIn(s, keys);
+  const cols = columnList(s.columns);
+  return {
+    sql: `INSERT INTO ${table(s)} (${cols}) SELECT ${cols} FROM ${quoteTable(fromSchema, s.name)} WHERE ${where.sql}`,
+    params: where.params,
+  };
+}
+
+/** The current rows at these keys, locked until the batch commits: the undo images. */
+export function selectForUpdate(s: TableShape, keys: readonly (readonly Cell[])[]): Statement {
+  const where = keysIn(s, keys);
+  return {
+    sql: `SELECT ${columnList(s.columns)} FROM ${table(s)} WHERE ${where.sql} FOR UPDATE`,
+    params: where.params,
+  };
+}
+
+/** One row by key, locked (the fallback when a key's bytes differ from the stored ones). */
+export function selectOneForUpdate(s: TableShape, key: readonly Cell[]): Statement {
+  const where = keyEquals(s, key);
+  return {
+    sql: `SELECT ${columnList(s.columns)} FROM ${table(s)} WHERE ${where.sql} FOR UPDATE`,
+    params: where.params,
+  };
+}
+
+/**
+ * Sets every stored column of the row at `key`: giving each column explicitly keeps
+ * `ON UPDATE CURRENT_TIMESTAMP` from firing, so the row ends exactly as the plan says.
+ */
+export function updateByKey(s: TableShape, key: readonly Cell[], row: readonly Cell[]): Statement {
+  const where = keyEquals(s, key);
+  return {
+    sql: `UPDATE ${table(s)} SET ${s.columns.map((c) => `${quoteId(c.name)} = ?`).join(', ')} WHERE ${where.sql}`,
+    params: [...row.map(paramFromCell), ...where.params],
+  };
+}
+
+/** Updates one row equal to `current` (a table without a key). */
+export function updateExact(
+  s: TableShape,
+  current: readonly Cell[],
+  row: readonly Cell[],
+): Statement {
+  const where = exactMatch(s, current);
+  return {
+    sql: `UPDATE ${table(s)} SET ${s.columns.map((c) => `${quoteId(c.name)} = ?`).join(', ')} WHERE ${where.sql} LIMIT 1`,
+    params: [...row.map(paramFromCell), ...where.params],
+  };
+}
+
+export function deleteByKeys(s: TableShape, keys: readonly (readonly Cell[])[]): Statement {
+  const where = keysIn(s, keys);
+  return { sql: `DELETE FROM ${table(s)} WHERE ${where.sql}`, params: where.params };
+}
+
+/** Deletes one row equal to `current` (a table without a key: duplicates go one at a time). */
+export function deleteExact(s: TableShape, current: readonly Cell[]): Statement {
+  const where = exactMatch(s, current);
+  return { sql: `DELETE FROM ${table(s)} WHERE ${where.sql} LIMIT 1`, params: where.params };
+}

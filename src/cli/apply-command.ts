@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { applyPlan } from '../apply/apply-plan.js';
+import { DEFAULT_LIMITS } from '../apply/batches.js';
+import { renderApplyText } from '../apply/render-text.js';
+import { ExitCode } from '../errors.js';
+import {
+  batchRowsOption,
+  loadPlan,
+  type PlanFlags,
+  planOptions,
+  print,
+  withPlanSession,
+} from './plan-options.js';
+
+interface ApplyFlags extends PlanFlags {
+  execute?: boolean;
+  allowTriggers?: boolean;
+  batchRows: number;
+}
+
+export function registerApply(program: Command, setExit: (code: number) => void): void {
+  const cmd = program
+    .command('apply')
+    .description(
+      'apply a plan to its target in journaled batches (resumable, reversible); without --execute only print what would be done',
+    )
+    .option('--execute', 'write to the target (default: print what would be done)')
+    .option('--allow-triggers', 'apply even though triggers fire on the written tables');
+  planOptions(cmd, { backup: true });
+  batchRowsOption(cmd).action(async (flags: ApplyFlags) => {
+    const opened = await loadPlan(flags);
+    const report = await withPlanSession(flags, opened, (ps) =>
+      applyPlan(ps, {
+        execute: flags.execute === true,
+        allowTriggers: flags.allowTriggers === true,
+        limits: { ...DEFAULT_LIMITS, rows: flags.batchRows },
+        backup: opened.endpoints.backup,
+      }),
+    );
+    print(flags, report, renderApplyText);
+    setExit(ExitCode.ok);
+  });
+}

@@ -1,0 +1,79 @@
+import type { Command } from 'commander';
+import { DEFAULT_LIMITS } from '../apply/batches.js';
+import { type PlanEndpoints, resolveEndpoints } from '../apply/endpoints.js';
+import { openPlanSession, type PlanSession } from '../apply/plan-session.js';
+import { createLogger, type Logger, type LogLevel } from '../log.js';
+import type { PlanManifest } from '../plan/format.js';
+import { loadVerifiedPlan } from '../plan/plan-files.js';
+import { logLevel, positiveInt } from './options.js';
+
+/** Flags every command that reads a plan folder takes. */
+export interface PlanFlags {
+  plan: string;
+  target?: string;
+  backup?: string;
+  json?: boolean;
+  logLevel: LogLevel;
+}
+
+export function planOptions(cmd: Command, opts: { backup: boolean }): Command {
+  cmd
+    .requiredOption('--plan <dir>', 'the plan folder written by reconcile plan')
+    .option(
+      '--target <url>',
+      "credentials for the plan's target: mysql://user:password@host:port/schema (host, port and schema must be the plan's)",
+    );
+  if (opts.backup) {
+    cmd.option(
+      '--backup <url>',
+      "credentials for the plan's backup (host, port and schema must be the plan's)",
+    );
+  }
+  return cmd
+    .option('--json', 'print one JSON document on stdout')
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', logLevel, 'info');
+}
+
+export function batchRowsOption(cmd: Command): Command {
+  return cmd.option(
+    '--batch-rows <n>',
+    'actions per batch (one transaction each)',
+    positiveInt(100_000),
+    DEFAULT_LIMITS.rows,
+  );
+}
+
+export interface OpenedPlan {
+  readonly manifest: PlanManifest;
+  readonly endpoints: PlanEndpoints;
+  readonly logger: Logger;
+}
+
+/**
+ * Loads and checks the plan folder (an edited or truncated plan is refused here, exit 3) and
+ * resolves where it writes: all before anything connects.
+ */
+export async function loadPlan(flags: PlanFlags): Promise<OpenedPlan> {
+  const manifest = await loadVerifiedPlan(flags.plan);
+  const endpoints = resolveEndpoints(manifest, { target: flags.target, backup: flags.backup });
+  return { manifest, endpoints, logger: createLogger(flags.logLevel) };
+}
+
+/** Opens the plan against its target, runs `fn`, and always closes the connection. */
+export async function withPlanSession<T>(
+  flags: PlanFlags,
+  opened: OpenedPlan,
+  fn: (ps: PlanSession) => Promise<T>,
+): Promise<T> {
+  const t = opened.endpoints.target;
+  const ps = await openPlanSession(flags.plan, opened.manifest, t, t.schema, opened.logger);
+  try {
+    return await fn(ps);
+  } finally {
+    await ps.conn.close();
+  }
+}
+
+export function print(flags: PlanFlags, doc: unknown, text: (d: never) => string): void {
+  process.stdout.write(flags.json ? `${JSON.stringify(doc, null, 2)}\n` : text(doc as never));
+}

@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { DEFAULT_LIMITS } from '../apply/batches.js';
+import { ExitCode } from '../errors.js';
+import { rehearsePlan } from '../rehearse/rehearse-plan.js';
+import { renderRehearseText } from '../rehearse/render-text.js';
+import { batchRowsOption, loadPlan, type PlanFlags, planOptions, print } from './plan-options.js';
+
+interface RehearseFlags extends PlanFlags {
+  inPlace?: boolean;
+  keep?: boolean;
+  allowTriggers?: boolean;
+  batchRows: number;
+}
+
+export function registerRehearse(program: Command, setExit: (code: number) => void): void {
+  const cmd = program
+    .command('rehearse')
+    .description(
+      'run the plan as apply would on a scratch copy of the target (or, with --in-place, on the target followed by a rollback), verify, and time the real window',
+    )
+    .option(
+      '--in-place',
+      'apply to the target itself, verify, then roll back to the before digests',
+    )
+    .option('--keep', 'keep the scratch schema afterwards')
+    .option('--allow-triggers', 'rehearse even though triggers fire on the written tables');
+  planOptions(cmd, { backup: true });
+  batchRowsOption(cmd).action(async (flags: RehearseFlags) => {
+    const opened = await loadPlan(flags);
+    const report = await rehearsePlan({
+      dir: flags.plan,
+      manifest: opened.manifest,
+      target: opened.endpoints.target,
+      backup: opened.endpoints.backup,
+      inPlace: flags.inPlace === true,
+      keep: flags.keep === true,
+      allowTriggers: flags.allowTriggers === true,
+      limits: { ...DEFAULT_LIMITS, rows: flags.batchRows },
+      logger: opened.logger,
+    });
+    print(flags, report, renderRehearseText);
+    setExit(report.ok ? ExitCode.ok : ExitCode.differences);
+  });
+}

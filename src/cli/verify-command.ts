@@ -1,0 +1,19 @@
+import type { Command } from 'commander';
+import { ExitCode } from '../errors.js';
+import { renderVerifyText } from '../verify/render-text.js';
+import { verifyPlan } from '../verify/verify-plan.js';
+import { loadPlan, type PlanFlags, planOptions, print, withPlanSession } from './plan-options.js';
+
+export function registerVerify(program: Command, setExit: (code: number) => void): void {
+  const cmd = program
+    .command('verify')
+    .description(
+      'check that the target holds what the plan promised: its after digests, no orphaned references, no duplicated unique keys',
+    );
+  planOptions(cmd, { backup: false }).action(async (flags: PlanFlags) => {
+    const opened = await loadPlan(flags);
+    const report = await withPlanSession(flags, opened, (ps) => verifyPlan(ps));
+    print(flags, report, renderVerifyText);
+    setExit(report.ok ? ExitCode.ok : ExitCode.differences);
+  });
+}

@@ -1,0 +1,185 @@
+import type { Logger } from 'pino';
+import { type ApplyReport, applyPlan } from '../apply/apply-plan.js';
+import type { BatchLimits } from '../apply/batches.js';
+import { describeMismatches, digestMismatches, digestsAt, readDigests } from '../apply/digests.js';
+import { journalStatus, readJournal } from '../apply/journal.js';
+import { acquireLock, releaseLock } from '../apply/lock.js';
+import { openPlanSession, type PlanSession } from '../apply/plan-session.js';
+import { checkTriggers, checkUnresolved } from '../apply/plan-tables.js';
+import { type RollbackReport, rollbackPlan } from '../apply/rollback-plan.js';
+import type { DbTarget } from '../db/url.js';
+import { PreconditionError } from '../errors.js';
+import type { PlanManifest } from '../plan/format.js';
+import { type VerifyReport, verifyPlan } from '../verify/verify-plan.js';
+import { type CloneResult, cloneSchema, dropScratch, scratchName } from './scratch.js';
+
+export interface RehearseOptions {
+  readonly dir: string;
+  readonly manifest: PlanManifest;
+  /** the target, with credentials */
+  readonly target: DbTarget;
+  readonly backup: DbTarget;
+  readonly inPlace: boolean;
+  readonly keep: boolean;
+  readonly allowTriggers: boolean;
+  readonly limits: BatchLimits;
+  readonly logger: Logger;
+}
+
+export interface RehearseReport {
+  readonly planId: string;
+  readonly target: string;
+  readonly mode: 'scratch' | 'in-place';
+  /** the scratch schema (default mode) and whether it was kept */
+  readonly scratch: { readonly schema: string; readonly kept: boolean } | null;
+  readonly clone: CloneResult | null;
+  readonly apply: ApplyReport;
+  readonly verify: VerifyReport;
+  readonly rollback: RollbackReport | null;
+  /** verify passed (and, in place, the rollback returned the target to its *before* digests) */
+  readonly ok: boolean;
+  /**
+   * The real run's projected length: the stale check on the target, the batches, the verify.
+   * Measured, not estimated: the scratch copy lives on the target's server.
+   */
+  readonly window: {
+    readonly check: number;
+    readonly apply: number;
+    readonly verify: number;
+    readonly total: number;
+  };
+  readonly seconds: number;
+}
+
+/**
+ * `reconcile rehearse`: runs the plan exactly as apply would, then verifies.
+ * By default on a scratch copy of the target's tables on the target's server, which it drops
+ * afterwards (unless `keep`); the target is only read. With `inPlace`, on the target itself,
+ * holding the lock throughout, and then rolls back from the journal and checks that the target
+ * is back to its *before* digests exactly.
+ */
+export async function rehearsePlan(o: RehearseOptions): Promise<RehearseReport> {
+  const t0 = performance.now();
+  const real = await openPlanSession(o.dir, o.manifest, o.target, o.target.schema, o.logger);
+  try {
+    return o.inPlace ? await inPlace(real, o, t0) : await onScratch(real, o, t0);
+  } finally {
+    await real.conn.close();
+  }
+}
+
+async function onScratch(
+  real: PlanSession,
+  o: RehearseOptions,
+  t0: number,
+): Promise<RehearseReport> {
+  // The same refusals the real run would meet, checked on the real target.
+  const tCheck = performance.now();
+  checkUnresolved(o.manifest);
+  checkTriggers(o.manifest, real.runs, o.allowTriggers);
+  await refuseIfJournaled(real);
+  const before = await digestsAt(o.dir, real.runs, new Map());
+  const now = await readDigests(real.server, real.schema, real.runs, o.logger);
+  const stale = digestMismatches(before, now);
+  if (stale.length > 0) {
+    throw new PreconditionError(
+      `${real.where} changed since the plan was made: ${describeMismatches(stale)}; make the plan again`,
+    );
+  }
+  const check = (performance.now() - tCheck) / 1000;
+
+  const scratch = scratchName(real.schema, o.manifest.planId);
+  let kept = false;
+  try {
+    const clone = await cloneSchema(o.target, real.schema, scratch, o.logger);
+    o.logger.info({ event: 'rehearse.cloned', scratch, ...clone }, 'scratch copy made');
+    const ps = await openPlanSession(o.dir, o.manifest, o.target, scratch, o.logger);
+    try {
+      const apply = await applyPlan(ps, {
+        execute: true,
+        allowTriggers: o.allowTriggers,
+        limits: o.limits,
+        backup: o.backup,
+      });
+      const verify = await verifyPlan(ps);
+      kept = o.keep;
+      return {
+        planId: o.manifest.planId,
+        target: real.where,
+        mode: 'scratch',
+        scratch: { schema: scratch, kept },
+        clone,
+        apply,
+        verify,
+        rollback: null,
+        ok: verify.ok,
+        window: window(check, apply, verify),
+        seconds: (performance.now() - t0) / 1000,
+      };
+    } finally {
+      await ps.conn.close();
+    }
+  } finally {
+    if (!kept) await dropScratch(o.target, scratch, o.logger);
+  }
+}
+
+async function inPlace(ps: PlanSession, o: RehearseOptions, t0: number): Promise<RehearseReport> {
+  // Held from before the apply until after the rollback (named locks nest on one connection).
+  await acquireLock(ps.conn, ps.schema, ps.where);
+  try {
+    await refuseIfJournaled(ps);
+    let apply: ApplyReport;
+    try {
+      apply = await applyPlan(ps, {
+        execute: true,
+        allowTriggers: o.allowTriggers,
+        limits: o.limits,
+        backup: o.backup,
+      });
+    } catch (e) {
+      // A rehearsal must leave the target as it found it, even when the apply fails midway.
+      const j = await readJournal(ps.conn, ps.schema, o.manifest.planId).catch(() => null);
+      if (j && journalStatus(j) !== 'none') {
+        await rollbackPlan(ps, { execute: true }).catch((r: unknown) => {
+          o.logger.error(
+            { event: 'rehearse.rollback-failed', err: r },
+            'rollback after a failed rehearsal failed',
+          );
+        });
+      }
+      throw e;
+    }
+    const verify = await verifyPlan(ps);
+    const rollback = await rollbackPlan(ps, { execute: true });
+    return {
+      planId: o.manifest.planId,
+      target: ps.where,
+      mode: 'in-place',
+      scratch: null,
+      clone: null,
+      apply,
+      verify,
+      rollback,
+      ok: verify.ok && rollback.beforeOk,
+      window: window(apply.seconds.check, apply, verify),
+      seconds: (performance.now() - t0) / 1000,
+    };
+  } finally {
+    await releaseLock(ps.conn, ps.schema).catch(() => undefined);
+  }
+}
+
+async function refuseIfJournaled(ps: PlanSession): Promise<void> {
+  const status = journalStatus(await readJournal(ps.conn, ps.schema, ps.manifest.planId));
+  if (status !== 'none') {
+    throw new PreconditionError(
+      `the plan is ${status === 'complete' ? 'applied' : 'partly applied'} on ${ps.where} (its journal says so): a rehearsal comes before the apply; roll back first to rehearse again`,
+    );
+  }
+}
+
+function window(check: number, apply: ApplyReport, verify: VerifyReport): RehearseReport['window'] {
+  const a = apply.seconds.write;
+  return { check, apply: a, verify: verify.seconds, total: check + a + verify.seconds };
+}

@@ -1,0 +1,51 @@
+import { num, secs, textGrid } from '../apply/text-grid.js';
+import { renderVerifyText } from '../verify/render-text.js';
+import type { RehearseReport } from './rehearse-plan.js';
+
+/** The rehearsal report: time per table, the projected window, verify, and the rollback. */
+export function renderRehearseText(r: RehearseReport): string {
+  const out: string[] = [];
+  const where =
+    r.mode === 'scratch'
+      ? `on scratch copy ${r.scratch?.schema ?? '?'} (${num(r.clone?.rows ?? 0)} rows copied in ${secs(r.clone?.seconds ?? 0)})`
+      : 'in place, then rolled back';
+  out.push(`rehearsal of plan ${r.planId.slice(0, 12)} for ${r.target}, ${where}`);
+  out.push('');
+  out.push(
+    ...textGrid(
+      ['table', 'delete', 'update', 'insert', 'insert…select', 'batches', 'time', 'rows/s'],
+      r.apply.tables.map((t) => {
+        const rows = t.deleted + t.updated + t.inserted + t.copied;
+        return [
+          t.table,
+          num(t.deleted),
+          num(t.updated),
+          num(t.inserted),
+          num(t.copied),
+          num(t.batches),
+          secs(t.seconds),
+          t.seconds > 0 ? num(Math.round(rows / t.seconds)) : '-',
+        ];
+      }),
+    ),
+  );
+  out.push('');
+  const w = r.window;
+  out.push(
+    `projected window: ${secs(w.total)} = stale check ${secs(w.check)} + apply ${secs(w.apply)} + verify ${secs(w.verify)}`,
+  );
+  out.push('');
+  out.push(renderVerifyText(r.verify).trimEnd());
+  if (r.rollback) {
+    out.push('');
+    out.push(
+      r.rollback.beforeOk
+        ? `rolled back in ${secs(r.rollback.seconds)}: the target has its before digests again`
+        : `ROLLBACK LEFT DIFFERENCES: ${r.rollback.mismatches.map((m) => m.table).join(', ')} differ from the before digests`,
+    );
+  }
+  if (r.scratch?.kept) out.push(`scratch schema kept: ${r.scratch.schema}`);
+  out.push('');
+  out.push(r.ok ? 'rehearsal passed' : 'REHEARSAL FAILED');
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,88 @@
+import type { Logger } from 'pino';
+import { JOURNAL_TABLE } from '../apply/journal.js';
+import { connect } from '../db/mysql.js';
+import { quoteId, quoteTable } from '../db/quote.js';
+import type { Connection } from '../db/types.js';
+import { type DbTarget, withSchema } from '../db/url.js';
+import { digestColumns } from '../hash/digest.js';
+import { introspectSchema } from '../introspect/introspect.js';
+import { sha256 } from '../plan/plan-files.js';
+
+/** The scratch schema a rehearsal of `planId` on `schema` uses: recognisable, at most 64 characters. */
+export function scratchName(schema: string, planId: string): string {
+  const suffix = `_rehearse_${planId.slice(0, 12)}`;
+  const head = schema.length + suffix.length <= 64 ? schema : sha256(schema).slice(0, 16);
+  return `${head}${suffix}`;
+}
+
+export interface CloneResult {
+  readonly tables: number;
+  readonly rows: number;
+  readonly seconds: number;
+}
+
+/**
+ * Copies every base table of `from` into a new schema `to` on the same server: the definitions
+ * as SHOW CREATE TABLE gives them (keys, foreign keys re-pointed at the copies, AUTO_INCREMENT),
+ * then the rows, server-side. Triggers are not copied. The journal table is left out.
+ */
+export async function cloneSchema(
+  server: DbTarget,
+  from: string,
+  to: string,
+  logger: Logger,
+): Promise<CloneResult> {
+  const t0 = performance.now();
+  const admin = await connect(withSchema(server, from), { logger });
+  let conn: Connection | null = null;
+  try {
+    const cs = await admin.query<{ charset: string; collation: string }>(
+      'SELECT DEFAULT_CHARACTER_SET_NAME AS charset, DEFAULT_COLLATION_NAME AS collation FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
+      [from],
+    );
+    // Names from the server's own catalog; checked anyway, since DDL takes no placeholders.
+    const word = (x: string | undefined, dflt: string): string => (x && /^\w+$/.test(x) ? x : dflt);
+    const charset = word(cs[0]?.charset, 'utf8mb4');
+    const collation = word(cs[0]?.collation, 'utf8mb4_general_ci');
+    await admin.execute(`DROP DATABASE IF EXISTS ${quoteId(to)}`);
+    await admin.execute(
+      `CREATE DATABASE ${quoteId(to)} CHARACTER SET ${charset} COLLATE ${collation}`,
+    );
+    const schema = await introspectSchema(admin, from);
+    conn = await connect(withSchema(server, to), { logger });
+    // Tables are created in name order, before their parents may exist.
+    await conn.execute('SET SESSION foreign_key_checks = 0');
+    let rows = 0;
+    let tables = 0;
+    for (const t of schema.tables.values()) {
+      if (t.name === JOURNAL_TABLE) continue;
+      const ddl = await admin.query<Record<string, string>>(
+        `SHOW CREATE TABLE ${quoteTable(from, t.name)}`,
+      );
+      const create = ddl[0]?.['Create Table'];
+      if (!create) throw new Error(`SHOW CREATE TABLE ${from}.${t.name} returned nothing`);
+      await conn.execute(create);
+      const cols = digestColumns(t)
+        .map((c) => quoteId(c.name))
+        .join(', ');
+      const r = await conn.execute(
+        `INSERT INTO ${quoteTable(to, t.name)} (${cols}) SELECT ${cols} FROM ${quoteTable(from, t.name)}`,
+      );
+      rows += r.affectedRows;
+      tables++;
+    }
+    return { tables, rows, seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    await conn?.close();
+    await admin.close();
+  }
+}
+
+export async function dropScratch(server: DbTarget, name: string, logger: Logger): Promise<void> {
+  const c = await connect(server, { noSchema: true, logger });
+  try {
+    await c.execute(`DROP DATABASE IF EXISTS ${quoteId(name)}`);
+  } finally {
+    await c.close();
+  }
+}

@@ -1,0 +1,70 @@
+import { num, secs, textGrid } from '../apply/text-grid.js';
+import type { Cell } from '../plan/format.js';
+import type { TableVerdict, VerifyReport } from './verify-plan.js';
+
+/** The verify report for a terminal: one line per table, then what failed and why. */
+export function renderVerifyText(r: VerifyReport): string {
+  const out: string[] = [];
+  out.push(`plan ${r.planId.slice(0, 12)} → ${r.target} (journal: ${r.journal})`);
+  out.push('');
+  out.push(
+    ...textGrid(
+      ['table', 'status', 'rows', 'expected', 'digest', 'orphans', 'duplicates'],
+      r.tables.map((t) => [
+        t.table,
+        t.status,
+        t.digest.actual.count === '-' ? '-' : num(t.digest.actual.count),
+        t.digest.expected.count === '-' ? '-' : num(t.digest.expected.count),
+        t.digest.expected.count === '-' ? '-' : t.digest.ok ? 'ok' : 'MISMATCH',
+        num(t.orphans.reduce((n, o) => n + o.count, 0)),
+        num(t.duplicates.reduce((n, d) => n + d.sample.length, 0)),
+      ]),
+    ),
+  );
+  for (const t of r.tables) {
+    const d = details(t);
+    if (d.length > 0) out.push('', `${t.table}:`, ...d.map((x) => `  ${x}`));
+  }
+  out.push('');
+  out.push(
+    `${r.checks.references} references and ${r.checks.uniqueKeys} unique keys checked, ${secs(r.seconds)}`,
+  );
+  out.push(
+    r.ok
+      ? `ok: all ${r.totals.tables} tables hold what the plan promised`
+      : `MISMATCH: ${r.totals.mismatch} of ${r.totals.tables} tables differ from what the plan promised`,
+  );
+  return `${out.join('\n')}\n`;
+}
+
+function details(t: TableVerdict): string[] {
+  const out: string[] = [];
+  if (!t.digest.ok) {
+    out.push(
+      `digest: ${num(t.digest.actual.count)} rows, sum ${t.digest.actual.sum}; the plan promised ${num(t.digest.expected.count)} rows, sum ${t.digest.expected.sum}`,
+    );
+  }
+  for (const o of t.orphans) {
+    out.push(
+      `${num(o.count)} rows whose (${o.columns.join(', ')}) find no ${o.references} [${o.reference}], e.g. ${o.sample.map(cells).join('; ')}`,
+    );
+  }
+  for (const d of t.duplicates) {
+    out.push(
+      `unique key ${d.index} (${d.columns.join(', ')}) held twice: ${d.sample.map((s) => `${cells(s.values)} ×${s.rows}`).join('; ')}`,
+    );
+  }
+  const ai = t.autoIncrement;
+  if (ai && !ai.ok) {
+    out.push(
+      `AUTO_INCREMENT is ${ai.actual ?? 'unset'}: must be at least ${ai.atLeast} and above the largest ${ai.column} (${ai.max ?? 'none'})`,
+    );
+  }
+  out.push(...t.problems);
+  return out;
+}
+
+function cells(c: readonly Cell[]): string {
+  const parts = c.map((v) => (v === null ? 'NULL' : typeof v === 'string' ? v : `0x${v.hex}`));
+  return parts.length === 1 ? (parts[0] as string) : `(${parts.join(', ')})`;
+}

@@ -1,0 +1,231 @@
+import { readAutoIncrement } from '../apply/auto-increment.js';
+import { readDigests } from '../apply/digests.js';
+import { type JournalStatus, journalStatus, readJournal } from '../apply/journal.js';
+import type { PlanSession } from '../apply/plan-session.js';
+import type { RawRow, Session } from '../db/types.js';
+import { type Digest, digestEquals } from '../hash/digest.js';
+import { introspectSchema } from '../introspect/introspect.js';
+import type { SchemaInfo, TableInfo } from '../introspect/types.js';
+import { cellFromRaw } from '../plan/cell-codec.js';
+import type { Cell } from '../plan/format.js';
+import {
+  configReferences,
+  duplicateQuery,
+  maxQuery,
+  orphanQuery,
+  type Reference,
+} from './integrity-sql.js';
+
+export interface OrphanResult {
+  readonly reference: string;
+  readonly table: string;
+  readonly columns: readonly string[];
+  /** `parent(col, ...)` */
+  readonly references: string;
+  readonly count: number;
+  readonly sample: readonly (readonly Cell[])[];
+}
+
+export interface DuplicateResult {
+  readonly index: string;
+  readonly columns: readonly string[];
+  /** values held by more than one row (up to 5), with how many rows hold each */
+  readonly sample: readonly { readonly values: readonly Cell[]; readonly rows: number }[];
+}
+
+export interface TableVerdict {
+  readonly table: string;
+  readonly status: 'ok' | 'mismatch';
+  readonly digest: { readonly ok: boolean; readonly expected: Digest; readonly actual: Digest };
+  /** references from this table's rows that find no parent (only those that fail) */
+  readonly orphans: readonly OrphanResult[];
+  /** unique keys held twice (only those that fail) */
+  readonly duplicates: readonly DuplicateResult[];
+  readonly autoIncrement: {
+    readonly ok: boolean;
+    readonly column: string;
+    readonly atLeast: string;
+    readonly actual: string | null;
+    readonly max: string | null;
+  } | null;
+  readonly problems: readonly string[];
+}
+
+export interface VerifyReport {
+  readonly planId: string;
+  readonly target: string;
+  readonly ok: boolean;
+  readonly journal: JournalStatus;
+  readonly tables: readonly TableVerdict[];
+  readonly totals: { readonly tables: number; readonly ok: number; readonly mismatch: number };
+  readonly checks: { readonly references: number; readonly uniqueKeys: number };
+  readonly seconds: number;
+}
+
+/**
+ * `reconcile verify`: the target's digests must be the plan's *after* digests, no reference
+ * (declared foreign key, or `references` the plan's policy records) may point at a missing
+ * parent, no unique key may be held twice, and AUTO_INCREMENT must be past every id.
+ * Foreign keys from other tables into the plan's tables are checked too: a delete could orphan them.
+ */
+export async function verifyPlan(ps: PlanSession): Promise<VerifyReport> {
+  const t0 = performance.now();
+  const { conn, runs, manifest } = ps;
+  const planTables = new Set(runs.map((r) => r.plan.table));
+  const schema = await introspectSchema(conn, ps.schema);
+  const actual = await readDigests(ps.server, ps.schema, runs, ps.logger);
+  const journal = journalStatus(await readJournal(conn, ps.schema, manifest.planId));
+
+  const refs = new Map<string, Reference[]>();
+  const problems = new Map<string, string[]>();
+  const addRef = (r: Reference): void => {
+    const list = refs.get(r.table) ?? [];
+    list.push(r);
+    refs.set(r.table, list);
+  };
+  for (const t of schema.tables.values()) {
+    for (const fk of t.foreignKeys) {
+      if (!planTables.has(t.name) && !(fk.refSchema === ps.schema && planTables.has(fk.refTable)))
+        continue;
+      addRef({ ...fk, schema: ps.schema, table: t.name });
+    }
+  }
+  for (const r of runs) {
+    const c = configReferences(ps.schema, r.plan.table, r.plan.policy);
+    for (const ref of c.refs) addRef(ref);
+    if (c.problems.length > 0) problems.set(r.plan.table, c.problems);
+  }
+
+  let refCount = 0;
+  let uniqueCount = 0;
+  const verdicts: TableVerdict[] = [];
+  const extra = [...refs.keys()].filter((t) => !planTables.has(t)).sort();
+  for (const name of [...runs.map((r) => r.plan.table), ...extra]) {
+    const run = runs.find((r) => r.plan.table === name);
+    const info = schema.tables.get(name);
+    const orphans: OrphanResult[] = [];
+    for (const ref of refs.get(name) ?? []) {
+      refCount++;
+      const o = await orphansOf(conn, schema, ref);
+      if (o.count > 0) orphans.push(o);
+    }
+    const duplicates: DuplicateResult[] = [];
+    if (run && info) {
+      for (const k of uniqueKeys(info)) {
+        uniqueCount++;
+        const d = await duplicatesOf(conn, ps.schema, info, k.name, k.columns);
+        if (d.sample.length > 0) duplicates.push(d);
+      }
+    }
+    const expected = run?.plan.digestAfter;
+    const got = actual.get(name);
+    const digest =
+      expected && got ? { ok: digestEquals(expected, got), expected, actual: got } : null;
+    const autoIncrement = run?.plan.autoIncrement
+      ? await checkAutoIncrement(conn, ps.schema, name, run.plan.autoIncrement)
+      : null;
+    const bad =
+      (digest !== null && !digest.ok) ||
+      orphans.length > 0 ||
+      duplicates.length > 0 ||
+      (autoIncrement !== null && !autoIncrement.ok) ||
+      (problems.get(name)?.length ?? 0) > 0;
+    if (!digest) {
+      // A table outside the plan, checked only for references into the plan's tables.
+      if (orphans.length === 0) continue;
+    }
+    verdicts.push({
+      table: name,
+      status: bad ? 'mismatch' : 'ok',
+      digest: digest ?? {
+        ok: true,
+        expected: { count: '-', sum: '-' },
+        actual: { count: '-', sum: '-' },
+      },
+      orphans,
+      duplicates,
+      autoIncrement,
+      problems: problems.get(name) ?? [],
+    });
+  }
+  const mismatch = verdicts.filter((v) => v.status === 'mismatch').length;
+  return {
+    planId: manifest.planId,
+    target: ps.where,
+    ok: mismatch === 0,
+    journal,
+    tables: verdicts,
+    totals: { tables: verdicts.length, ok: verdicts.length - mismatch, mismatch },
+    checks: { references: refCount, uniqueKeys: uniqueCount },
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+function uniqueKeys(t: TableInfo): { name: string; columns: readonly string[] }[] {
+  const out: { name: string; columns: readonly string[] }[] = [];
+  if (t.primaryKey) out.push({ name: 'PRIMARY', columns: t.primaryKey });
+  for (const u of t.uniqueKeys) if (!u.prefix) out.push({ name: u.name, columns: u.columns });
+  return out;
+}
+
+function cellsOf(t: TableInfo | undefined, columns: readonly string[], row: RawRow): Cell[] {
+  return columns.map((c, i) => {
+    const family = t?.columns.find((x) => x.name === c)?.family ?? 'text';
+    return cellFromRaw(family, row[i] ?? null);
+  });
+}
+
+async function orphansOf(s: Session, schema: SchemaInfo, r: Reference): Promise<OrphanResult> {
+  const countRow = (await s.rawRows(orphanQuery(r, 'count')))[0];
+  const count = Number(countRow?.[0]?.toString() ?? 0);
+  const sample =
+    count > 0
+      ? (await s.rawRows(orphanQuery(r, 'sample'))).map((row) =>
+          cellsOf(schema.tables.get(r.table), r.columns, row),
+        )
+      : [];
+  const parent = r.refSchema === r.schema ? r.refTable : `${r.refSchema}.${r.refTable}`;
+  return {
+    reference: r.name,
+    table: r.table,
+    columns: r.columns,
+    references: `${parent}(${r.refColumns.join(', ')})`,
+    count,
+    sample,
+  };
+}
+
+async function duplicatesOf(
+  s: Session,
+  schema: string,
+  t: TableInfo,
+  index: string,
+  columns: readonly string[],
+): Promise<DuplicateResult> {
+  const rows = await s.rawRows(duplicateQuery(schema, t.name, columns));
+  return {
+    index,
+    columns,
+    sample: rows.map((row) => ({
+      values: cellsOf(t, columns, row),
+      rows: Number(row[columns.length]?.toString() ?? 0),
+    })),
+  };
+}
+
+async function checkAutoIncrement(
+  s: Session,
+  schema: string,
+  table: string,
+  ai: { readonly column: string; readonly next: string },
+): Promise<NonNullable<TableVerdict['autoIncrement']>> {
+  const actual = await readAutoIncrement(s, schema, table);
+  const maxRow = (await s.rawRows(maxQuery(schema, table, ai.column)))[0];
+  const max = maxRow?.[0] ? maxRow[0].toString() : null;
+  const big = (x: string | null): bigint | null =>
+    x !== null && /^-?\d+$/.test(x) ? BigInt(x) : null;
+  const a = big(actual);
+  const m = big(max);
+  const ok = a !== null && a >= BigInt(ai.next) && (m === null || a > m);
+  return { ok, column: ai.column, atLeast: ai.next, actual, max };
+}
