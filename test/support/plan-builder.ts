@@ -277,3 +277,22 @@ export function planDigests(m: PlanManifest, which: 'before' | 'after'): Record<
     m.tables.map((t) => [t.table, which === 'before' ? t.digestBefore : t.digestAfter]),
   );
 }
+
+/** Every row of a table as cells (stored columns), in the server's order of the given ORDER BY. */
+export async function tableRows(t: DbTarget, table: string, orderBy = '1'): Promise<Row[]> {
+  const conn = await connect(t);
+  try {
+    const s = await introspectSchema(conn, t.schema, [table]);
+    const info = s.tables.get(table);
+    if (!info) throw new Error(`no table ${table} in ${t.schema}`);
+    const columns = digestColumns(info);
+    const rows = await conn.rawRows(
+      `SELECT ${columns.map((c) => quoteId(c.name)).join(', ')} FROM ${quoteTable(t.schema, table)} ORDER BY ${orderBy}`,
+    );
+    return rows.map((r) =>
+      Object.fromEntries(columns.map((c, i) => [c.name, cellFromRaw(c.family, r[i] ?? null)])),
+    );
+  } finally {
+    await conn.close();
+  }
+}

@@ -1,0 +1,202 @@
+import { describe, expect, it } from 'vitest';
+import { type Batch, tableBatches } from '../../src/apply/batches.js';
+import { resolveEndpoints } from '../../src/apply/endpoints.js';
+import { insertSelect, keysIn, type TableShape, updateByKey } from '../../src/apply/write-sql.js';
+import { UsageError } from '../../src/errors.js';
+import type { ColumnInfo } from '../../src/introspect/types.js';
+import type { Action, PlanManifest } from '../../src/plan/format.js';
+import { configReferences } from '../../src/verify/integrity-sql.js';
+
+const del = (id: number): Action => ({
+  op: 'delete',
+  rule: 'r',
+  key: { id: String(id) },
+  before: { id: String(id) },
+  beforeHash: '0',
+});
+const ins = (id: number): Action => ({
+  op: 'insert',
+  rule: 'r',
+  key: { id: String(id) },
+  row: { id: String(id) },
+  copyOf: null,
+  hash: '0',
+});
+const upd = (id: number): Action => ({
+  op: 'update',
+  rule: 'r',
+  key: { id: String(id) },
+  row: { id: String(id) },
+  before: { id: String(id) },
+  hash: '0',
+  beforeHash: '0',
+  columns: [],
+});
+
+async function* from(xs: Action[]): AsyncGenerator<Action> {
+  yield* xs;
+}
+async function collect(it: AsyncIterable<Batch>): Promise<[number, number, string][]> {
+  const out: [number, number, string][] = [];
+  for await (const b of it) out.push([b.first, b.end, b.actions.map((a) => a.op[0]).join('')]);
+  return out;
+}
+const limits = { rows: 2, bytes: 1 << 20 };
+
+describe('tableBatches', () => {
+  const actions = [del(1), del(2), del(3), upd(4), ins(5), ins(6), del(7)];
+  it('gives the delete phase the leading deletes, the write phase the rest in file order', async () => {
+    expect(await collect(tableBatches(from(actions), 't', 'delete', 0, limits))).toEqual([
+      [0, 2, 'dd'],
+      [2, 3, 'd'],
+    ]);
+    expect(await collect(tableBatches(from(actions), 't', 'write', 0, limits))).toEqual([
+      [3, 5, 'ui'],
+      [5, 7, 'id'],
+    ]);
+  });
+  it('skips what an interrupted run applied', async () => {
+    expect(await collect(tableBatches(from(actions), 't', 'delete', 2, limits))).toEqual([
+      [2, 3, 'd'],
+    ]);
+    expect(await collect(tableBatches(from(actions), 't', 'delete', 5, limits))).toEqual([]);
+    expect(await collect(tableBatches(from(actions), 't', 'write', 4, limits))).toEqual([
+      [4, 6, 'ii'],
+      [6, 7, 'd'],
+    ]);
+  });
+  it('cuts batches by bytes too', async () => {
+    const big = { ...ins(1), row: { id: '1', blob: 'x'.repeat(1000) } } as Action;
+    expect(
+      await collect(
+        tableBatches(from([big, big, big]), 't', 'write', 0, { rows: 100, bytes: 2500 }),
+      ),
+    ).toEqual([
+      [0, 1, 'i'],
+      [1, 2, 'i'],
+      [2, 3, 'i'],
+    ]);
+  });
+  it('refuses an unresolved action', async () => {
+    const u: Action = {
+      op: 'unresolved',
+      rule: 'manual',
+      key: { id: '1' },
+      reason: 'decide',
+      backup: null,
+      interim: null,
+    };
+    await expect(collect(tableBatches(from([ins(1), u]), 't', 'write', 0, limits))).rejects.toThrow(
+      /t: action 2 is unresolved \(decide\)/,
+    );
+  });
+});
+
+const col = (
+  name: string,
+  family: ColumnInfo['family'],
+  extra: Partial<ColumnInfo> = {},
+): ColumnInfo => ({
+  name,
+  ordinal: 1,
+  dataType: family === 'integer' ? 'bigint' : 'varchar',
+  columnType: '',
+  family,
+  nullable: true,
+  unsigned: false,
+  charset: null,
+  collation: null,
+  generated: null,
+  autoIncrement: false,
+  onUpdate: false,
+  numericPrecision: null,
+  numericScale: null,
+  ...extra,
+});
+
+describe('write SQL', () => {
+  const a = col('a`b', 'integer', { unsigned: true });
+  const b = col('c; DROP', 'text');
+  const shape: TableShape = {
+    schema: 's`x',
+    name: 't`1',
+    columns: [a, b],
+    key: [a, b],
+    flavor: 'mariadb',
+  };
+  it('quotes every identifier, types key placeholders, and passes values as parameters', () => {
+    const k = keysIn(shape, [
+      ['1', 'x'],
+      ['18446744073709551615', null],
+    ]);
+    expect(k.sql).toBe(
+      '(`a``b`, `c; DROP`) IN ((CAST(? AS UNSIGNED), ?), (CAST(? AS UNSIGNED), ?))',
+    );
+    expect(k.params).toEqual(['1', 'x', '18446744073709551615', null]);
+    const st = insertSelect({ ...shape, key: [a] }, 'bk', [['7']]);
+    expect(st.sql).toBe(
+      'INSERT INTO `s``x`.`t``1` (`a``b`, `c; DROP`) SELECT `a``b`, `c; DROP` FROM `bk`.`t``1` WHERE `a``b` IN (CAST(? AS UNSIGNED))',
+    );
+    const u = updateByKey({ ...shape, key: [a] }, ['7'], ['8', { hex: '00ff' }]);
+    expect(u.sql).toBe(
+      'UPDATE `s``x`.`t``1` SET `a``b` = ?, `c; DROP` = ? WHERE `a``b` = CAST(? AS UNSIGNED)',
+    );
+    expect(u.params).toEqual(['8', Buffer.from([0, 255]), '7']);
+  });
+});
+
+describe('endpoints', () => {
+  const manifest = {
+    sources: {
+      backup: { url: 'mysql://dba@db1:3306/shop_0223', schema: 'shop_0223', server: '' },
+      interim: { url: 'mysql://dba@db2:3307/shop', schema: 'shop', server: '' },
+      target: { url: 'mysql://dba@db2:3307/shop', schema: 'shop', server: '' },
+    },
+  } as unknown as PlanManifest;
+  it('takes the password from MYSQL_PWD, or from a flag naming the same host, port and schema', () => {
+    const e = resolveEndpoints(manifest, {}, { MYSQL_PWD: 'secret' });
+    expect(e.target.password).toBe('secret');
+    expect(JSON.stringify(e)).not.toContain('secret');
+    const f = resolveEndpoints(manifest, { target: 'mysql://admin:pw@DB2:3307/shop' }, {});
+    expect(f.target.user).toBe('admin');
+    expect(f.target.password).toBe('pw');
+  });
+  it('refuses a flag that points elsewhere, without repeating its password', () => {
+    for (const url of [
+      'mysql://a:pw@db2:3306/shop',
+      'mysql://a:pw@db3:3307/shop',
+      'mysql://a:pw@db2:3307/shop2',
+    ]) {
+      expect(() => resolveEndpoints(manifest, { target: url }, {})).toThrow(UsageError);
+      try {
+        resolveEndpoints(manifest, { target: url }, {});
+      } catch (e) {
+        expect(String(e)).not.toContain('pw');
+      }
+    }
+    expect(() => resolveEndpoints(manifest, { backup: 'mysql://a@db1:3306/other' }, {})).toThrow(
+      /--backup .* is not the plan's backup/,
+    );
+  });
+});
+
+describe('config references', () => {
+  it('reads "table.column" references and reports other shapes', () => {
+    const r = configReferences('s', 'items', {
+      references: { order_id: 'orders.id', bad: 'x', worse: 3 },
+    });
+    expect(r.refs).toEqual([
+      {
+        name: 'config:order_id',
+        schema: 's',
+        table: 'items',
+        columns: ['order_id'],
+        refSchema: 's',
+        refTable: 'orders',
+        refColumns: ['id'],
+      },
+    ]);
+    expect(r.problems).toHaveLength(2);
+    expect(configReferences('s', 't', {}).refs).toEqual([]);
+  });
+});

@@ -1,0 +1,169 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Row } from '../../src/plan/format.js';
+import { runCli } from '../support/cli.js';
+import { buildPlan, planDigests, schemaDigests, tableRows } from '../support/plan-builder.js';
+import { sql, TestSchemas } from '../support/schemas.js';
+import { makeShop } from './shop-fixture.js';
+
+const schemas = new TestSchemas();
+const dirs: string[] = [];
+afterAll(async () => {
+  await schemas.drop();
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+async function tmp(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), 'reconcile-writes-'));
+  dirs.push(d);
+  return d;
+}
+const quiet = ['--log-level', 'warn'];
+
+describe('how apply writes', () => {
+  it('copies restored rows server-side with INSERT … SELECT when the backup shares the server', async () => {
+    const shop = await makeShop(schemas, 'copy', 20);
+    const backupRows = await tableRows(shop.backup, 'customer', 'id');
+    const restore = backupRows.slice(10);
+    // The plan's rows say one thing, the backup another: what lands shows where rows came from.
+    const planned = restore.map((r) => ({ ...r, name: `plan says ${r.id}` }));
+    const dir = await tmp();
+    const plan = await buildPlan({
+      dir,
+      backup: shop.backup,
+      interim: shop.interim,
+      tables: [
+        {
+          table: 'customer',
+          actions: planned.map((row) => ({ op: 'insert', row, copyOf: 'backup' })),
+        },
+      ],
+    });
+    const r = await runCli(['apply', '--plan', dir, '--execute', '--json', ...quiet]);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as {
+      tables: { copied: number; inserted: number; copyNote: string }[];
+    };
+    expect(report.tables[0]).toMatchObject({ copied: 10, inserted: 0 });
+    expect(report.tables[0]?.copyNote).toMatch(/^INSERT … SELECT from rt_copy_b_/);
+    const landed = (await tableRows(shop.interim, 'customer', 'id')).filter(
+      (x) => Number(x.id) > 10 && Number(x.id) <= 20,
+    );
+    expect(landed).toEqual(restore);
+    // verify compares with what the plan promised, so it sees the difference.
+    const v = await runCli(['verify', '--plan', dir, ...quiet]);
+    expect(v.code).toBe(1);
+    expect(v.stdout).toMatch(/customer\s+mismatch\s+22\s+22\s+MISMATCH/);
+    expect(plan.tables[0]?.digestAfter).not.toEqual((await schemaDigests(shop.interim)).customer);
+  });
+
+  it('sends rows as values when the plan does not mark them as backup copies', async () => {
+    const shop = await makeShop(schemas, 'vals', 20);
+    const rows = (await tableRows(shop.backup, 'customer', 'id'))
+      .slice(10)
+      .map((r) => ({ ...r, name: `plan says ${r.id}` }));
+    const dir = await tmp();
+    await buildPlan({
+      dir,
+      backup: shop.backup,
+      interim: shop.interim,
+      tables: [{ table: 'customer', actions: rows.map((row) => ({ op: 'insert', row })) }],
+    });
+    const r = await runCli(['apply', '--plan', dir, '--execute', '--json', ...quiet]);
+    expect(JSON.parse(r.stdout).tables[0]).toMatchObject({ copied: 0, inserted: 10 });
+    expect((await runCli(['verify', '--plan', dir])).code).toBe(0);
+    expect((await tableRows(shop.interim, 'customer', 'id')).slice(10, 20)).toEqual(rows);
+  });
+
+  const ODD = 'odd `name`; DROP TABLE x';
+  const TYPES = `
+    \`k 1\` VARCHAR(20) COLLATE utf8mb4_general_ci NOT NULL,
+    k2 INT NOT NULL,
+    big BIGINT UNSIGNED NULL,
+    dec_ DECIMAL(30,10) NULL,
+    dt DATETIME(6) NULL,
+    ts TIMESTAMP(6) NULL DEFAULT NULL,
+    bits BIT(12) NULL,
+    bin VARBINARY(16) NULL,
+    blb BLOB NULL,
+    js JSON NULL,
+    en ENUM('a','b','c') NULL,
+    st SET('x','y','z') NULL,
+    fl FLOAT NULL,
+    db DOUBLE NULL,
+    pt POINT NULL,
+    gen INT AS (k2 * 2) VIRTUAL`;
+  const ROWS = [
+    `('Ab', 1, 18446744073709551615, -12345678901234567890.0123456789, '2020-02-23 19:00:00.000001', '2020-02-23 11:00:00.5', b'101010101010', x'00ff00', x'deadbeef', '{"z": 1, "a": [9007199254740993, "é"]}', 'b', 'x,z', 1.1, 0.1, POINT(1.5, -2))`,
+    `('ab ', 2, 0, 0, NULL, NULL, b'0', x'', x'', 'null', 'a', '', -0.5, 1e300, NULL)`,
+    `('Ωmega', 3, NULL, NULL, '1000-01-01 00:00:00', '1970-01-01 00:00:01', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
+    `('tab\\tnew\\nline', 4, 42, 3.5, '9999-12-31 23:59:59.999999', '2038-01-19 03:14:07', b'1', x'01', x'00', '"text"', 'c', 'y', 3.25, -2.5e-300, POINT(0, 0))`,
+  ];
+
+  it('writes every type exactly, in a table whose name needs quoting, with and without a key; rollback is exact', async () => {
+    const backup = await schemas.create('types_b');
+    const interim = await schemas.create('types_i');
+    const q = '`odd ``name``; DROP TABLE x`';
+    await sql(
+      backup,
+      `CREATE TABLE ${q} (${TYPES}, PRIMARY KEY (\`k 1\`, k2)); CREATE TABLE bag (${TYPES});
+       INSERT INTO ${q} (\`k 1\`, k2, big, dec_, dt, ts, bits, bin, blb, js, en, st, fl, db, pt) VALUES ${ROWS.join(',')};`,
+    );
+    await sql(
+      interim,
+      `CREATE TABLE ${q} (${TYPES}, PRIMARY KEY (\`k 1\`, k2)); CREATE TABLE bag (${TYPES});
+       INSERT INTO ${q} (\`k 1\`, k2, big, dec_, dt, ts, bits, bin, blb, js, en, st, fl, db, pt) VALUES ${ROWS[0]}, ${ROWS[1]}, ('gone', 9, 1, 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+       UPDATE ${q} SET big = 7, js = '{"edited": true}', pt = POINT(9, 9) WHERE k2 = 2;
+       INSERT INTO bag (\`k 1\`, k2, big, dec_, dt, ts, bits, bin, blb, js, en, st, fl, db, pt) VALUES ${ROWS[0]}, ${ROWS[0]}, ${ROWS[1]}, ${ROWS[2]};`,
+    );
+    const b = await tableRows(backup, ODD, 'k2');
+    const bag = await tableRows(interim, 'bag', 'k2');
+    const key = (r: Row): Row => ({ 'k 1': r['k 1'] ?? null, k2: r.k2 ?? null });
+    const dir = await tmp();
+    const plan = await buildPlan({
+      dir,
+      backup,
+      interim,
+      tables: [
+        {
+          table: ODD,
+          actions: [
+            { op: 'delete', key: { 'k 1': 'gone', k2: '9' } },
+            { op: 'update', key: key(b[1] as Row), row: b[1] as Row },
+            { op: 'insert', row: b[2] as Row },
+            { op: 'insert', row: b[3] as Row, copyOf: 'backup' },
+          ],
+        },
+        {
+          table: 'bag',
+          actions: [
+            { op: 'delete', key: {}, before: bag[0] as Row },
+            {
+              op: 'update',
+              key: {},
+              before: bag[2] as Row,
+              row: { ...(bag[2] as Row), en: 'c', bits: { hex: '0fff' } },
+            },
+            { op: 'insert', row: b[3] as Row },
+            { op: 'insert', row: b[3] as Row },
+          ],
+        },
+      ],
+    });
+    const beforeDigests = await schemaDigests(interim);
+    expect(beforeDigests).toEqual(planDigests(plan, 'before'));
+    const r = await runCli(['apply', '--plan', dir, '--execute', '--json', ...quiet]);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout).tables).toMatchObject([
+      { table: ODD, copied: 1, inserted: 1, updated: 1, deleted: 1 },
+      { table: 'bag', copied: 0, inserted: 2, updated: 1, deleted: 1 },
+    ]);
+    const v = await runCli(['verify', '--plan', dir, ...quiet]);
+    expect(v.stdout).toContain('ok: all 2 tables');
+    expect(await tableRows(interim, ODD, 'k2')).toEqual(b);
+    const rb = await runCli(['rollback', '--plan', dir, '--execute', ...quiet]);
+    expect(rb.code).toBe(0);
+    expect(await schemaDigests(interim)).toEqual(beforeDigests);
+  });
+});
