@@ -220,6 +220,7 @@ async function listBatches(
         phase,
         from,
         limits,
+        Boolean(source?.from),
       )) {
         tally.batches++;
         for (const a of b.actions) {

@@ -16,13 +16,19 @@ export interface Batch {
 }
 
 export interface BatchLimits {
-  /** actions per batch */
+  /**
+   * actions per batch; rows copied server-side (INSERT … SELECT) count for 1/COPY_SHARE of one,
+   * since only their keys travel and the journal only keeps their keys
+   */
   readonly rows: number;
   /** approximate bytes of row data per batch (statements and undo images stay well under max_allowed_packet) */
   readonly bytes: number;
 }
 
 export const DEFAULT_LIMITS: BatchLimits = { rows: 2000, bytes: 4 << 20 };
+
+/** How many server-side copies make up one row of a batch's `rows` limit. */
+export const COPY_SHARE = 5;
 
 /**
  * Cuts a table's actions into batches for one phase. A plan lists a table's deletes first:
@@ -36,12 +42,15 @@ export async function* tableBatches(
   phase: Phase,
   from: number,
   limits: BatchLimits,
+  /** whether this table's `copyOf: 'backup'` inserts are copied server-side */
+  copies = false,
 ): AsyncGenerator<Batch> {
   let index = 0;
   let leading = true;
   let batch: Action[] = [];
   let first = 0;
   let bytes = 0;
+  let weight = 0;
   for await (const a of actions) {
     const i = index++;
     if (leading && a.op !== 'delete') leading = false;
@@ -53,15 +62,22 @@ export async function* tableBatches(
         `${table}: action ${i + 1} is unresolved (${a.reason}): decide it in the config and make the plan again`,
       );
     }
-    const size = actionBytes(a);
-    if (batch.length > 0 && (batch.length >= limits.rows || bytes + size > limits.bytes)) {
+    const copied = copies && a.op === 'insert' && a.copyOf === 'backup';
+    const size = copied ? keyBytes(a) : actionBytes(a);
+    const w = copied ? 1 : COPY_SHARE;
+    if (
+      batch.length > 0 &&
+      (weight + w > limits.rows * COPY_SHARE || bytes + size > limits.bytes)
+    ) {
       yield { table, phase, first, end: i, actions: batch };
       batch = [];
       bytes = 0;
+      weight = 0;
     }
     if (batch.length === 0) first = i;
     batch.push(a);
     bytes += size;
+    weight += w;
   }
   if (batch.length > 0) yield { table, phase, first, end: first + batch.length, actions: batch };
 }
@@ -80,6 +96,10 @@ export function actionBytes(a: Action): number {
   }
 }
 
+function keyBytes(a: Action): number {
+  return rowBytes(a.key);
+}
+
 function rowBytes(r: Row): number {
   let n = 0;
   for (const k in r) n += cellBytes(r[k] ?? null) + 8;
@@ -89,4 +109,27 @@ function rowBytes(r: Row): number {
 function cellBytes(c: Cell): number {
   if (c === null) return 1;
   return typeof c === 'string' ? c.length * 2 : c.hex.length;
+}
+
+/**
+ * Reads one item ahead: while the caller waits on the server with one batch, the next is read
+ * and parsed from the plan file (on a 2-core box this overlaps the client's JSON parsing with
+ * the server's writes).
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  let next = it.next();
+  // Kept handled while it waits unawaited; its failure is still rethrown by the await below.
+  next.catch(() => undefined);
+  try {
+    for (;;) {
+      const r = await next;
+      if (r.done) return;
+      next = it.next();
+      next.catch(() => undefined);
+      yield r.value;
+    }
+  } finally {
+    await it.return?.(undefined);
+  }
 }

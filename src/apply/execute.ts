@@ -4,7 +4,7 @@ import { DigestRowHasher } from '../hash/digest.js';
 import { loadHash64 } from '../hash/xxhash.js';
 import { readActions } from '../plan/plan-files.js';
 import { needsRaise, readAutoIncrement, setAutoIncrement } from './auto-increment.js';
-import { type BatchLimits, tableBatches } from './batches.js';
+import { type BatchLimits, readAhead, tableBatches } from './batches.js';
 import type { CopySource } from './copy-source.js';
 import {
   appliedEnds,
@@ -100,7 +100,9 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
       };
       const from = applied.get(r.plan.table) ?? 0;
       const actions = readActions(x.dir, r.plan.file);
-      for await (const batch of tableBatches(actions, r.plan.table, p, from, x.limits)) {
+      for await (const batch of readAhead(
+        tableBatches(actions, r.plan.table, p, from, x.limits, target.copyFrom !== null),
+      )) {
         const t0 = performance.now();
         const n = seq++;
         const done = await applyBatch(target, batch, { schema: x.schema, planId: x.planId }, n);

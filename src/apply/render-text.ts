@@ -1,4 +1,5 @@
 import type { ApplyReport } from './apply-plan.js';
+import { COPY_SHARE } from './batches.js';
 import { JOURNAL_TABLE } from './journal.js';
 import type { RollbackReport } from './rollback-plan.js';
 import { num, secs, textGrid } from './text-grid.js';
@@ -55,7 +56,7 @@ export function renderApplyText(r: ApplyReport): string {
   out.push('');
   if (dry) {
     out.push(
-      `would run ${num(r.batches)} batches of at most ${num(r.batchRows)} rows (${num(r.rows)} rows), each in a transaction journaled in ${JOURNAL_TABLE}`,
+      `would run ${num(r.batches)} batches (${num(r.rows)} rows; at most ${num(r.batchRows)} rows a batch, or ${num(r.batchRows * COPY_SHARE)} server-side copies), each in a transaction journaled in ${JOURNAL_TABLE}`,
     );
     out.push('dry run: nothing was changed (add --execute to apply)');
   } else {

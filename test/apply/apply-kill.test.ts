@@ -12,9 +12,9 @@ import { killAt } from './kill-helpers.js';
 import { makeShop, type Shop, shopPlan } from './shop-fixture.js';
 
 /**
- * kill -9 of `reconcile apply` at chosen instants. With 25 actions per batch the shop plan runs
- * 11 batches, journal seq 2..12 (seq 1 is the start marker): 2 and 3 are the deletes (audit,
- * orders), 4..6 customer, 7..11 orders, 12 audit's inserts.
+ * kill -9 of `reconcile apply` at chosen instants. With --batch-rows 5 the shop plan runs 12
+ * batches, journal seq 2..13 (seq 1 is the start marker): 2 and 3 are the deletes (audit,
+ * orders), 4..7 customer, 8..12 orders, 13 audit's inserts.
  */
 const schemas = new TestSchemas();
 const dirs: string[] = [];
@@ -36,7 +36,7 @@ const apply = (dir: string): string[] => [
   dir,
   '--execute',
   '--batch-rows',
-  '25',
+  '5',
   '--log-level',
   'warn',
 ];
@@ -52,9 +52,9 @@ async function batchesJournaled(shop: Shop, plan: PlanManifest): Promise<number>
 
 const POINTS: { point: string; journaled: number }[] = [
   { point: 'start', journaled: 0 },
-  { point: 'commit:7', journaled: 5 },
-  { point: 'batch:7', journaled: 6 },
-  { point: 'end', journaled: 11 },
+  { point: 'commit:8', journaled: 6 },
+  { point: 'batch:8', journaled: 7 },
+  { point: 'end', journaled: 12 },
 ];
 
 describe('apply killed with SIGKILL', () => {
@@ -69,7 +69,7 @@ describe('apply killed with SIGKILL', () => {
       expect(rerun.code).toBe(0);
       const report = JSON.parse(rerun.stdout) as { outcome: string; batches: number };
       expect(report.outcome).toBe('resumed');
-      expect(report.batches).toBe(11 - journaled);
+      expect(report.batches).toBe(12 - journaled);
 
       const v = await runCli(['verify', '--plan', dir]);
       expect(v.stdout).toContain('ok: all 3 tables');

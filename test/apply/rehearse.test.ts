@@ -44,7 +44,7 @@ describe('rehearse', () => {
     const dir = await tmp();
     const plan = await shopPlan(shop, dir);
     const tablesBefore = await tablesOf(shop.interim);
-    const r = await runCli(['rehearse', '--plan', dir, '--json', '--batch-rows', '25', ...quiet]);
+    const r = await runCli(['rehearse', '--plan', dir, '--json', '--batch-rows', '5', ...quiet]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as RehearseReport;
@@ -55,7 +55,7 @@ describe('rehearse', () => {
       scratch: { schema: scratch, kept: false },
     });
     expect(doc.clone?.tables).toBe(3);
-    expect(doc.apply.batches).toBe(11);
+    expect(doc.apply.batches).toBe(12);
     expect(doc.verify.ok).toBe(true);
     expect(doc.apply.tables.map((t) => t.table)).toEqual(['customer', 'orders', 'audit']);
     for (const t of doc.apply.tables) expect(t.seconds).toBeGreaterThan(0);

@@ -7,8 +7,11 @@
  * Rows are given as cells (the plan's form: text, {hex} for bytes, null). Updates and deletes
  * read the target's current row at the key for their before-image unless one is given.
  */
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
 import { keyColumn, placeholder } from '../../src/chunk/key-sql.js';
 import { connect } from '../../src/db/mysql.js';
 import { quoteId, quoteTable } from '../../src/db/quote.js';
@@ -48,7 +51,8 @@ export type ActionSpec =
 
 export interface TableSpec {
   readonly table: string;
-  readonly actions: readonly ActionSpec[];
+  /** streamed to the action file: a generator keeps a million actions out of memory */
+  readonly actions: Iterable<ActionSpec> | AsyncIterable<ActionSpec>;
   readonly autoIncrement?: { column: string; next: string } | null;
   readonly policy?: Record<string, unknown>;
   readonly triggers?: PlanTable['triggers'];
@@ -92,8 +96,10 @@ export async function buildPlan(input: BuildPlanInput): Promise<PlanManifest> {
       const before = await tableDigest(pool, target.schema, info);
       const acc = new DigestAccumulator(before);
       const counts: ActionCounts = { insert: 0, update: 0, delete: 0, unresolved: 0, keep: 0 };
-      const lines: string[] = [];
-      for (const a of spec.actions) {
+      const file = `${ACTIONS_DIR}/${String(++n).padStart(3, '0')}-${spec.table}.jsonl`;
+      const out = createWriteStream(join(input.dir, file));
+      let lines = 0;
+      for await (const a of spec.actions) {
         const action = await toAction(conn, target.schema, info, columns, key, a, hashOf);
         counts[action.op]++;
         if (action.op === 'insert') acc.add(BigInt(`0x${action.hash}`));
@@ -102,16 +108,17 @@ export async function buildPlan(input: BuildPlanInput): Promise<PlanManifest> {
           acc.add(BigInt(`0x${action.hash}`));
         }
         if (action.op === 'delete') acc.remove(BigInt(`0x${action.beforeHash}`));
-        lines.push(JSON.stringify(action));
+        lines++;
+        if (!out.write(`${JSON.stringify(action)}\n`)) await once(out, 'drain');
       }
+      out.end();
+      await finished(out);
       counts.keep = Number(before.count) - counts.update - counts.delete;
-      const file = `${ACTIONS_DIR}/${String(++n).padStart(3, '0')}-${spec.table}.jsonl`;
-      await writeFile(join(input.dir, file), lines.map((l) => `${l}\n`).join(''));
       tables.push({
         table: spec.table,
         file,
         fileSha256: await fileSha256(join(input.dir, file)),
-        lines: lines.length,
+        lines,
         key,
         columns: columns.map((c) => c.name),
         counts: { identical: 0, changed: 0, onlyBackup: 0, onlyInterim: 0, collision: 0 },
