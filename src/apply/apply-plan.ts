@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { DbTarget } from '../db/url.js';
+import type { Progress } from '../diff/progress.js';
 import { PreconditionError } from '../errors.js';
 import { digestEquals } from '../hash/digest.js';
 import { readActions } from '../plan/plan-files.js';
@@ -25,6 +26,7 @@ export interface ApplyOptions {
   readonly limits: BatchLimits;
   /** the backup, to copy restored rows from when it shares the target's server */
   readonly backup: DbTarget;
+  readonly progress?: Progress;
 }
 
 export type ApplyOutcome =
@@ -134,6 +136,7 @@ export async function applyPlan(ps: PlanSession, opts: ApplyOptions): Promise<Ap
       copy,
       limits: opts.limits,
       logger: ps.logger,
+      ...(opts.progress ? { progress: opts.progress } : {}),
       meta: {
         target: ps.where,
         host: hostname(),

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Connection } from '../db/types.js';
+import { noProgress, type Progress } from '../diff/progress.js';
 import { DigestRowHasher } from '../hash/digest.js';
 import { loadHash64 } from '../hash/xxhash.js';
 import { readActions } from '../plan/plan-files.js';
@@ -51,6 +52,7 @@ export interface ExecuteInput {
   readonly limits: BatchLimits;
   readonly logger: Logger;
   readonly meta: Record<string, unknown>;
+  readonly progress?: Progress;
 }
 
 export interface ExecuteResult {
@@ -67,6 +69,7 @@ export interface ExecuteResult {
  */
 export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
   const hash64 = await loadHash64();
+  const progress = x.progress ?? noProgress;
   const applied = appliedEnds(x.journal);
   const tallies = new Map<string, TableTally>();
   for (const r of x.runs) {
@@ -100,6 +103,9 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
       };
       const from = applied.get(r.plan.table) ?? 0;
       const actions = readActions(x.dir, r.plan.file);
+      const label = `${p === 'delete' ? 'deleting from' : 'writing'} ${r.plan.table}`;
+      const a = r.plan.actions;
+      progress.tableStarted(label, p === 'delete' ? a.delete : a.insert + a.update);
       for await (const batch of readAhead(
         tableBatches(actions, r.plan.table, p, from, x.limits, target.copyFrom !== null),
       )) {
@@ -124,8 +130,10 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
           },
           'batch applied',
         );
+        progress.rowsDone(label, batch.actions.length);
         await pausePoint(`batch:${n}`);
       }
+      progress.tableDone(label);
     }
   };
   await phase('delete', [...x.runs].reverse());

@@ -4,6 +4,7 @@ import { digestColumns } from '../hash/digest.js';
 import { introspectSchema } from '../introspect/introspect.js';
 import type { ColumnInfo, TableInfo } from '../introspect/types.js';
 import type { PlanManifest, PlanTable } from '../plan/format.js';
+import { JOURNAL_TABLE } from './journal.js';
 import type { TableShape } from './write-sql.js';
 
 /** A plan table matched with the live table it writes. */
@@ -24,15 +25,23 @@ export async function resolveTables(
   manifest: PlanManifest,
   schema: string,
 ): Promise<TableRun[]> {
+  const journal = manifest.tables.find((t) => t.table === JOURNAL_TABLE);
+  if (journal && writeCount(journal) > 0) {
+    throw new PreconditionError(
+      `the plan writes to ${JOURNAL_TABLE}, reconcile's own journal table: make the plan again without it`,
+    );
+  }
+  // The journal of an earlier apply is no data of the merge, and changes as apply runs.
+  const tables = manifest.tables.filter((t) => t.table !== JOURNAL_TABLE);
   const live = await introspectSchema(
     s,
     schema,
-    manifest.tables.map((t) => t.table),
+    tables.map((t) => t.table),
   );
-  const byName = new Map(manifest.tables.map((t) => [t.table, t]));
+  const byName = new Map(tables.map((t) => [t.table, t]));
   const ordered = [
     ...manifest.order.filter((n) => byName.has(n)),
-    ...manifest.tables.map((t) => t.table).filter((n) => !manifest.order.includes(n)),
+    ...tables.map((t) => t.table).filter((n) => !manifest.order.includes(n)),
   ];
   return ordered.map((name) => {
     const plan = byName.get(name) as PlanTable;

@@ -228,14 +228,30 @@ function changed(sh: TableShape, a: Action, seq: number): PreconditionError {
   );
 }
 
+/** Server errors that say the target or the environment, not reconcile, is at fault. */
+const REFUSALS: Record<string, string> = {
+  ER_DUP_ENTRY: 'the target changed since the plan, or the plan misses a unique-key conflict',
+  ER_LOCK_WAIT_TIMEOUT: 'another session holds these rows; rerun to resume',
+  ER_LOCK_DEADLOCK: 'a deadlock with another session; rerun to resume',
+  ER_DATA_TOO_LONG: "a value does not fit the target's column: its type changed since the plan?",
+  ER_WARN_DATA_OUT_OF_RANGE:
+    "a value does not fit the target's column: its type changed since the plan?",
+  ER_TRUNCATED_WRONG_VALUE:
+    "a value does not fit the target's column: its type changed since the plan?",
+  ER_TRUNCATED_WRONG_VALUE_FOR_FIELD:
+    "a value does not fit the target's column: its type changed since the plan?",
+  ER_BAD_NULL_ERROR: "a NULL the target's column refuses: its definition changed since the plan?",
+};
+
 async function exec(t: BatchTarget, st: Statement, seq: number): Promise<number> {
   try {
     return (await t.session.execute(st.sql, st.params)).affectedRows;
   } catch (e) {
-    if (e instanceof QueryError && e.code === 'ER_DUP_ENTRY') {
-      const detail = (e.message.split(' [in:')[0] ?? e.message).replace(/^ER_DUP_ENTRY: /, '');
+    const why = e instanceof QueryError && e.code ? REFUSALS[e.code] : undefined;
+    if (why) {
+      const detail = (e as Error).message.split(' [in:')[0] ?? '';
       throw new PreconditionError(
-        `${t.shape.schema}.${t.shape.name}: ${detail} (the target changed since the plan, or the plan misses a unique-key conflict); batch ${seq} rolled back`,
+        `${t.shape.schema}.${t.shape.name}: ${detail.replace(/^[A-Z_]+: /, '')} (${why}); batch ${seq} rolled back`,
         { cause: e },
       );
     }

@@ -11,6 +11,7 @@ import {
   print,
   withPlanSession,
 } from './plan-options.js';
+import { createProgress } from './progress-bar.js';
 
 interface ApplyFlags extends PlanFlags {
   execute?: boolean;
@@ -35,6 +36,7 @@ export function registerApply(program: Command, setExit: (code: number) => void)
         allowTriggers: flags.allowTriggers === true,
         limits: { ...DEFAULT_LIMITS, rows: flags.batchRows },
         backup: opened.endpoints.backup,
+        progress: createProgress('rows'),
       }),
     );
     print(flags, report, renderApplyText);

@@ -76,6 +76,62 @@ describe('how apply writes', () => {
     expect((await tableRows(shop.interim, 'customer', 'id')).slice(10, 20)).toEqual(rows);
   });
 
+  it('stores an id of 0 as 0 (NO_AUTO_VALUE_ON_ZERO), not as the next counter value', async () => {
+    const shop = await makeShop(schemas, 'zero', 20);
+    const dir = await tmp();
+    const row = {
+      email: 'zero@shop.test',
+      id: '0',
+      name: 'zero',
+      updated_at: '2020-01-01 00:00:00.000',
+    };
+    await buildPlan({
+      dir,
+      backup: shop.backup,
+      interim: shop.interim,
+      tables: [{ table: 'customer', actions: [{ op: 'insert', row }] }],
+    });
+    expect((await runCli(['apply', '--plan', dir, '--execute', ...quiet])).code).toBe(0);
+    expect((await runCli(['verify', '--plan', dir, ...quiet])).code).toBe(0);
+    expect((await tableRows(shop.interim, 'customer', 'id'))[0]).toEqual(row);
+  });
+
+  it('remaps a colliding parent id and its children through transient orphans (foreign key checks off)', async () => {
+    const shop = await makeShop(schemas, 'remap', 20);
+    const dir = await tmp();
+    const backupCustomer5 = (await tableRows(shop.backup, 'customer', 'id'))[4] as Row;
+    // Say the interim's customer 5 is another person than the backup's: it moves to id 1005,
+    // its orders follow, and the backup's customer 5 comes back.
+    const plan = await buildPlan({
+      dir,
+      backup: shop.backup,
+      interim: shop.interim,
+      tables: [
+        {
+          table: 'customer',
+          actions: [
+            { op: 'update', key: { id: '5' }, set: { id: '1005', email: 'moved5@shop.test' } },
+            { op: 'insert', row: backupCustomer5, copyOf: 'backup' },
+          ],
+        },
+        {
+          table: 'orders',
+          actions: [
+            { op: 'update', key: { id: '9' }, set: { customer_id: '1005' } },
+            { op: 'update', key: { id: '10' }, set: { customer_id: '1005' } },
+          ],
+        },
+      ],
+    });
+    const r = await runCli(['apply', '--plan', dir, '--execute', ...quiet]);
+    expect(r.stderr).toBe('');
+    const v = await runCli(['verify', '--plan', dir, '--json', ...quiet]);
+    expect(JSON.parse(v.stdout)).toMatchObject({ ok: true, checks: { references: 1 } });
+    expect(await schemaDigests(shop.interim)).toMatchObject(planDigests(plan, 'after'));
+    expect((await runCli(['rollback', '--plan', dir, '--execute', ...quiet])).code).toBe(0);
+    expect(await schemaDigests(shop.interim)).toMatchObject(planDigests(plan, 'before'));
+  });
+
   const ODD = 'odd `name`; DROP TABLE x';
   const TYPES = `
     \`k 1\` VARCHAR(20) COLLATE utf8mb4_general_ci NOT NULL,
