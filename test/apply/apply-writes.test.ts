@@ -132,6 +132,37 @@ describe('how apply writes', () => {
     expect(await schemaDigests(shop.interim)).toMatchObject(planDigests(plan, 'before'));
   });
 
+  it('addresses BIGINT keys exactly, past 2^53 (no trip through a double)', async () => {
+    const b = await schemas.create('bigkey_b');
+    const t = await schemas.create('bigkey_i');
+    const ddl = 'CREATE TABLE big (id BIGINT UNSIGNED PRIMARY KEY, v INT);';
+    const rows = '(9007199254740992, 1), (9007199254740993, 2), (18446744073709551615, 3)';
+    await sql(b, `${ddl} INSERT INTO big VALUES ${rows};`);
+    await sql(t, `${ddl} INSERT INTO big VALUES ${rows};`);
+    const dir = await tmp();
+    await buildPlan({
+      dir,
+      backup: b,
+      interim: t,
+      tables: [
+        {
+          table: 'big',
+          actions: [
+            { op: 'delete', key: { id: '9007199254740993' } },
+            { op: 'update', key: { id: '18446744073709551615' }, set: { v: '30' } },
+          ],
+        },
+      ],
+    });
+    expect((await runCli(['apply', '--plan', dir, '--execute', ...quiet])).code).toBe(0);
+    expect(await tableRows(t, 'big', 'id')).toEqual([
+      { id: '9007199254740992', v: '1' },
+      { id: '18446744073709551615', v: '30' },
+    ]);
+    expect((await runCli(['rollback', '--plan', dir, '--execute', ...quiet])).code).toBe(0);
+    expect((await tableRows(t, 'big', 'id')).map((r) => r.v)).toEqual(['1', '2', '3']);
+  });
+
   const ODD = 'odd `name`; DROP TABLE x';
   const TYPES = `
     \`k 1\` VARCHAR(20) COLLATE utf8mb4_general_ci NOT NULL,
