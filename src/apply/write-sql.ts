@@ -98,6 +98,41 @@ export function keysIn(s: TableShape, keys: readonly (readonly Cell[])[]): State
   };
 }
 
+/** Runs of consecutive integers at least this long are selected as a range. */
+export const MIN_RANGE = 16;
+
+/**
+ * The rows at exactly these keys. For a single integer key, runs of consecutive values become
+ * `k BETWEEN lo AND hi` (one index range scan instead of a lookup per key: restored ids usually
+ * come in long runs): exact, since every integer in such a range is one of the keys. The rest
+ * are listed.
+ */
+export function keysWhere(s: TableShape, keys: readonly (readonly Cell[])[]): Statement {
+  const only = s.key.length === 1 ? (s.key[0] as ColumnInfo) : null;
+  if (!only || only.family !== 'integer' || keys.length < MIN_RANGE) return keysIn(s, keys);
+  const values = keys.map((k) => keyParam(only, k[0] ?? null));
+  if (values.some((v) => typeof v !== 'bigint')) return keysIn(s, keys);
+  const sorted = (values as bigint[]).slice().sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const ranges: [bigint, bigint][] = [];
+  const rest: bigint[] = [];
+  let start = 0;
+  for (let i = 1; i <= sorted.length; i++) {
+    const prev = sorted[i - 1] as bigint;
+    if (i < sorted.length && (sorted[i] as bigint) === prev + 1n) continue;
+    if (i - start >= MIN_RANGE) ranges.push([sorted[start] as bigint, prev]);
+    else rest.push(...sorted.slice(start, i));
+    start = i;
+  }
+  if (ranges.length === 0) return keysIn(s, keys);
+  const col = quoteId(only.name);
+  const parts = ranges.map(() => `${col} BETWEEN ? AND ?`);
+  if (rest.length > 0) parts.push(`${col} IN (${rest.map(() => '?').join(', ')})`);
+  return {
+    sql: parts.length === 1 ? (parts[0] as string) : `(${parts.join(' OR ')})`,
+    params: [...ranges.flat(), ...rest],
+  };
+}
+
 /**
  * Every column equal, byte for byte, to the server's text form in `cells` (for a table without
  * a key). Text is compared as UTF-8 bytes, not under its collation, so 'A' never matches 'a ',
@@ -136,15 +171,15 @@ export function insertValues(s: TableShape, rows: readonly (readonly Cell[])[]):
 
 /**
  * INSERT … SELECT of rows the backup holds unchanged, by key: the rows never leave the server.
- * The key list makes the copy exact (a range could also catch backup rows the plan does not
- * restore); the caller checks that every key was found.
+ * Exactly the listed keys are selected (a range only where it holds nothing but listed keys), so
+ * no backup row the plan does not restore can slip in; the caller checks every key was found.
  */
 export function insertSelect(
   s: TableShape,
   fromSchema: string,
   keys: readonly (readonly Cell[])[],
 ): Statement {
-  const where = keysIn(s, keys);
+  const where = keysWhere(s, keys);
   const cols = columnList(s.columns);
   return {
     sql: `INSERT INTO ${table(s)} (${cols}) SELECT ${cols} FROM ${quoteTable(fromSchema, s.name)} WHERE ${where.sql}`,
@@ -154,7 +189,7 @@ export function insertSelect(
 
 /** The current rows at these keys, locked until the batch commits: the undo images. */
 export function selectForUpdate(s: TableShape, keys: readonly (readonly Cell[])[]): Statement {
-  const where = keysIn(s, keys);
+  const where = keysWhere(s, keys);
   return {
     sql: `SELECT ${columnList(s.columns)} FROM ${table(s)} WHERE ${where.sql} FOR UPDATE`,
     params: where.params,
@@ -196,7 +231,7 @@ export function updateExact(
 }
 
 export function deleteByKeys(s: TableShape, keys: readonly (readonly Cell[])[]): Statement {
-  const where = keysIn(s, keys);
+  const where = keysWhere(s, keys);
   return { sql: `DELETE FROM ${table(s)} WHERE ${where.sql}`, params: where.params };
 }
 

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { type Batch, tableBatches } from '../../src/apply/batches.js';
 import { resolveEndpoints } from '../../src/apply/endpoints.js';
-import { insertSelect, keysIn, type TableShape, updateByKey } from '../../src/apply/write-sql.js';
+import {
+  insertSelect,
+  keysIn,
+  keysWhere,
+  type TableShape,
+  updateByKey,
+} from '../../src/apply/write-sql.js';
 import { UsageError } from '../../src/errors.js';
 import type { ColumnInfo } from '../../src/introspect/types.js';
 import type { Action, PlanManifest } from '../../src/plan/format.js';
@@ -139,6 +145,33 @@ describe('write SQL', () => {
     expect(u.sql).toBe('UPDATE `s``x`.`t``1` SET `a``b` = ?, `c; DROP` = ? WHERE `a``b` = ?');
     expect(u.params).toEqual(['8', Buffer.from([0, 255]), 7n]);
     expect(() => keysIn(shape, [['1e3', 'x']])).toThrow(/key column a`b: "1e3" is not an integer/);
+  });
+});
+
+describe('keysWhere', () => {
+  const id = col('id', 'integer');
+  const shape: TableShape = { schema: 's', name: 't', columns: [id], key: [id], flavor: 'mysql' };
+  const ks = (xs: (number | string)[]): string[][] => xs.map((x) => [String(x)]);
+  it('selects long runs of consecutive integers as ranges and lists the rest', () => {
+    const run = (a: number, n: number): number[] => Array.from({ length: n }, (_, i) => a + i);
+    // unsorted on purpose; -3..14 is a run of 18 through zero
+    const keys = ks([...run(100, 20).reverse(), 7000, ...run(-3, 18), 50, 52, ...run(200, 15)]);
+    const w = keysWhere(shape, keys);
+    expect(w.sql).toBe(
+      '(`id` BETWEEN ? AND ? OR `id` BETWEEN ? AND ? OR `id` IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))',
+    );
+    expect(w.params.slice(0, 4)).toEqual([-3n, 14n, 100n, 119n]);
+    expect(w.params.slice(4)).toEqual([50n, 52n, ...run(200, 15).map(BigInt), 7000n]);
+  });
+  it('keeps the plain list for short lists, gaps everywhere, and other key types', () => {
+    expect(keysWhere(shape, ks([1, 2, 3])).sql).toBe('`id` IN (?, ?, ?)');
+    const gaps = Array.from({ length: 40 }, (_, i) => 2 * i);
+    expect(keysWhere(shape, ks(gaps)).sql).toBe(`\`id\` IN (${gaps.map(() => '?').join(', ')})`);
+    const text = { ...shape, columns: [col('k', 'text')], key: [col('k', 'text')] };
+    expect(keysWhere(text, ks(Array.from({ length: 20 }, (_, i) => i))).sql).toMatch(/^`k` IN \(/);
+    expect(keysWhere(shape, ks(Array.from({ length: 20 }, (_, i) => i))).sql).toBe(
+      '`id` BETWEEN ? AND ?',
+    );
   });
 });
 
