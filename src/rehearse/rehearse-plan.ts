@@ -38,6 +38,8 @@ export interface RehearseReport {
   readonly rollback: RollbackReport | null;
   /** verify passed (and, in place, the rollback returned the target to its *before* digests) */
   readonly ok: boolean;
+  /** what this rehearsal could not reproduce of the real run */
+  readonly notes: readonly string[];
   /**
    * The real run's projected length: the stale check on the target, the batches, the verify.
    * Measured, not estimated: the scratch copy lives on the target's server.
@@ -76,7 +78,7 @@ async function onScratch(
   // The same refusals the real run would meet, checked on the real target.
   const tCheck = performance.now();
   checkUnresolved(o.manifest);
-  checkTriggers(o.manifest, real.runs, o.allowTriggers);
+  const triggers = checkTriggers(o.manifest, real.runs, o.allowTriggers);
   await refuseIfJournaled(real);
   const before = await digestsAt(o.dir, real.runs, new Map());
   const now = await readDigests(real.server, real.schema, real.runs, o.logger);
@@ -91,7 +93,13 @@ async function onScratch(
   const scratch = scratchName(real.schema, o.manifest.planId);
   let kept = false;
   try {
-    const clone = await cloneSchema(o.target, real.schema, scratch, o.logger);
+    const clone = await cloneSchema(
+      o.target,
+      real.schema,
+      scratch,
+      real.runs.map((r) => r.plan.table),
+      o.logger,
+    );
     o.logger.info({ event: 'rehearse.cloned', scratch, ...clone }, 'scratch copy made');
     const ps = await openPlanSession(o.dir, o.manifest, o.target, scratch, o.logger);
     try {
@@ -113,6 +121,10 @@ async function onScratch(
         verify,
         rollback: null,
         ok: verify.ok,
+        notes:
+          triggers.length > 0
+            ? ['triggers are not copied to the scratch schema: what they do was not rehearsed']
+            : [],
         window: window(check, apply, verify),
         seconds: (performance.now() - t0) / 1000,
       };
@@ -162,6 +174,7 @@ async function inPlace(ps: PlanSession, o: RehearseOptions, t0: number): Promise
       verify,
       rollback,
       ok: verify.ok && rollback.beforeOk,
+      notes: [],
       window: window(apply.seconds.check, apply, verify),
       seconds: (performance.now() - t0) / 1000,
     };

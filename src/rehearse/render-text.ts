@@ -45,6 +45,7 @@ export function renderRehearseText(r: RehearseReport): string {
     );
   }
   if (r.scratch?.kept) out.push(`scratch schema kept: ${r.scratch.schema}`);
+  for (const n of r.notes) out.push(`note: ${n}`);
   out.push('');
   out.push(r.ok ? 'rehearsal passed' : 'REHEARSAL FAILED');
   return `${out.join('\n')}\n`;

@@ -22,14 +22,16 @@ export interface CloneResult {
 }
 
 /**
- * Copies every base table of `from` into a new schema `to` on the same server: the definitions
- * as SHOW CREATE TABLE gives them (keys, foreign keys re-pointed at the copies, AUTO_INCREMENT),
- * then the rows, server-side. Triggers are not copied. The journal table is left out.
+ * Copies tables of `from` into a new schema `to` on the same server: the plan's tables, and the
+ * tables their foreign keys reach in either direction (so that verify's orphan checks see the
+ * same parents and children). The definitions as SHOW CREATE TABLE gives them (keys, foreign keys
+ * re-pointed at the copies, AUTO_INCREMENT), then the rows, server-side. Triggers are not copied.
  */
 export async function cloneSchema(
   server: DbTarget,
   from: string,
   to: string,
+  planTables: readonly string[],
   logger: Logger,
 ): Promise<CloneResult> {
   const t0 = performance.now();
@@ -54,8 +56,16 @@ export async function cloneSchema(
     await conn.execute('SET SESSION foreign_key_checks = 0');
     let rows = 0;
     let tables = 0;
+    const wanted = new Set(planTables);
     for (const t of schema.tables.values()) {
-      if (t.name === JOURNAL_TABLE) continue;
+      for (const fk of t.foreignKeys) {
+        if (fk.refSchema !== from) continue;
+        if (planTables.includes(t.name)) wanted.add(fk.refTable);
+        if (planTables.includes(fk.refTable)) wanted.add(t.name);
+      }
+    }
+    for (const t of schema.tables.values()) {
+      if (t.name === JOURNAL_TABLE || !wanted.has(t.name)) continue;
       const ddl = await admin.query<Record<string, string>>(
         `SHOW CREATE TABLE ${quoteTable(from, t.name)}`,
       );

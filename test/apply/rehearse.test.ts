@@ -9,7 +9,7 @@ import type { RehearseReport } from '../../src/rehearse/rehearse-plan.js';
 import { scratchName } from '../../src/rehearse/scratch.js';
 import { runCli } from '../support/cli.js';
 import { buildPlan, planDigests, schemaDigests, tableRows } from '../support/plan-builder.js';
-import { TestSchemas, target } from '../support/schemas.js';
+import { sql, TestSchemas, target } from '../support/schemas.js';
 import { makeShop, shopPlan } from './shop-fixture.js';
 
 const schemas = new TestSchemas();
@@ -41,41 +41,59 @@ async function tablesOf(t: DbTarget): Promise<string[]> {
 describe('rehearse', () => {
   it('on a scratch copy: applies, verifies, times each table, and leaves the target untouched', async () => {
     const shop = await makeShop(schemas, 'rh');
+    // A child of a plan table is copied too (verify checks it for orphans); an unrelated table is not.
+    await sql(
+      shop.interim,
+      `CREATE TABLE shipment (id INT PRIMARY KEY, order_id BIGINT NOT NULL,
+         CONSTRAINT fk_shipment_order FOREIGN KEY (order_id) REFERENCES orders (id));
+       INSERT INTO shipment VALUES (1, 9001), (2, 9003);
+       CREATE TABLE unrelated (id INT PRIMARY KEY);`,
+    );
     const dir = await tmp();
     const plan = await shopPlan(shop, dir);
     const tablesBefore = await tablesOf(shop.interim);
     const r = await runCli(['rehearse', '--plan', dir, '--json', '--batch-rows', '5', ...quiet]);
     expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(1);
     const doc = JSON.parse(r.stdout) as RehearseReport;
     const scratch = scratchName(shop.interim.schema, plan.planId);
+    // The plan deletes order 9003, which shipment 2 still points at: verify says so.
     expect(doc).toMatchObject({
-      ok: true,
+      ok: false,
       mode: 'scratch',
       scratch: { schema: scratch, kept: false },
     });
-    expect(doc.clone?.tables).toBe(3);
+    expect(doc.clone?.tables).toBe(4);
     expect(doc.apply.batches).toBe(12);
-    expect(doc.verify.ok).toBe(true);
+    expect(doc.verify.tables.filter((t) => t.status !== 'ok')).toMatchObject([
+      {
+        table: 'shipment',
+        orphans: [{ reference: 'fk_shipment_order', count: 1, sample: [['9003']] }],
+      },
+    ]);
     expect(doc.apply.tables.map((t) => t.table)).toEqual(['customer', 'orders', 'audit']);
     for (const t of doc.apply.tables) expect(t.seconds).toBeGreaterThan(0);
     expect(doc.window.total).toBeCloseTo(
       doc.window.check + doc.window.apply + doc.window.verify,
       6,
     );
-    expect(await schemaDigests(shop.interim)).toEqual(planDigests(plan, 'before'));
+    expect(await schemaDigests(shop.interim)).toMatchObject(planDigests(plan, 'before'));
     expect(await tablesOf(shop.interim)).toEqual(tablesBefore);
     expect(await tablesOf(target(scratch))).toEqual([]);
 
     const text = await runCli(['rehearse', '--plan', dir, '--keep', ...quiet]);
-    expect(text.code).toBe(0);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('REHEARSAL FAILED');
     expect(text.stdout).toMatch(
       /projected window: [\d.]+s = stale check [\d.]+s \+ apply [\d.]+s \+ verify [\d.]+s/,
     );
     expect(text.stdout).toContain(`scratch schema kept: ${scratch}`);
     schemas.names.push(scratch);
-    expect(await schemaDigests(target(scratch))).toEqual(planDigests(plan, 'after'));
-    expect(await schemaDigests(shop.interim)).toEqual(planDigests(plan, 'before'));
+    expect(await schemaDigests(target(scratch))).toMatchObject(planDigests(plan, 'after'));
+    expect((await tablesOf(target(scratch))).sort()).toEqual(
+      [JOURNAL_TABLE, 'audit', 'customer', 'orders', 'shipment'].sort(),
+    );
+    expect(await schemaDigests(shop.interim)).toMatchObject(planDigests(plan, 'before'));
   });
 
   it('in place: applies to the target, verifies, rolls back to the exact before digests', async () => {
