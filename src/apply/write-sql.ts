@@ -108,8 +108,8 @@ export const MIN_RANGE = 16;
  * are listed.
  */
 export function keysWhere(s: TableShape, keys: readonly (readonly Cell[])[]): Statement {
-  const only = s.key.length === 1 ? (s.key[0] as ColumnInfo) : null;
-  if (!only || only.family !== 'integer' || keys.length < MIN_RANGE) return keysIn(s, keys);
+  const only = s.key.length === 1 ? s.key[0] : undefined;
+  if (only?.family !== 'integer' || keys.length < MIN_RANGE) return keysIn(s, keys);
   const values = keys.map((k) => keyParam(only, k[0] ?? null));
   if (values.some((v) => typeof v !== 'bigint')) return keysIn(s, keys);
   const sorted = (values as bigint[]).slice().sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
