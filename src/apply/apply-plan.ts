@@ -15,6 +15,7 @@ import {
   type JournalStatus,
   journalStatus,
   readJournal,
+  unfinishedPlans,
 } from './journal.js';
 import { acquireLock, lockHolder, releaseLock } from './lock.js';
 import type { PlanSession } from './plan-session.js';
@@ -188,9 +189,12 @@ async function checkDigests(ps: PlanSession, journal: JournalState): Promise<voi
       `${ps.where} already holds what the plan would make (its after digests) but has no journal of it: nothing to apply`,
     );
   }
-  throw new PreconditionError(
-    `${ps.where} changed since the plan was made: ${what}; make the plan again`,
-  );
+  const others = await unfinishedPlans(ps.conn, ps.schema, ps.manifest.planId);
+  const hint =
+    others.length > 0
+      ? ` (the journal shows plan ${others.map((p) => p.slice(0, 12)).join(', ')} partly applied here: finish or roll it back first)`
+      : '; make the plan again';
+  throw new PreconditionError(`${ps.where} changed since the plan was made: ${what}${hint}`);
 }
 
 /** What --execute would run: batches per table, from where a resumed run would start. */

@@ -254,3 +254,18 @@ export async function dropJournalIfEmpty(s: Session, schema: string): Promise<bo
   await s.execute(`DROP TABLE IF EXISTS ${journalTable(schema)}`);
   return true;
 }
+
+/** Other plans the journal shows begun but not complete on this schema. */
+export async function unfinishedPlans(
+  s: Session,
+  schema: string,
+  planId: string,
+): Promise<string[]> {
+  if (!(await journalExists(s, schema))) return [];
+  const rows = await s.query<{ plan_id: string }>(
+    `SELECT plan_id FROM ${journalTable(schema)} WHERE plan_id <> ?
+      GROUP BY plan_id HAVING SUM(kind = 'complete') = 0 ORDER BY plan_id`,
+    [planId],
+  );
+  return rows.map((r) => r.plan_id);
+}

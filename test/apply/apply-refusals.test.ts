@@ -165,7 +165,23 @@ describe('apply refuses, with exit 3 and nothing written', () => {
 
   it('a partly applied plan whose target changed since is refused, not resumed', async () => {
     const { shop, dir, plan } = await fresh('partial');
+    // Another plan, made from the same state before this one was (partly) applied.
+    const other = await mkdtemp(join(tmpdir(), 'reconcile-refuse-'));
+    dirs.push(other);
+    await buildPlan({
+      dir: other,
+      backup: shop.backup,
+      interim: shop.interim,
+      tables: [{ table: 'customer', actions: [{ op: 'delete', key: { id: '2' } }] }],
+    });
     await killAt(['apply', '--plan', dir, '--execute', '--batch-rows', '5'], 'batch:4');
+    const o = await execute(other);
+    expect(o.stderr).toMatch(
+      new RegExp(
+        `changed since the plan was made: .*journal shows plan ${plan.planId.slice(0, 12)} partly applied here`,
+      ),
+    );
+    expect(o.code).toBe(3);
     await sql(shop.interim, "UPDATE customer SET name = 'meanwhile' WHERE id = 1");
     const before = await schemaDigests(shop.interim);
     const r = await execute(dir);
