@@ -126,6 +126,10 @@ export async function applyPlan(ps: PlanSession, opts: ApplyOptions): Promise<Ap
     }
 
     await ensureJournal(conn, ps.schema);
+    ps.logger.info(
+      { event: 'apply.start', planId: manifest.planId, target: ps.where, journal: status },
+      status === 'none' ? 'applying the plan' : 'resuming the plan from its journal',
+    );
     const tWrite = performance.now();
     const done = await executePlan({
       dir: ps.dir,
