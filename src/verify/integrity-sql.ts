@@ -51,8 +51,10 @@ export function maxQuery(schema: string, table: string, column: string): string 
 }
 
 /**
- * The `references` a table's policy records (`{ order_id: "orders.id" }`, as the config gives
- * them), as references within `schema`. Entries of another shape are returned as problems.
+ * The `references` a table's policy records, as references within `schema`. Accepts the forms a
+ * plan may record them in: `["order_id -> orders.id"]` (what `plan` writes), `{ order_id:
+ * "orders.id" }` (the config's form) and `[{ column, table, refColumn }]`. Entries of another
+ * shape are returned as problems.
  */
 export function configReferences(
   schema: string,
@@ -62,27 +64,52 @@ export function configReferences(
   const raw = policy.references;
   const refs: Reference[] = [];
   const problems: string[] = [];
-  if (raw === undefined || raw === null) return { refs, problems };
-  if (typeof raw !== 'object' || Array.isArray(raw)) {
-    return { refs, problems: [`${table}: policy.references is not an object`] };
-  }
-  for (const [column, target] of Object.entries(raw as Record<string, unknown>)) {
-    const m = typeof target === 'string' ? /^([^.]+)\.([^.]+)$/.exec(target) : null;
-    if (!m) {
-      problems.push(
-        `${table}.${column}: reference ${JSON.stringify(target)} is not "table.column"`,
-      );
-      continue;
-    }
+  const add = (column: string, refTable: string, refColumn: string): void => {
     refs.push({
       name: `config:${column}`,
       schema,
       table,
       columns: [column],
       refSchema: schema,
-      refTable: m[1] as string,
-      refColumns: [m[2] as string],
+      refTable,
+      refColumns: [refColumn],
     });
+  };
+  const entries: [string | null, unknown][] = Array.isArray(raw)
+    ? raw.map((x): [string | null, unknown] => [null, x])
+    : raw && typeof raw === 'object'
+      ? Object.entries(raw as Record<string, unknown>)
+      : [];
+  if (raw !== undefined && raw !== null && !Array.isArray(raw) && typeof raw !== 'object') {
+    problems.push(`${table}: policy.references is neither a list nor an object`);
+  }
+  for (const [column, v] of entries) {
+    if (column !== null && typeof v === 'string') {
+      const m = /^([^.]+)\.([^.]+)$/.exec(v);
+      if (m) {
+        add(column, m[1] as string, m[2] as string);
+        continue;
+      }
+    } else if (column === null && typeof v === 'string') {
+      const m = /^\s*(.+?)\s*->\s*([^.]+)\.([^.]+?)\s*$/.exec(v);
+      if (m) {
+        add(m[1] as string, m[2] as string, m[3] as string);
+        continue;
+      }
+    } else if (column === null && v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (
+        typeof o.column === 'string' &&
+        typeof o.table === 'string' &&
+        typeof o.refColumn === 'string'
+      ) {
+        add(o.column, o.table, o.refColumn);
+        continue;
+      }
+    }
+    problems.push(
+      `${table}: reference ${JSON.stringify(column === null ? v : { [column]: v })} is not understood`,
+    );
   }
   return { refs, problems };
 }

@@ -211,22 +211,31 @@ describe('endpoints', () => {
 });
 
 describe('config references', () => {
-  it('reads "table.column" references and reports other shapes', () => {
-    const r = configReferences('s', 'items', {
-      references: { order_id: 'orders.id', bad: 'x', worse: 3 },
+  const ref = (column: string, refTable: string, refColumn: string) => ({
+    name: `config:${column}`,
+    schema: 's',
+    table: 'items',
+    columns: [column],
+    refSchema: 's',
+    refTable,
+    refColumns: [refColumn],
+  });
+  it('reads the forms a plan may record, and reports others', () => {
+    expect(configReferences('s', 'items', { references: ['order_id -> orders.id'] })).toEqual({
+      refs: [ref('order_id', 'orders', 'id')],
+      problems: [],
     });
-    expect(r.refs).toEqual([
-      {
-        name: 'config:order_id',
-        schema: 's',
-        table: 'items',
-        columns: ['order_id'],
-        refSchema: 's',
-        refTable: 'orders',
-        refColumns: ['id'],
-      },
+    expect(configReferences('s', 'items', { references: { order_id: 'orders.id' } }).refs).toEqual([
+      ref('order_id', 'orders', 'id'),
     ]);
-    expect(r.problems).toHaveLength(2);
+    expect(
+      configReferences('s', 'items', { references: [{ column: 'a', table: 't', refColumn: 'b' }] })
+        .refs,
+    ).toEqual([ref('a', 't', 'b')]);
+    const bad = configReferences('s', 'items', { references: { x: 'nodot', y: 3 } });
+    expect(bad.refs).toEqual([]);
+    expect(bad.problems).toHaveLength(2);
     expect(configReferences('s', 't', {}).refs).toEqual([]);
+    expect(configReferences('s', 't', { references: [] })).toEqual({ refs: [], problems: [] });
   });
 });
