@@ -17,7 +17,7 @@ export function renderApplyText(r: ApplyReport): string {
   const journal =
     r.journal === 'none'
       ? 'none: a fresh run'
-      : `partial: resuming after ${r.tables.filter((t) => t.resumedFrom > 0).length} table(s) already begun`;
+      : `partial: an earlier run applied ${num(r.tables.reduce((n, t) => n + t.resumedFrom, 0))} actions; resuming after them`;
   out.push(`journal: ${journal}`);
   out.push(`order: ${r.order.join(' → ')} (writes in this order, deletes in reverse)`);
   out.push('');
@@ -39,7 +39,7 @@ export function renderApplyText(r: ApplyReport): string {
     'insert',
     'insert…select',
     'batches',
-    'skip',
+    'done before',
     dry ? '' : 'time',
   ];
   out.push(...textGrid(header, rows));
