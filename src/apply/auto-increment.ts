@@ -1,6 +1,7 @@
-import { quoteTable } from '../db/quote.js';
+import { quoteId, quoteTable } from '../db/quote.js';
 import type { Session } from '../db/types.js';
 import type { JournalAutoinc } from './journal.js';
+import type { TableRun } from './plan-tables.js';
 
 /** The table's AUTO_INCREMENT counter as the server has it now (null: the table has none). */
 export async function readAutoIncrement(
@@ -39,6 +40,30 @@ export async function setAutoIncrement(
 /** Whether the counter must be raised to reach `next` (never lowered: ids handed out stay used). */
 export function needsRaise(current: string | null, next: string): boolean {
   return current === null || BigInt(current) < BigInt(next);
+}
+
+/**
+ * What a table's AUTO_INCREMENT must reach after the writes: the plan's `next`, and in any case
+ * past the largest id now in the column. Current servers raise the counter themselves when a
+ * row is inserted or moved (a remap's UPDATE) past it; older ones (MySQL 5.7) did not on UPDATE,
+ * and the plan's `next` may ask for more. Checking costs one index lookup.
+ * Null when the table has no AUTO_INCREMENT column and the plan asks nothing.
+ */
+export async function autoIncrementTarget(
+  s: Session,
+  schema: string,
+  r: TableRun,
+): Promise<{ column: string; next: string } | null> {
+  const planned = r.plan.autoIncrement;
+  const column = planned?.column ?? r.info.columns.find((c) => c.autoIncrement)?.name;
+  if (!column) return null;
+  const rows = await s.rawRows(
+    `SELECT MAX(${quoteId(column)}) FROM ${quoteTable(schema, r.plan.table)}`,
+  );
+  const max = rows[0]?.[0]?.toString();
+  const pastMax = max !== undefined && /^-?\d+$/.test(max) ? BigInt(max) + 1n : 1n;
+  const next = planned && BigInt(planned.next) > pastMax ? BigInt(planned.next) : pastMax;
+  return { column, next: next.toString() };
 }
 
 export type { JournalAutoinc };

@@ -4,7 +4,12 @@ import { noProgress, type Progress } from '../diff/progress.js';
 import { DigestRowHasher } from '../hash/digest.js';
 import { loadHash64 } from '../hash/xxhash.js';
 import { readActions } from '../plan/plan-files.js';
-import { needsRaise, readAutoIncrement, setAutoIncrement } from './auto-increment.js';
+import {
+  autoIncrementTarget,
+  needsRaise,
+  readAutoIncrement,
+  setAutoIncrement,
+} from './auto-increment.js';
 import { type BatchLimits, readAhead, tableBatches } from './batches.js';
 import type { CopySource } from './copy-source.js';
 import {
@@ -141,11 +146,11 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
 
   const autoIncrement: AutoIncrementStep[] = [];
   for (const r of x.runs) {
-    const ai = r.plan.autoIncrement;
-    if (!ai) continue;
     const t0 = performance.now();
+    const want = await autoIncrementTarget(x.conn, x.schema, r);
+    if (!want) continue;
     const current = await readAutoIncrement(x.conn, x.schema, r.plan.table);
-    const raise = needsRaise(current, ai.next);
+    const raise = needsRaise(current, want.next);
     const recorded = x.journal.autoinc.find((a) => a.table === r.plan.table);
     if (raise) {
       // Journal first (the ALTER commits on its own): a rollback then knows the old value.
@@ -153,18 +158,18 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
         await journalAutoinc(x.conn, x.schema, x.planId, {
           seq: seq++,
           table: r.plan.table,
-          column: ai.column,
+          column: want.column,
           before: current,
-          next: ai.next,
+          next: want.next,
         });
       }
-      await setAutoIncrement(x.conn, x.schema, r.plan.table, ai.next);
+      await setAutoIncrement(x.conn, x.schema, r.plan.table, want.next);
     }
     autoIncrement.push({
       table: r.plan.table,
-      column: ai.column,
+      column: want.column,
       before: recorded?.before ?? current,
-      next: ai.next,
+      next: want.next,
       raised: raise || recorded !== undefined,
     });
     const tally = tallies.get(r.plan.table) as TableTally;

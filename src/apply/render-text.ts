@@ -47,6 +47,7 @@ export function renderApplyText(r: ApplyReport): string {
   for (const t of r.tables)
     if (t.copyNote && t.copied + t.inserted > 0) out.push(`${t.table}: ${t.copyNote}`);
   for (const a of r.autoIncrement) {
+    if (!dry && !a.raised) continue;
     out.push(
       `AUTO_INCREMENT ${a.table}.${a.column}: ${dry ? 'raise to' : a.raised ? `raised from ${a.before ?? '?'} to` : 'already at least'} ${a.next}`,
     );

@@ -57,7 +57,7 @@ function details(t: TableVerdict): string[] {
   const ai = t.autoIncrement;
   if (ai && !ai.ok) {
     out.push(
-      `AUTO_INCREMENT is ${ai.actual ?? 'unset'}: must be at least ${ai.atLeast} and above the largest ${ai.column} (${ai.max ?? 'none'})`,
+      `AUTO_INCREMENT is ${ai.actual ?? 'unset'}: must be ${ai.atLeast ? `at least ${ai.atLeast} and ` : ''}above the largest ${ai.column} (${ai.max ?? 'none'})`,
     );
   }
   out.push(...t.problems);

@@ -41,10 +41,11 @@ export interface TableVerdict {
   readonly orphans: readonly OrphanResult[];
   /** unique keys held twice (only those that fail) */
   readonly duplicates: readonly DuplicateResult[];
+  /** the AUTO_INCREMENT counter: past every id, and at least what the plan asks (if it does) */
   readonly autoIncrement: {
     readonly ok: boolean;
     readonly column: string;
-    readonly atLeast: string;
+    readonly atLeast: string | null;
     readonly actual: string | null;
     readonly max: string | null;
   } | null;
@@ -121,8 +122,16 @@ export async function verifyPlan(ps: PlanSession): Promise<VerifyReport> {
     const got = actual.get(name);
     const digest =
       expected && got ? { ok: digestEquals(expected, got), expected, actual: got } : null;
-    const autoIncrement = run?.plan.autoIncrement
-      ? await checkAutoIncrement(conn, ps.schema, name, run.plan.autoIncrement)
+    const aiColumn =
+      run?.plan.autoIncrement?.column ?? run?.info.columns.find((c) => c.autoIncrement)?.name;
+    const autoIncrement = aiColumn
+      ? await checkAutoIncrement(
+          conn,
+          ps.schema,
+          name,
+          aiColumn,
+          run?.plan.autoIncrement?.next ?? null,
+        )
       : null;
     const bad =
       (digest !== null && !digest.ok) ||
@@ -217,15 +226,16 @@ async function checkAutoIncrement(
   s: Session,
   schema: string,
   table: string,
-  ai: { readonly column: string; readonly next: string },
+  column: string,
+  atLeast: string | null,
 ): Promise<NonNullable<TableVerdict['autoIncrement']>> {
   const actual = await readAutoIncrement(s, schema, table);
-  const maxRow = (await s.rawRows(maxQuery(schema, table, ai.column)))[0];
+  const maxRow = (await s.rawRows(maxQuery(schema, table, column)))[0];
   const max = maxRow?.[0] ? maxRow[0].toString() : null;
   const big = (x: string | null): bigint | null =>
     x !== null && /^-?\d+$/.test(x) ? BigInt(x) : null;
   const a = big(actual);
   const m = big(max);
-  const ok = a !== null && a >= BigInt(ai.next) && (m === null || a > m);
-  return { ok, column: ai.column, atLeast: ai.next, actual, max };
+  const ok = a !== null && (atLeast === null || a >= BigInt(atLeast)) && (m === null || a > m);
+  return { ok, column, atLeast, actual, max };
 }

@@ -100,7 +100,7 @@ describe('how apply writes', () => {
     const shop = await makeShop(schemas, 'remap', 20);
     const dir = await tmp();
     const backupCustomer5 = (await tableRows(shop.backup, 'customer', 'id'))[4] as Row;
-    // Say the interim's customer 5 is another person than the backup's: it moves to id 1005,
+    // Say the interim's customer 5 is another person than the backup's: it moves to id 9005 (above every id: the counter must follow),
     // its orders follow, and the backup's customer 5 comes back.
     const plan = await buildPlan({
       dir,
@@ -110,15 +110,15 @@ describe('how apply writes', () => {
         {
           table: 'customer',
           actions: [
-            { op: 'update', key: { id: '5' }, set: { id: '1005', email: 'moved5@shop.test' } },
+            { op: 'update', key: { id: '5' }, set: { id: '9005', email: 'moved5@shop.test' } },
             { op: 'insert', row: backupCustomer5, copyOf: 'backup' },
           ],
         },
         {
           table: 'orders',
           actions: [
-            { op: 'update', key: { id: '9' }, set: { customer_id: '1005' } },
-            { op: 'update', key: { id: '10' }, set: { customer_id: '1005' } },
+            { op: 'update', key: { id: '9' }, set: { customer_id: '9005' } },
+            { op: 'update', key: { id: '10' }, set: { customer_id: '9005' } },
           ],
         },
       ],
@@ -127,6 +127,11 @@ describe('how apply writes', () => {
     expect(r.stderr).toBe('');
     const v = await runCli(['verify', '--plan', dir, '--json', ...quiet]);
     expect(JSON.parse(v.stdout)).toMatchObject({ ok: true, checks: { references: 1 } });
+    // The counter ends past the moved id.
+    expect(JSON.parse(v.stdout).tables[0].autoIncrement).toMatchObject({
+      actual: '9006',
+      max: '9005',
+    });
     expect(await schemaDigests(shop.interim)).toMatchObject(planDigests(plan, 'after'));
     expect((await runCli(['rollback', '--plan', dir, '--execute', ...quiet])).code).toBe(0);
     expect(await schemaDigests(shop.interim)).toMatchObject(planDigests(plan, 'before'));
