@@ -3,7 +3,6 @@
  * with placeholders. No connection here. Every identifier goes through quoteId; every value is
  * a placeholder.
  */
-import { keyColumn, placeholder } from '../chunk/key-sql.js';
 import { quoteId, quoteTable } from '../db/quote.js';
 import type { SqlParam } from '../db/types.js';
 import type { ColumnInfo } from '../introspect/types.js';
@@ -56,17 +55,34 @@ export function keyCells(s: TableShape, row: Row, what: string): Cell[] {
 }
 
 /**
- * A key value's placeholder, typed so the server compares exactly (a string compared with a
- * BIGINT or DECIMAL column would go through a double). Integers go as bigint parameters, which
- * the driver writes as bare integer literals: exact, and cheaper for the server to take in a
- * long IN list than a CAST per value.
+ * A key value's placeholder, typed so that the server compares exactly what the plan names:
+ * - integers and BIT as bigint parameters, which the driver writes as bare integer literals
+ *   (a string compared with a BIGINT goes through a double; a BIT compared with a byte string
+ *   compares as text). Bare literals are also cheaper in a long IN list than a CAST each;
+ * - DECIMAL through a DECIMAL as wide as the column's scale (not a double);
+ * - FLOAT and DOUBLE through a cast to the column's own type: the server's text form of a FLOAT
+ *   ('1.1') read back as a double is not the stored value;
+ * - everything else (text, ENUM and SET labels, dates, bytes) as it is, compared under the
+ *   column's own collation, as the key itself is.
  */
-function keyPlaceholder(c: ColumnInfo): string {
-  return c.family === 'integer' ? '?' : placeholder(keyColumn(c));
+export function keyPlaceholder(c: ColumnInfo): string {
+  switch (c.family) {
+    case 'decimal':
+      return `CAST(? AS DECIMAL(65, ${Math.min(30, c.numericScale ?? 0)}))`;
+    case 'float':
+      return c.dataType === 'float' ? 'CAST(? AS FLOAT)' : 'CAST(? AS DOUBLE)';
+    default:
+      return '?';
+  }
 }
 
-function keyParam(c: ColumnInfo, v: Cell): SqlParam {
-  if (c.family !== 'integer' || v === null) return paramFromCell(v);
+export function keyParam(c: ColumnInfo, v: Cell): SqlParam {
+  if (v === null) return null;
+  if (c.family === 'bit') {
+    const hex = typeof v === 'string' ? '' : v.hex;
+    return hex.length > 0 ? BigInt(`0x${hex}`) : 0n;
+  }
+  if (c.family !== 'integer') return paramFromCell(v);
   if (typeof v !== 'string' || !/^-?\d+$/.test(v)) {
     throw new MalformedActionError(`key column ${c.name}: ${JSON.stringify(v)} is not an integer`);
   }

@@ -168,6 +168,47 @@ describe('how apply writes', () => {
     expect((await tableRows(t, 'big', 'id')).map((r) => r.v)).toEqual(['1', '2', '3']);
   });
 
+  it('addresses ENUM, BIT, DECIMAL, FLOAT and DOUBLE key columns exactly', async () => {
+    const b = await schemas.create('keytypes_b');
+    const t = await schemas.create('keytypes_i');
+    const ddl = `CREATE TABLE k (e ENUM('x','y','z') NOT NULL, b BIT(10) NOT NULL,
+      d DECIMAL(30,10) NOT NULL, f FLOAT NOT NULL, g DOUBLE NOT NULL, v INT, PRIMARY KEY (e, b, d, f, g));`;
+    const rows = `('y', b'1000000011', 12345678901234567890.0123456789, 1.1, 0.1, 1),
+      ('y', b'1000000011', 12345678901234567890.0123456788, 1.1, 0.1, 2),
+      ('x', b'0', -0.5, -2.5, 1e-300, 3), ('z', b'1', 0, 3.25, -7, 4)`;
+    await sql(b, `${ddl} INSERT INTO k VALUES ${rows};`);
+    await sql(t, `${ddl} INSERT INTO k VALUES ${rows};`);
+    const [r1, r2] = await tableRows(t, 'k', 'v');
+    const key = (r: Row): Row => ({
+      b: r.b ?? null,
+      d: r.d ?? null,
+      e: r.e ?? null,
+      f: r.f ?? null,
+      g: r.g ?? null,
+    });
+    const dir = await tmp();
+    await buildPlan({
+      dir,
+      backup: b,
+      interim: t,
+      tables: [
+        {
+          table: 'k',
+          actions: [
+            { op: 'delete', key: key(r2 as Row) },
+            { op: 'update', key: key(r1 as Row), set: { v: '10' } },
+          ],
+        },
+      ],
+    });
+    const r = await runCli(['apply', '--plan', dir, '--execute', ...quiet]);
+    expect(r.stderr).toBe('');
+    expect((await tableRows(t, 'k', 'v')).map((x) => x.v)).toEqual(['3', '4', '10']);
+    expect((await runCli(['verify', '--plan', dir, ...quiet])).code).toBe(0);
+    expect((await runCli(['rollback', '--plan', dir, '--execute', ...quiet])).code).toBe(0);
+    expect((await tableRows(t, 'k', 'v')).map((x) => x.v)).toEqual(['1', '2', '3', '4']);
+  });
+
   const ODD = 'odd `name`; DROP TABLE x';
   const TYPES = `
     \`k 1\` VARCHAR(20) COLLATE utf8mb4_general_ci NOT NULL,

@@ -12,7 +12,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { keyColumn, placeholder } from '../../src/chunk/key-sql.js';
+import { keyParam, keyPlaceholder } from '../../src/apply/write-sql.js';
 import { connect } from '../../src/db/mysql.js';
 import { quoteId, quoteTable } from '../../src/db/quote.js';
 import { SessionPool } from '../../src/db/session-pool.js';
@@ -248,12 +248,14 @@ export async function currentRow(
     .map((k) => {
       const c = info.columns.find((x) => x.name === k);
       if (!c) throw new Error(`no column ${k} in ${info.name}`);
-      return `${quoteId(k)} = ${placeholder(keyColumn(c))}`;
+      return `${quoteId(k)} = ${keyPlaceholder(c)}`;
     })
     .join(' AND ');
   const rows = await conn.rawRows(
     `SELECT ${columns.map((c) => quoteId(c.name)).join(', ')} FROM ${quoteTable(schema, info.name)} WHERE ${where}`,
-    names.map((k) => paramFromCell(key[k] ?? null)),
+    names.map((k) =>
+      keyParam(info.columns.find((x) => x.name === k) as ColumnInfo, key[k] ?? null),
+    ),
   );
   const r = rows[0];
   if (!r) throw new Error(`no row at ${JSON.stringify(key)} in ${info.name}`);
