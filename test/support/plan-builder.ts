@@ -28,7 +28,7 @@ import {
 import { hex64, loadHash64 } from '../../src/hash/xxhash.js';
 import { introspectSchema } from '../../src/introspect/introspect.js';
 import type { ColumnInfo, TableInfo } from '../../src/introspect/types.js';
-import { cellFromRaw, paramFromCell, rawFromCell } from '../../src/plan/cell-codec.js';
+import { cellFromRaw, rawFromCell } from '../../src/plan/cell-codec.js';
 import {
   ACTIONS_DIR,
   type Action,
