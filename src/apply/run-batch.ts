@@ -10,6 +10,7 @@ import { journalBatch } from './journal.js';
 import { pausePoint } from './test-pause.js';
 import type { UndoRecord, UndoStep } from './undo.js';
 import {
+  compactKeys,
   deleteByKeys,
   deleteExact,
   insertSelect,
@@ -119,14 +120,18 @@ async function applyRun(
   const what = (i: number): string => `${sh.name} action ${i + 1} of batch ${seq}`;
   switch (method) {
     case 'copy': {
-      const keys = run.map((a, i) => keyCells(sh, a.key, what(i)));
+      const keys = compactKeys(
+        sh,
+        run.map((a, i) => keyCells(sh, a.key, what(i))),
+      );
+      const n = run.length;
       const r = await exec(t, insertSelect(sh, t.copyFrom as string, keys), seq);
-      if (r !== keys.length) {
+      if (r !== n) {
         throw new PreconditionError(
-          `${t.copyFrom}.${sh.name}: ${keys.length - r} of the ${keys.length} rows batch ${seq} restores are not in the backup: the backup changed since the plan (batch rolled back)`,
+          `${t.copyFrom}.${sh.name}: ${n - r} of the ${n} rows batch ${seq} restores are not in the backup: the backup changed since the plan (batch rolled back)`,
         );
       }
-      return { op: 'unInsert', keys };
+      return { op: 'unInsert', keys: keys.keys, ranges: keys.ranges };
     }
     case 'values': {
       const rows = run.map((a, i) =>
@@ -135,12 +140,11 @@ async function applyRun(
       const r = await exec(t, insertValues(sh, rows), seq);
       if (r !== rows.length) throw new Error(`${sh.name}: inserted ${r} of ${rows.length} rows`);
       if (!keyed) return { op: 'unInsertExact', rows };
-      return {
-        op: 'unInsert',
-        keys: run.map((a, i) =>
-          keyCells(sh, (a as Extract<Action, { op: 'insert' }>).row, what(i)),
-        ),
-      };
+      const keys = compactKeys(
+        sh,
+        run.map((a, i) => keyCells(sh, (a as Extract<Action, { op: 'insert' }>).row, what(i))),
+      );
+      return { op: 'unInsert', keys: keys.keys, ranges: keys.ranges };
     }
     case 'update': {
       const acts = run as Extract<Action, { op: 'update' }>[];
@@ -177,7 +181,7 @@ async function applyRun(
       }
       const keys = acts.map((a, i) => keyCells(sh, a.key, what(i)));
       const before = await lockBefores(t, acts, keys, seq);
-      const r = await exec(t, deleteByKeys(sh, keys), seq);
+      const r = await exec(t, deleteByKeys(sh, compactKeys(sh, keys)), seq);
       if (r !== keys.length)
         throw new Error(`${sh.name}: deleted ${r} of ${keys.length} locked rows`);
       return { op: 'unDelete', rows: before };

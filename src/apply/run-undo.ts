@@ -60,7 +60,12 @@ async function undoStep(s: Session, sh: TableShape, step: UndoStep, seq: number)
   const reversed = <T>(xs: readonly T[]): T[] => [...xs].reverse();
   switch (step.op) {
     case 'unInsert':
-      if (step.keys.length > 0) await expect(deleteByKeys(sh, step.keys), step.keys.length);
+      if (stepRows(step) > 0) {
+        await expect(
+          deleteByKeys(sh, { keys: step.keys, ranges: step.ranges ?? [] }),
+          stepRows(step),
+        );
+      }
       return;
     case 'unInsertExact':
       for (const row of reversed(step.rows)) await expect(deleteExact(sh, row), 1);

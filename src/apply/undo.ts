@@ -9,8 +9,11 @@
 import type { Cell } from '../plan/format.js';
 
 export type UndoStep =
-  /** rows were inserted at these keys: delete them */
-  | { readonly op: 'unInsert'; readonly keys: Cell[][] }
+  /**
+   * rows were inserted at these keys, and (a single integer key) at every value of each
+   * inclusive range [lo, hi]: delete them
+   */
+  | { readonly op: 'unInsert'; readonly keys: Cell[][]; readonly ranges?: [string, string][] }
   /** rows were inserted into a table without a key: delete one row equal to each */
   | { readonly op: 'unInsertExact'; readonly rows: Cell[][] }
   /** the row now at key `at[i]` was `before[i]` */
@@ -28,11 +31,15 @@ export interface UndoRecord {
   readonly steps: UndoStep[];
 }
 
+function rangeRows(ranges: readonly [string, string][]): number {
+  return ranges.reduce((n, [lo, hi]) => n + Number(BigInt(hi) - BigInt(lo) + 1n), 0);
+}
+
 /** How many rows a step touches. */
 export function stepRows(step: UndoStep): number {
   switch (step.op) {
     case 'unInsert':
-      return step.keys.length;
+      return step.keys.length + rangeRows(step.ranges ?? []);
     case 'unUpdate':
       return step.at.length;
     default:

@@ -114,39 +114,57 @@ export function keysIn(s: TableShape, keys: readonly (readonly Cell[])[]): State
   };
 }
 
-/** Runs of consecutive integers at least this long are selected as a range. */
+/** Runs of consecutive integers at least this long are addressed as a range. */
 export const MIN_RANGE = 16;
 
 /**
- * The rows at exactly these keys. For a single integer key, runs of consecutive values become
- * `k BETWEEN lo AND hi` (one index range scan instead of a lookup per key: restored ids usually
- * come in long runs): exact, since every integer in such a range is one of the keys. The rest
- * are listed.
+ * Keys to address: listed ones, and for a table keyed by one integer column, inclusive ranges
+ * [lo, hi] every integer of which is a key. Restored ids usually come in long runs: a range is
+ * one index range scan instead of a lookup per key, and two numbers in the journal.
  */
-export function keysWhere(s: TableShape, keys: readonly (readonly Cell[])[]): Statement {
+export interface KeySet {
+  readonly keys: Cell[][];
+  readonly ranges: [string, string][];
+}
+
+/** Finds the runs of consecutive values among a single integer key's values. */
+export function compactKeys(s: TableShape, keys: readonly (readonly Cell[])[]): KeySet {
+  const listed = { keys: keys.map((k) => [...k]), ranges: [] };
   const only = s.key.length === 1 ? s.key[0] : undefined;
-  if (only?.family !== 'integer' || keys.length < MIN_RANGE) return keysIn(s, keys);
-  const values = keys.map((k) => keyParam(only, k[0] ?? null));
-  if (values.some((v) => typeof v !== 'bigint')) return keysIn(s, keys);
-  const sorted = (values as bigint[]).slice().sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const ranges: [bigint, bigint][] = [];
-  const rest: bigint[] = [];
+  if (only?.family !== 'integer' || keys.length < MIN_RANGE) return listed;
+  const sorted = keys
+    .map((k) => keyParam(only, k[0] ?? null) as bigint)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const ranges: [string, string][] = [];
+  const rest: Cell[][] = [];
   let start = 0;
   for (let i = 1; i <= sorted.length; i++) {
     const prev = sorted[i - 1] as bigint;
     if (i < sorted.length && (sorted[i] as bigint) === prev + 1n) continue;
-    if (i - start >= MIN_RANGE) ranges.push([sorted[start] as bigint, prev]);
-    else rest.push(...sorted.slice(start, i));
+    if (i - start >= MIN_RANGE) ranges.push([String(sorted[start]), String(prev)]);
+    else for (const v of sorted.slice(start, i)) rest.push([String(v)]);
     start = i;
   }
-  if (ranges.length === 0) return keysIn(s, keys);
-  const col = quoteId(only.name);
-  const parts = ranges.map(() => `${col} BETWEEN ? AND ?`);
-  if (rest.length > 0) parts.push(`${col} IN (${rest.map(() => '?').join(', ')})`);
-  return {
-    sql: parts.length === 1 ? (parts[0] as string) : `(${parts.join(' OR ')})`,
-    params: [...ranges.flat(), ...rest],
-  };
+  return ranges.length === 0 ? listed : { keys: rest, ranges };
+}
+
+/** The rows at exactly the keys of a set: `k BETWEEN ? AND ?` per range, the rest listed. */
+export function keySetWhere(s: TableShape, set: KeySet): Statement {
+  if (set.ranges.length === 0) return keysIn(s, set.keys);
+  const col = quoteId((s.key[0] as ColumnInfo).name);
+  const parts = set.ranges.map(() => `${col} BETWEEN ? AND ?`);
+  const params: SqlParam[] = set.ranges.flatMap(([lo, hi]) => [BigInt(lo), BigInt(hi)]);
+  if (set.keys.length > 0) {
+    const rest = keysIn(s, set.keys);
+    parts.push(rest.sql);
+    params.push(...rest.params);
+  }
+  return { sql: parts.length === 1 ? (parts[0] as string) : `(${parts.join(' OR ')})`, params };
+}
+
+/** The rows at exactly these keys (ranges where they run, see `KeySet`). */
+export function keysWhere(s: TableShape, keys: readonly (readonly Cell[])[]): Statement {
+  return keySetWhere(s, compactKeys(s, keys));
 }
 
 /**
@@ -190,12 +208,8 @@ export function insertValues(s: TableShape, rows: readonly (readonly Cell[])[]):
  * Exactly the listed keys are selected (a range only where it holds nothing but listed keys), so
  * no backup row the plan does not restore can slip in; the caller checks every key was found.
  */
-export function insertSelect(
-  s: TableShape,
-  fromSchema: string,
-  keys: readonly (readonly Cell[])[],
-): Statement {
-  const where = keysWhere(s, keys);
+export function insertSelect(s: TableShape, fromSchema: string, keys: KeySet): Statement {
+  const where = keySetWhere(s, keys);
   const cols = columnList(s.columns);
   return {
     sql: `INSERT INTO ${table(s)} (${cols}) SELECT ${cols} FROM ${quoteTable(fromSchema, s.name)} WHERE ${where.sql}`,
@@ -246,8 +260,8 @@ export function updateExact(
   };
 }
 
-export function deleteByKeys(s: TableShape, keys: readonly (readonly Cell[])[]): Statement {
-  const where = keysWhere(s, keys);
+export function deleteByKeys(s: TableShape, keys: KeySet): Statement {
+  const where = keySetWhere(s, keys);
   return { sql: `DELETE FROM ${table(s)} WHERE ${where.sql}`, params: where.params };
 }
 

@@ -101,6 +101,14 @@ describe('apply, verify, rollback', () => {
         await c.close();
       }
 
+      // The restored customers 61..120 are journaled as one range, not 60 keys.
+      const undo = await ps.conn.query<{ payload: string }>(
+        `SELECT payload FROM \`${shop.interim.schema}\`.${JOURNAL_TABLE} WHERE kind = 'batch' AND table_name = 'customer'`,
+      );
+      expect(undo.map((u) => JSON.parse(u.payload).steps.at(-1))).toEqual([
+        { op: 'unInsert', keys: [], ranges: [['61', '120']] },
+      ]);
+
       const again = await applyPlan(ps, {
         execute: true,
         allowTriggers: false,

@@ -137,7 +137,7 @@ describe('write SQL', () => {
     ]);
     expect(k.sql).toBe('(`a``b`, `c; DROP`) IN ((?, ?), (?, ?))');
     expect(k.params).toEqual([1n, 'x', 18446744073709551615n, null]);
-    const st = insertSelect({ ...shape, key: [a] }, 'bk', [['7']]);
+    const st = insertSelect({ ...shape, key: [a] }, 'bk', { keys: [['7']], ranges: [] });
     expect(st.sql).toBe(
       'INSERT INTO `s``x`.`t``1` (`a``b`, `c; DROP`) SELECT `a``b`, `c; DROP` FROM `bk`.`t``1` WHERE `a``b` IN (?)',
     );
