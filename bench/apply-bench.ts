@@ -7,6 +7,8 @@
  * then `reconcile verify` of the result. Prints one JSON line on stdout; progress on stderr.
  *
  * Flags: --rows N (default 1000000)  --url mysql://user@host:port (MYSQL_URL)
+ *        --id-step N (ids 1, 1+N, 1+2N…: with N > 1 no two restored ids are consecutive, so apply
+ *        selects them by key lists instead of ranges)
  *        --batch-rows N (apply's batch size)  --repeat N (best of N)  --keep (leave the schemas)
  */
 import { spawn } from 'node:child_process';
@@ -44,6 +46,7 @@ function options() {
       rows: { type: 'string', default: '1000000' },
       url: { type: 'string', default: process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306' },
       'batch-rows': { type: 'string', default: '2000' },
+      'id-step': { type: 'string', default: '1' },
       repeat: { type: 'string', default: '1' },
       keep: { type: 'boolean', default: false },
     },
@@ -52,19 +55,20 @@ function options() {
     rows: Number(values.rows),
     server: parseDbUrl(`${String(values.url).replace(/\/[^/@]*$/, '')}/mysql`, '--url'),
     batchRows: String(values['batch-rows']),
+    idStep: Math.max(1, Number(values['id-step'])),
     repeat: Math.max(1, Number(values.repeat)),
     keep: values.keep === true,
   };
 }
 
-async function generate(backup: DbTarget, rows: number): Promise<void> {
+async function generate(backup: DbTarget, rows: number, step: number): Promise<void> {
   await runScript(
     backup,
     `${DDL};
      CREATE TABLE digits (d INT NOT NULL);
      INSERT INTO digits VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9);
      INSERT INTO item (id, customer_id, amount, status, created_at, note)
-     SELECT n + 1, 1 + (n * 7919) % 50000, ((n * 104729) % 1000000) / 100,
+     SELECT n * ${step} + 1, 1 + (n * 7919) % 50000, ((n * 104729) % 1000000) / 100,
             ELT(1 + n % 3, 'new', 'paid', 'shipped'),
             TIMESTAMPADD(SECOND, n, '2019-06-01 00:00:00.123'),
             IF(n % 5 = 0, NULL, CONCAT('note ', n))
@@ -125,7 +129,7 @@ async function main(): Promise<void> {
   try {
     log(`generating ${o.rows.toLocaleString('en-US')} rows in ${backup.schema}`);
     for (const t of [backup, target, plain]) await createSchema(t, true);
-    await generate(backup, o.rows);
+    await generate(backup, o.rows, o.idStep);
     for (const t of [target, plain]) await runScript(t, `${DDL};`);
     log('writing the plan');
     const t0 = performance.now();
@@ -137,7 +141,7 @@ async function main(): Promise<void> {
         {
           table: 'item',
           actions: restoreActions(backup),
-          autoIncrement: { column: 'id', next: String(o.rows + 1) },
+          autoIncrement: { column: 'id', next: String(o.rows * o.idStep + 1) },
         },
       ],
     });
@@ -194,6 +198,7 @@ async function main(): Promise<void> {
       `${JSON.stringify({
         case: 'apply-restore',
         rows: o.rows,
+        idStep: o.idStep,
         batchRows: Number(o.batchRows),
         plainInsertSelect: {
           seconds: round(bestPlain),
