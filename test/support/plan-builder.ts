@@ -129,6 +129,7 @@ export async function buildPlan(input: BuildPlanInput): Promise<PlanManifest> {
         triggers: spec.triggers ?? [],
         policy: spec.policy ?? {},
         drift: null,
+        notes: [],
       });
     }
     const source = (t: DbTarget) => ({
@@ -154,6 +155,7 @@ export async function buildPlan(input: BuildPlanInput): Promise<PlanManifest> {
       remaps: [],
       unresolved,
       needsAllowTriggers: input.needsAllowTriggers ?? false,
+      skipped: [],
       totals: {
         identical: 0,
         changed: 0,
