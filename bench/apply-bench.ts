@@ -2,8 +2,9 @@
  * `npm run bench:apply`: restoring N rows (default 1,000,000) from a backup on the same server,
  * side by side in one run:
  * - a plain `INSERT … SELECT` of the same rows into an empty copy of the table (the floor);
- * - `reconcile apply --execute` of a plan restoring them (the built CLI in a child process:
- *   plan checks, stale check, journaled batches, AUTO_INCREMENT, journal close);
+ * - `reconcile apply --execute` of the plan `reconcile plan` makes to restore them (the built
+ *   CLI in a child process: plan checks, stale check, journaled batches, AUTO_INCREMENT, journal
+ *   close);
  * then `reconcile verify` of the result. Prints one JSON line on stdout; progress on stderr.
  *
  * Flags: --rows N (default 1000000)  --url mysql://user@host:port (MYSQL_URL)
@@ -19,11 +20,7 @@ import { parseArgs } from 'node:util';
 import { connect, createSchema, dropSchema, runScript } from '../src/db/mysql.js';
 import { quoteTable } from '../src/db/quote.js';
 import { type DbTarget, parseDbUrl, withSchema } from '../src/db/url.js';
-import { digestColumns } from '../src/hash/digest.js';
-import { introspectSchema } from '../src/introspect/introspect.js';
-import { cellFromRaw } from '../src/plan/cell-codec.js';
-import type { Row } from '../src/plan/format.js';
-import { type ActionSpec, buildPlan } from '../test/support/plan-builder.js';
+import { loadVerifiedPlan } from '../src/plan/plan-files.js';
 
 const CLI = resolve('dist/cli/main.js');
 const DDL = `CREATE TABLE item (
@@ -79,24 +76,12 @@ async function generate(backup: DbTarget, rows: number, step: number): Promise<v
   );
 }
 
-/** The backup's rows as insert actions, in key order, streamed. */
-async function* restoreActions(backup: DbTarget): AsyncGenerator<ActionSpec> {
-  const c = await connect(backup);
-  try {
-    const info = (await introspectSchema(c, backup.schema, ['item'])).tables.get('item');
-    if (!info) throw new Error('no item table');
-    const cols = digestColumns(info);
-    const sql = `SELECT ${cols.map((x) => `\`${x.name}\``).join(', ')} FROM ${quoteTable(backup.schema, 'item')} ORDER BY id`;
-    for await (const r of c.streamRaw(sql)) {
-      const row: Record<string, Row[string]> = {};
-      cols.forEach((col, i) => {
-        row[col.name] = cellFromRaw(col.family, r[i] ?? null);
-      });
-      yield { op: 'insert', row, copyOf: 'backup' };
-    }
-  } finally {
-    await c.close();
-  }
+/** The URL of a schema on the bench server, with the password only if the server URL has one. */
+function describeUrl(t: DbTarget): string {
+  const auth = t.password
+    ? `${encodeURIComponent(t.user)}:${encodeURIComponent(t.password)}`
+    : encodeURIComponent(t.user);
+  return `mysql://${auth}@${t.host}:${t.port}/${encodeURIComponent(t.schema)}`;
 }
 
 function runCli(
@@ -131,22 +116,25 @@ async function main(): Promise<void> {
     for (const t of [backup, target, plain]) await createSchema(t, true);
     await generate(backup, o.rows, o.idStep);
     for (const t of [target, plain]) await runScript(t, `${DDL};`);
-    log('writing the plan');
+    log('reconcile plan');
     const t0 = performance.now();
-    const plan = await buildPlan({
+    const planned = await runCli([
+      'plan',
+      '--backup',
+      describeUrl(backup),
+      '--interim',
+      describeUrl(target),
+      '--out',
       dir,
-      backup,
-      interim: target,
-      tables: [
-        {
-          table: 'item',
-          actions: restoreActions(backup),
-          autoIncrement: { column: 'id', next: String(o.rows * o.idStep + 1) },
-        },
-      ],
-    });
+      '--log-level',
+      'warn',
+    ]);
+    if (planned.code !== 0) throw new Error(`plan failed: ${planned.stderr}`);
+    const plan = await loadVerifiedPlan(dir);
+    const restores = plan.tables.find((t) => t.table === 'item')?.actions.insert ?? 0;
+    if (restores !== o.rows) throw new Error(`the plan restores ${restores} rows, not ${o.rows}`);
     log(
-      `plan ${plan.planId.slice(0, 12)} written in ${((performance.now() - t0) / 1000).toFixed(1)}s`,
+      `plan ${plan.planId.slice(0, 12)} made in ${((performance.now() - t0) / 1000).toFixed(1)}s`,
     );
 
     let bestPlain = Number.POSITIVE_INFINITY;
