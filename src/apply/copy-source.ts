@@ -37,8 +37,9 @@ export async function copySources(
   );
   for (const r of wanted) {
     const b = schema.tables.get(r.plan.table);
-    const have = new Set(b?.columns.map((c) => c.name) ?? []);
-    const missing = r.plan.columns.filter((c) => !have.has(c));
+    // Column names are case-blind on the server: `SELECT name` reads a backup's `Name`.
+    const have = new Set(b?.columns.map((c) => c.name.toLowerCase()) ?? []);
+    const missing = r.plan.columns.filter((c) => !have.has(c.toLowerCase()));
     if (!b) {
       out.set(r.plan.table, {
         from: null,
