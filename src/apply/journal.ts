@@ -13,10 +13,11 @@
  */
 import { quoteTable } from '../db/quote.js';
 import type { Session } from '../db/types.js';
+import { JOURNAL_TABLE } from '../introspect/reserved.js';
 import type { UndoRecord } from './undo.js';
 
-/** The journal table's name; `plan` and `diff` should leave it out of what they compare. */
-export const JOURNAL_TABLE = '_reconcile_journal';
+/** The journal table's name (introspection leaves it out, so plan and diff never see it). */
+export { JOURNAL_TABLE };
 
 export type Phase = 'delete' | 'write';
 

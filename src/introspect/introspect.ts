@@ -1,4 +1,5 @@
 import type { Session } from '../db/types.js';
+import { JOURNAL_TABLE } from './reserved.js';
 import { typeFamily } from './type-family.js';
 import type {
   ColumnInfo,
@@ -65,7 +66,8 @@ interface CheckRow {
 
 /**
  * Reads a schema's base tables (views are ignored; MariaDB's system-versioned tables are base
- * tables) from information_schema: columns, keys, foreign keys, auto-increment and triggers.
+ * tables; reconcile's journal is left out) from information_schema: columns, keys, foreign
+ * keys, auto-increment and triggers.
  * `only` limits it to some tables.
  */
 export async function introspectSchema(
@@ -84,9 +86,10 @@ export async function introspectSchema(
     `SELECT TABLE_NAME AS name, ENGINE AS engine, TABLE_ROWS AS rowsEstimate,
             AVG_ROW_LENGTH AS avgRowLength, AUTO_INCREMENT AS autoIncrement
        FROM information_schema.TABLES
-      WHERE TABLE_SCHEMA = ? AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')${t.sql}
+      WHERE TABLE_SCHEMA = ? AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')
+        AND TABLE_NAME <> ?${t.sql}
       ORDER BY TABLE_NAME`,
-    [schema, ...t.params],
+    [schema, JOURNAL_TABLE, ...t.params],
   );
   const columns = await s.query<ColumnRow>(
     `SELECT TABLE_NAME AS tableName, COLUMN_NAME AS name, ORDINAL_POSITION AS ordinal,
