@@ -1,0 +1,149 @@
+import {
+  boundaryExpr,
+  keyParam,
+  orderBy,
+  placeholder,
+  rangePredicate,
+  type SqlFragment,
+} from '../chunk/key-sql.js';
+import type { RawValue, Session, SqlParam } from '../db/types.js';
+import type { HashedRow } from '../diff/chunk-join.js';
+import { partitionExpr, type TableReader } from '../diff/table-reader.js';
+import { decodeKey, type KeyShape, parseListing } from './listing.js';
+import type { Checksum, KeyRange, SideOps } from './resolve.js';
+import { isIntegerKey, listedKeySql } from './row-expr.js';
+
+/**
+ * Bytes a listing may take. A listing larger than this comes back truncated (and is detected:
+ * its row count says so), then the range is split. Bounds memory per listed chunk.
+ */
+const LISTING_BYTES = 4 << 20;
+
+/** One side of a table pair as the pre-pass sees it: server-side checksums and listings. */
+export class ServerSide implements SideOps {
+  readonly shape: KeyShape;
+  private readonly listedKey: string;
+
+  /**
+   * @param reader the client-side reader of this side (full rows, canonical hashes)
+   * @param rowHash the per-row hash SQL (row-expr.ts), the same on both sides
+   */
+  constructor(
+    readonly reader: TableReader,
+    private readonly rowHash: string,
+  ) {
+    const keys = reader.keys;
+    this.shape = isIntegerKey(keys) ? { kind: 'int' } : { kind: 'general', columns: keys.length };
+    this.listedKey = keys.length > 0 ? listedKeySql(keys) : "''";
+  }
+
+  private run<T>(fn: (s: Session) => Promise<T>): Promise<T> {
+    return this.reader.run(fn);
+  }
+
+  private where(range: KeyRange): SqlFragment {
+    return rangePredicate(this.reader.keys, range.lo, range.hi);
+  }
+
+  async checksum(range: KeyRange): Promise<Checksum> {
+    const w = this.where(range);
+    const sql = `SELECT COUNT(*), SUM(${this.rowHash}) FROM ${this.reader.table} WHERE ${w.sql}`;
+    const row = (await this.run((s) => s.rawRows(sql, w.params)))[0];
+    return { count: Number(text(row?.[0]) ?? 0), sum: text(row?.[1]) ?? '0' };
+  }
+
+  async list(
+    range: KeyRange,
+  ): Promise<{ count: number; listing: ReturnType<typeof parseListing> }> {
+    const w = this.where(range);
+    const select = `COUNT(*), GROUP_CONCAT(CONCAT(${this.rowHash}, _binary' ', ${this.listedKey}) SEPARATOR ',') FROM ${this.reader.table} WHERE ${w.sql}`;
+    const row = await this.run((s) =>
+      s.rawRows(
+        s.server.flavor === 'mariadb'
+          ? `SET STATEMENT group_concat_max_len = ${LISTING_BYTES} FOR SELECT ${select}`
+          : `SELECT /*+ SET_VAR(group_concat_max_len = ${LISTING_BYTES}) */ ${select}`,
+        w.params,
+      ),
+    );
+    const count = Number(text(row[0]?.[0]) ?? 0);
+    return { count, listing: parseListing(count, row[0]?.[1] ?? null, this.shape) };
+  }
+
+  async fetchKeys(range: KeyRange, keys: readonly string[]): Promise<HashedRow[]> {
+    // One query, so the server returns the rows in its key order, as the client path would.
+    const within = this.where(range);
+    const inList = this.inList(keys.map((k) => decodeKey(k, this.shape)));
+    return this.reader.readWhere({
+      sql: `${within.sql} AND ${inList.sql}`,
+      params: [...within.params, ...inList.params],
+    });
+  }
+
+  fetchRange(range: KeyRange): Promise<HashedRow[]> {
+    return this.reader.readChunk(range);
+  }
+
+  /** `key IN (…)` (a row constructor for a composite key), with typed placeholders. */
+  private inList(values: readonly RawValue[][]): SqlFragment {
+    const keys = this.reader.keys;
+    const params: SqlParam[] = [];
+    const tuple = keys.map((k) => placeholder(k)).join(', ');
+    const items = values.map((v) => {
+      keys.forEach((k, c) => {
+        params.push(keyParam(k, v[c] ?? null));
+      });
+      return keys.length === 1 ? tuple : `(${tuple})`;
+    });
+    const cols = keys.map((k) => boundaryExpr(k)).join(', ');
+    return {
+      sql: `${keys.length === 1 ? cols : `(${cols})`} IN (${items.join(', ')})`,
+      params,
+    };
+  }
+
+  /** The key of the `offset`-th row (from 0) of a range in key order, or null past the end. */
+  async keyAt(range: KeyRange, offset: number): Promise<RawValue[] | null> {
+    const keys = this.reader.keys;
+    const w = this.where(range);
+    const sql = `SELECT ${keys.map(boundaryExpr).join(', ')} FROM ${this.reader.table} WHERE ${w.sql} ORDER BY ${orderBy(keys)} LIMIT 1 OFFSET ${Math.max(0, Math.floor(offset))}`;
+    const row = (await this.run((s) => s.rawRows(sql, w.params)))[0];
+    return row ? row.map((v) => (v === null ? null : Buffer.from(v))) : null;
+  }
+
+  /** The smallest and largest key of an integer-keyed table, or null when it is empty. */
+  async intBounds(): Promise<{ min: bigint; max: bigint } | null> {
+    const k = this.reader.keys[0];
+    if (!k) throw new Error('intBounds needs a key');
+    const col = boundaryExpr(k);
+    const row = (
+      await this.run((s) => s.rawRows(`SELECT MIN(${col}), MAX(${col}) FROM ${this.reader.table}`))
+    )[0];
+    const min = text(row?.[0]);
+    const max = text(row?.[1]);
+    if (min === null || max === null) return null;
+    return { min: BigInt(min), max: BigInt(max) };
+  }
+
+  /**
+   * Per hash partition of a table without a key (as the client path partitions it): count and
+   * sum of row hashes, in one pass.
+   */
+  async partitionChecksums(parts: number): Promise<Map<number, Checksum>> {
+    const pair = this.reader.pair;
+    const p = parts > 1 ? `MOD(${partitionExpr(pair)}, ${parts})` : '0';
+    const rows = await this.run((s) =>
+      s.rawRows(
+        `SELECT ${p} AS p, COUNT(*), SUM(${this.rowHash}) FROM ${this.reader.table} GROUP BY p`,
+      ),
+    );
+    const out = new Map<number, Checksum>();
+    for (const r of rows) {
+      out.set(Number(text(r[0])), { count: Number(text(r[1]) ?? 0), sum: text(r[2]) ?? '0' });
+    }
+    return out;
+  }
+}
+
+function text(v: RawValue | undefined): string | null {
+  return v === null || v === undefined ? null : v.toString('latin1');
+}
