@@ -3,17 +3,16 @@ import type { RawValue } from '../db/types.js';
 /**
  * A chunk's per-row listing: every row's key and server-side row hash, packed by the server into
  * one `GROUP_CONCAT` value (`hash key,hash key,…`). One packed value instead of a result row per
- * table row: the driver's per-row cost is what dominates a listing otherwise.
+ * table row: the driver's per-row cost is what dominates a listing otherwise. Listings are
+ * compared on the packed bytes, so only differing rows ever become strings.
  */
 export interface Listing {
   /** rows in the range (the server's COUNT, whatever the packed value holds) */
   readonly count: number;
-  /** each row's key in its listed form (latin1 view of the bytes), in the server's scan order */
-  readonly keys: string[];
-  /** each row's hash, as decimal text, parallel to `keys` */
-  readonly hashes: string[];
-  /** the packed value itself: two equal packed values are two equal listings */
+  /** the packed value (null for an empty range) */
   readonly packed: Buffer | null;
+  /** the server cut the packed value short (group_concat_max_len): not every row is in it */
+  readonly truncated: boolean;
 }
 
 /** How keys are listed: a single integer key as digits, anything else length-prefixed. */
@@ -24,57 +23,208 @@ export type KeyShape =
 const SPACE = 0x20;
 const COLON = 0x3a;
 const COMMA = 0x2c;
+const ZERO = 0x30;
+const MINUS = 0x2d;
 
 /**
- * Parses a packed listing. Returns null when the packed value holds fewer rows than `count`
- * (the server truncated it at group_concat_max_len): the caller splits the range and retries.
+ * Walks the entries of a packed listing without allocating: after `next()` returns true, the
+ * current entry's hash is `buf[hashStart, hashEnd)` and its key `buf[keyStart, keyEnd)`.
+ * A single integer key is `hash digits`; any other key is (`len:bytes`) per key column.
  */
-export function parseListing(
-  count: number,
-  packed: Buffer | null,
-  shape: KeyShape,
-): Listing | null {
-  if (count === 0 || packed === null) {
-    return count === 0 ? { count, keys: [], hashes: [], packed } : null;
-  }
-  const keys: string[] = [];
-  const hashes: string[] = [];
-  if (shape.kind === 'int') {
-    for (const entry of packed.toString('latin1').split(',')) {
-      const sp = entry.indexOf(' ');
-      if (sp < 0) return null;
-      hashes.push(entry.slice(0, sp));
-      keys.push(entry.slice(sp + 1));
+class Cursor {
+  hashStart = 0;
+  hashEnd = 0;
+  keyStart = 0;
+  keyEnd = 0;
+  entries = 0;
+  /** set when the bytes do not parse (a listing cut short by the server) */
+  broken = false;
+  private pos = 0;
+
+  constructor(
+    private readonly buf: Buffer,
+    private readonly shape: KeyShape,
+  ) {}
+
+  next(): boolean {
+    const buf = this.buf;
+    if (this.broken || this.pos >= buf.length) return false;
+    const sp = buf.indexOf(SPACE, this.pos);
+    if (sp < 0) return this.fail();
+    this.hashStart = this.pos;
+    this.hashEnd = sp;
+    this.keyStart = sp + 1;
+    if (this.shape.kind === 'int') {
+      const comma = buf.indexOf(COMMA, this.keyStart);
+      this.keyEnd = comma < 0 ? buf.length : comma;
+    } else {
+      let o = this.keyStart;
+      for (let c = 0; c < this.shape.columns; c++) {
+        let len = 0;
+        let digits = 0;
+        while (o < buf.length && buf[o] !== COLON) {
+          const d = (buf[o] as number) - ZERO;
+          if (d < 0 || d > 9) return this.fail();
+          len = len * 10 + d;
+          o++;
+          digits++;
+        }
+        if (digits === 0 || o >= buf.length) return this.fail();
+        o += 1 + len;
+        if (o > buf.length) return this.fail();
+      }
+      this.keyEnd = o;
+      if (o < buf.length && buf[o] !== COMMA) return this.fail();
     }
-  } else if (!parseGeneral(packed, shape.columns, keys, hashes)) {
-    return null;
+    this.pos = this.keyEnd + 1;
+    this.entries++;
+    return true;
   }
-  return keys.length === count ? { count, keys, hashes, packed } : null;
+
+  key(): string {
+    return this.buf.toString('latin1', this.keyStart, this.keyEnd);
+  }
+
+  /**
+   * How many entries, from the current one, come before the entry whose key is
+   * `other[start, end)`, looking at most `window` entries ahead; -1 if not found. Moves nothing.
+   */
+  find(other: Buffer, start: number, end: number, window: number): number {
+    const probe = new Cursor(this.buf, this.shape);
+    probe.pos = this.hashStart;
+    for (let n = 0; n <= window && probe.next(); n++) {
+      if (sameBytes(this.buf, probe.keyStart, probe.keyEnd, other, start, end)) return n;
+    }
+    return -1;
+  }
+
+  hash(): string {
+    return this.buf.toString('latin1', this.hashStart, this.hashEnd);
+  }
+
+  private fail(): boolean {
+    this.broken = true;
+    return false;
+  }
 }
 
-/** `hash key(,hash key)*` where key = (`len:bytes`){columns}. */
-function parseGeneral(buf: Buffer, columns: number, keys: string[], hashes: string[]): boolean {
-  let o = 0;
-  while (o < buf.length) {
-    const sp = buf.indexOf(SPACE, o);
-    if (sp < 0) return false;
-    hashes.push(buf.toString('latin1', o, sp));
-    const start = sp + 1;
-    o = start;
-    for (let c = 0; c < columns; c++) {
-      const colon = buf.indexOf(COLON, o);
-      if (colon < 0) return false;
-      const len = Number(buf.toString('latin1', o, colon));
-      if (!Number.isSafeInteger(len) || colon + 1 + len > buf.length) return false;
-      o = colon + 1 + len;
-    }
-    keys.push(buf.toString('latin1', start, o));
-    if (o < buf.length) {
-      if (buf[o] !== COMMA) return false;
-      o++;
+function sameBytes(a: Buffer, as: number, ae: number, b: Buffer, bs: number, be: number): boolean {
+  if (ae - as !== be - bs) return false;
+  for (let k = 0; k < ae - as; k++) if (a[as + k] !== b[bs + k]) return false;
+  return true;
+}
+
+export interface ListingComparison {
+  /** keys listed on both sides with equal hashes */
+  readonly identical: number;
+  /** every other key of either side, once (listed form): the rows the client must read */
+  readonly suspects: string[];
+}
+
+/** How far ahead a general key is looked for when the sides stop lining up. */
+const RESYNC_WINDOW = 32;
+
+/**
+ * Compares two listings by key, walking both packed values in step (the servers list in key
+ * order): equal key and hash → identical; equal key, different hash → suspect. Where the keys
+ * differ (a row one side lacks), integer keys are merged by value; other keys are looked for a
+ * few entries ahead, and failing that the rest is compared through a map.
+ *
+ * Whatever the order, an entry counts as identical only next to an entry of the other side with
+ * the same key and hash, and every other entry becomes a suspect of its own side, each entry
+ * used once: a wrong guess about order only makes extra suspects, which the client then reads
+ * and finds identical. Returns null when a listing does not hold `count` well-formed entries.
+ */
+export function compareListings(b: Listing, i: Listing, shape: KeyShape): ListingComparison | null {
+  const bb = b.packed ?? Buffer.alloc(0);
+  const ib = i.packed ?? Buffer.alloc(0);
+  const cb = new Cursor(bb, shape);
+  const ci = new Cursor(ib, shape);
+  let identical = 0;
+  const suspects = new Set<string>();
+  let hasB = cb.next();
+  let hasI = ci.next();
+  while (hasB && hasI) {
+    if (sameBytes(bb, cb.keyStart, cb.keyEnd, ib, ci.keyStart, ci.keyEnd)) {
+      if (sameBytes(bb, cb.hashStart, cb.hashEnd, ib, ci.hashStart, ci.hashEnd)) identical++;
+      else suspects.add(cb.key());
+      hasB = cb.next();
+      hasI = ci.next();
+    } else if (shape.kind === 'int') {
+      // The smaller key is one its side alone has (in key order, its partner would be here).
+      if (compareIntText(bb, cb.keyStart, cb.keyEnd, ib, ci.keyStart, ci.keyEnd) < 0) {
+        suspects.add(cb.key());
+        hasB = cb.next();
+      } else {
+        suspects.add(ci.key());
+        hasI = ci.next();
+      }
+    } else {
+      const skipI = ci.find(bb, cb.keyStart, cb.keyEnd, RESYNC_WINDOW);
+      const skipB = skipI < 0 ? cb.find(ib, ci.keyStart, ci.keyEnd, RESYNC_WINDOW) : -1;
+      if (skipI < 0 && skipB < 0) break;
+      const [side, n] = skipI >= 0 ? [ci, skipI] : [cb, skipB];
+      for (let k = 0; k < n; k++) {
+        suspects.add(side.key());
+        side.next();
+      }
     }
   }
-  return true;
+  if (hasB && hasI) {
+    // Out of step beyond the window: the rest by key.
+    const rest = new Map<string, string>();
+    for (; hasB; hasB = cb.next()) rest.set(cb.key(), cb.hash());
+    for (; hasI; hasI = ci.next()) {
+      const key = ci.key();
+      const h = rest.get(key);
+      if (h !== undefined) rest.delete(key);
+      if (h === ci.hash()) identical++;
+      else suspects.add(key);
+    }
+    for (const key of rest.keys()) suspects.add(key);
+  }
+  for (; hasB; hasB = cb.next()) suspects.add(cb.key());
+  for (; hasI; hasI = ci.next()) suspects.add(ci.key());
+  if (cb.broken || ci.broken || cb.entries !== b.count || ci.entries !== i.count) return null;
+  return { identical, suspects: [...suspects] };
+}
+
+/** Orders two integers given as decimal text ("-12", "7"), without parsing them. */
+function compareIntText(
+  a: Buffer,
+  as: number,
+  ae: number,
+  b: Buffer,
+  bs: number,
+  be: number,
+): number {
+  const na = a[as] === MINUS;
+  const nb = b[bs] === MINUS;
+  if (na !== nb) return na ? -1 : 1;
+  const sign = na ? -1 : 1;
+  const la = ae - as;
+  const lb = be - bs;
+  if (la !== lb) return sign * (la - lb);
+  for (let k = 0; k < la; k++) {
+    const d = (a[as + k] as number) - (b[bs + k] as number);
+    if (d !== 0) return sign * d;
+  }
+  return 0;
+}
+
+/** Every entry of a listing as strings (tests, diagnostics), or null when it does not parse. */
+export function listingEntries(
+  l: Listing,
+  shape: KeyShape,
+): { keys: string[]; hashes: string[] } | null {
+  const c = new Cursor(l.packed ?? Buffer.alloc(0), shape);
+  const keys: string[] = [];
+  const hashes: string[] = [];
+  while (c.next()) {
+    keys.push(c.key());
+    hashes.push(c.hash());
+  }
+  return c.broken || c.entries !== l.count ? null : { keys, hashes };
 }
 
 /** A listed key back as the raw values chunk boundaries use (one per key column). */
@@ -90,42 +240,4 @@ export function decodeKey(key: string, shape: KeyShape): RawValue[] {
     o = colon + 1 + len;
   }
   return out;
-}
-
-export interface ListingComparison {
-  /** keys listed on both sides with equal hashes */
-  readonly identical: number;
-  /** every other key of either side, once: the rows the client must read and compare */
-  readonly suspects: string[];
-}
-
-/**
- * Compares two listings by key. Both usually come in the same (key) order, so they are walked
- * in step; from the first point where the keys stop lining up, the rest goes through a map.
- * Order is only a fast path: the result does not depend on it.
- */
-export function compareListings(b: Listing, i: Listing): ListingComparison {
-  let identical = 0;
-  const suspects: string[] = [];
-  const n = Math.min(b.keys.length, i.keys.length);
-  let j = 0;
-  for (; j < n; j++) {
-    const key = b.keys[j] as string;
-    if (key !== i.keys[j]) break;
-    if (b.hashes[j] === i.hashes[j]) identical++;
-    else suspects.push(key);
-  }
-  if (j === b.keys.length && j === i.keys.length) return { identical, suspects };
-
-  const rest = new Map<string, string>();
-  for (let k = j; k < b.keys.length; k++) rest.set(b.keys[k] as string, b.hashes[k] as string);
-  for (let k = j; k < i.keys.length; k++) {
-    const key = i.keys[k] as string;
-    const h = rest.get(key);
-    if (h !== undefined) rest.delete(key);
-    if (h === i.hashes[k]) identical++;
-    else suspects.push(key);
-  }
-  for (const key of rest.keys()) suspects.push(key);
-  return { identical, suspects };
 }

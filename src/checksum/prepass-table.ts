@@ -68,6 +68,7 @@ export class PrepassTable {
     this.backup = new ServerSide(readers.backup, hash);
     this.interim = new ServerSide(readers.interim, hash);
     this.env = {
+      shape: this.backup.shape,
       backup: this.backup,
       interim: this.interim,
       split: (r, b, i) => this.split(r, b, i),

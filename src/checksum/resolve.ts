@@ -1,6 +1,6 @@
 import type { Chunk } from '../chunk/boundaries.js';
 import { type ChunkDiff, type HashedRow, joinKeyedChunk } from '../diff/chunk-join.js';
-import { compareListings, type Listing } from './listing.js';
+import { compareListings, type KeyShape, type Listing } from './listing.js';
 
 /** A key range: lo < key <= hi; a null bound is open. */
 export type KeyRange = Pick<Chunk, 'lo' | 'hi'>;
@@ -15,8 +15,7 @@ export interface Checksum {
 /** What the resolver asks of one side (a server, or a fake in tests). */
 export interface SideOps {
   checksum(range: KeyRange): Promise<Checksum>;
-  /** null when the listing did not fit the packed value; `count` is then still known */
-  list(range: KeyRange): Promise<{ count: number; listing: Listing | null }>;
+  list(range: KeyRange): Promise<Listing>;
   /** the full rows of the given listed keys within the range, hashed, in key order */
   fetchKeys(range: KeyRange, keys: readonly string[]): Promise<HashedRow[]>;
   /** every full row of the range, hashed, in key order (the client path) */
@@ -75,6 +74,8 @@ export function newCounters(): ResolveCounters {
 }
 
 export interface ResolveEnv {
+  /** how the sides list keys */
+  readonly shape: KeyShape;
   readonly backup: SideOps;
   readonly interim: SideOps;
   /**
@@ -86,7 +87,10 @@ export interface ResolveEnv {
   readonly counters: ResolveCounters;
 }
 
-/** One range's result. `clean`: every row identical (then `diff` is null). */
+/**
+ * One range's result. `clean`: the servers' checksums or listings settled that every row is
+ * identical, and no row was read (then `diff` is null).
+ */
 export interface Outcome {
   readonly clean: boolean;
   /** rows of the range (the larger side) */
@@ -154,19 +158,23 @@ async function listThenFetch(env: ResolveEnv, range: KeyRange): Promise<Outcome>
   c.listQueries++;
   c.rowsListed += lb.count + li.count;
   const n = Math.max(lb.count, li.count);
-  if (!lb.listing || !li.listing) {
+  const cut = (): Promise<Outcome> =>
     // The listing did not fit: cut the range and list the parts, or read a small one whole.
-    return n > env.tuning.fetchRows
+    n > env.tuning.fetchRows
       ? splitAndList(env, range, lb.count, li.count)
       : fetchWhole(env, range, n);
-  }
-  const b = lb.listing;
-  const i = li.listing;
-  if (b.packed && i.packed && b.packed.equals(i.packed))
+  if (lb.truncated || li.truncated) return cut();
+  if (
+    lb.count === li.count &&
+    (lb.count === 0 || lb.packed?.equals(li.packed ?? Buffer.alloc(0)))
+  ) {
     return { clean: true, rows: n, diff: null };
+  }
   t0 = performance.now();
-  const { identical, suspects } = compareListings(b, i);
+  const compared = compareListings(lb, li, env.shape);
   c.compareMs += performance.now() - t0;
+  if (!compared) return cut();
+  const { identical, suspects } = compared;
   if (suspects.length === 0) return { clean: true, rows: n, diff: null };
   if (suspects.length > env.tuning.maxSuspectShare * n) return fetchWhole(env, range, n);
   c.suspects += suspects.length;

@@ -9,7 +9,7 @@ import {
 import type { RawValue, Session, SqlParam } from '../db/types.js';
 import type { HashedRow } from '../diff/chunk-join.js';
 import { partitionExpr, type TableReader } from '../diff/table-reader.js';
-import { decodeKey, type KeyShape, parseListing } from './listing.js';
+import { decodeKey, type KeyShape, type Listing } from './listing.js';
 import type { Checksum, KeyRange, SideOps } from './resolve.js';
 import { isIntegerKey, listedKeySql } from './row-expr.js';
 
@@ -52,9 +52,7 @@ export class ServerSide implements SideOps {
     return { count: Number(text(row?.[0]) ?? 0), sum: text(row?.[1]) ?? '0' };
   }
 
-  async list(
-    range: KeyRange,
-  ): Promise<{ count: number; listing: ReturnType<typeof parseListing> }> {
+  async list(range: KeyRange): Promise<Listing> {
     const w = this.where(range);
     const select = `COUNT(*), GROUP_CONCAT(CONCAT(${this.rowHash}, _binary' ', ${this.listedKey}) SEPARATOR ',') FROM ${this.reader.table} WHERE ${w.sql}`;
     const row = await this.run((s) =>
@@ -65,8 +63,13 @@ export class ServerSide implements SideOps {
         w.params,
       ),
     );
-    const count = Number(text(row[0]?.[0]) ?? 0);
-    return { count, listing: parseListing(count, row[0]?.[1] ?? null, this.shape) };
+    const packed = row[0]?.[1] ?? null;
+    return {
+      count: Number(text(row[0]?.[0]) ?? 0),
+      packed,
+      // The server stops a GROUP_CONCAT at the limit (with a warning): a full one is cut short.
+      truncated: packed !== null && packed.length >= LISTING_BYTES,
+    };
   }
 
   async fetchKeys(range: KeyRange, keys: readonly string[]): Promise<HashedRow[]> {

@@ -172,7 +172,11 @@ export async function comparePairs(
   const stats = new Map<string, TableRunStats>();
   const rowHash =
     opts.method === 'client' ? null : await chooseRowHash([src.backupPool, src.interimPool]);
-  const tuning: ResolveTuning = { ...DEFAULT_TUNING, ...opts.tuning };
+  const tuning: ResolveTuning = {
+    ...DEFAULT_TUNING,
+    ...opts.tuning,
+    ...JSON.parse(process.env.RECONCILE_TUNE ?? '{}'),
+  }; // EXPERIMENT
   const jobs: Job[] = pairs.map((pair) => {
     const readers = src.readers(pair);
     const support = opts.method === 'client' ? null : prepassSupport(pair, src.servers);
@@ -183,7 +187,7 @@ export async function comparePairs(
             tuning,
             concurrency: opts.concurrency,
             chunkRows: opts.chunkRows,
-            targetMs: opts.checksumTargetMs ?? 250,
+            targetMs: opts.checksumTargetMs ?? Number(process.env.RECONCILE_TARGET_MS ?? 250), // EXPERIMENT
           })
         : null;
     const s: TableRunStats = {
