@@ -11,6 +11,7 @@
  *   --identical-rows N (BENCH_IDENTICAL_ROWS, default 10000000)
  *   --rows N (every case) --url mysql://user@host:port (MYSQL_URL) --no-pt --fresh --drop
  *   --method auto|client|checksum --concurrency N --repeat N (best of N for each tool)
+ *   --no-profile (skip the per-step server profile: whole-table queries of each step)
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,6 +31,7 @@ import {
   runMeasured,
   runPtTableSync,
 } from './measure.js';
+import { serverProfile } from './profile.js';
 
 const DEFAULT_ROWS = { scattered: 2_000_000, clustered: 2_000_000, identical: 10_000_000 };
 const CLI = resolve(import.meta.dirname, '../../cli/main.js');
@@ -38,6 +40,7 @@ interface Options {
   readonly cases: BenchCase[];
   readonly server: DbTarget;
   readonly pt: boolean;
+  readonly profile: boolean;
   readonly fresh: boolean;
   readonly drop: boolean;
   readonly method: string;
@@ -55,6 +58,7 @@ function options(): Options {
       'identical-rows': { type: 'string' },
       url: { type: 'string' },
       'no-pt': { type: 'boolean' },
+      'no-profile': { type: 'boolean' },
       fresh: { type: 'boolean' },
       drop: { type: 'boolean' },
       method: { type: 'string' },
@@ -89,6 +93,7 @@ function options(): Options {
     cases,
     server: parseDbUrl(`${url}/information_schema`, '--url'),
     pt: !values['no-pt'] && hasCommand('pt-table-sync'),
+    profile: !values['no-profile'],
     fresh: values.fresh === true,
     drop: values.drop === true,
     method: values.method ?? 'auto',
@@ -198,6 +203,11 @@ async function runCase(o: Options, c: BenchCase): Promise<Record<string, unknown
   }
   floors.push(await checksumFloor(o.server, tables));
   const floor = Math.min(...floors);
+  let serverSteps: Record<string, number> | null = null;
+  if (o.profile) {
+    log(`${c.name}: server profile`);
+    serverSteps = await serverProfile(o.server, names, BENCH_TABLE);
+  }
 
   const t = rec.table;
   const found = t
@@ -246,6 +256,8 @@ async function runCase(o: Options, c: BenchCase): Promise<Record<string, unknown
       rowsPerSecond: Math.round(rows / floor),
       runs: floors.map((f) => round(f)),
     },
+    /** whole-table queries, both sides in parallel: what each step of the per-row work costs */
+    serverProfileSeconds: serverSteps,
     ratios: {
       ptTableSyncOverReconcile: ptRatio === null ? null : round(ptRatio, 2),
       reconcileOverFloor: round(ratioFloor, 2),

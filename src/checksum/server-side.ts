@@ -6,6 +6,7 @@ import {
   rangePredicate,
   type SqlFragment,
 } from '../chunk/key-sql.js';
+import { quoteId } from '../db/quote.js';
 import type { RawValue, Session, SqlParam } from '../db/types.js';
 import type { HashedRow } from '../diff/chunk-join.js';
 import { partitionExpr, type TableReader } from '../diff/table-reader.js';
@@ -90,14 +91,16 @@ export class ServerSide implements SideOps {
   private inList(values: readonly RawValue[][]): SqlFragment {
     const keys = this.reader.keys;
     const params: SqlParam[] = [];
-    const tuple = keys.map((k) => placeholder(k)).join(', ');
     const items = values.map((v) => {
-      keys.forEach((k, c) => {
+      const tuple = keys.map((k, c) => {
         params.push(keyParam(k, v[c] ?? null));
+        return placeholder(k, v[c] ?? null);
       });
-      return keys.length === 1 ? tuple : `(${tuple})`;
+      return keys.length === 1 ? tuple[0] : `(${tuple.join(', ')})`;
     });
-    const cols = keys.map((k) => boundaryExpr(k)).join(', ');
+    // The bare columns, as range predicates use them (an index serves them); the values are in
+    // boundary form, which the typed placeholders compare exactly (ENUM/SET/BIT as numbers).
+    const cols = keys.map((k) => quoteId(k.name)).join(', ');
     return {
       sql: `${keys.length === 1 ? cols : `(${cols})`} IN (${items.join(', ')})`,
       params,
@@ -133,7 +136,7 @@ export class ServerSide implements SideOps {
    */
   async partitionChecksums(parts: number): Promise<Map<number, Checksum>> {
     const pair = this.reader.pair;
-    const p = parts > 1 ? `MOD(${partitionExpr(pair)}, ${parts})` : '0';
+    const p = parts > 1 ? `MOD(${partitionExpr(pair, this.reader.side)}, ${parts})` : '0';
     const rows = await this.run((s) =>
       s.rawRows(
         `SELECT ${p} AS p, COUNT(*), SUM(${this.rowHash}) FROM ${this.reader.table} GROUP BY p`,
