@@ -109,7 +109,7 @@ describe('prepassSupport', () => {
       tableOf([col('id', 'text', { collation }), col('v', 'integer')], PK);
     expect(
       prepassSupport(pairTables(key('utf8mb4_general_ci'), key('utf8mb4_bin')), servers),
-    ).toMatchObject({ ok: false, reason: expect.stringMatching(/key column id has collation/) });
+    ).toMatchObject({ ok: false, reason: expect.stringMatching(/utf8mb4_bin/) });
     const fk = tableOf([col('id', 'float'), col('v', 'integer')], PK);
     expect(prepassSupport(pairTables(fk, fk), servers)).toMatchObject({ ok: false });
     const f = tableOf([col('id', 'integer'), col('v', 'float')], PK);
