@@ -24,6 +24,8 @@ const LISTING_BYTES = 4 << 20;
 export class ServerSide implements SideOps {
   readonly shape: KeyShape;
   private readonly listedKey: string;
+  /** the row hash, with a side's own marker where the server cannot build the row string */
+  private readonly rowHash: string;
 
   /**
    * @param reader the client-side reader of this side (full rows, canonical hashes)
@@ -31,8 +33,9 @@ export class ServerSide implements SideOps {
    */
   constructor(
     readonly reader: TableReader,
-    private readonly rowHash: string,
+    rowHash: string,
   ) {
+    this.rowHash = unhashable(rowHash, reader.side);
     const keys = reader.keys;
     this.shape = isIntegerKey(keys) ? { kind: 'int' } : { kind: 'general', columns: keys.length };
     this.listedKey = keys.length > 0 ? listedKeySql(keys) : "''";
@@ -148,6 +151,17 @@ export class ServerSide implements SideOps {
     }
     return out;
   }
+}
+
+/**
+ * A row string longer than max_allowed_packet comes out NULL (with a warning), and SUM and
+ * GROUP_CONCAT would skip the row as if it were not there: two different huge rows would look
+ * equal. Such a row gets a value no hash has, one per side, so its range always differs and the
+ * client reads it.
+ */
+export function unhashable(rowHash: string, side: 'backup' | 'interim'): string {
+  // numbers (the result is a DECIMAL(20,0): sums stay exact), never text (SUM of text is a double)
+  return `IFNULL(${rowHash}, ${side === 'backup' ? -1 : -2})`;
 }
 
 function text(v: RawValue | undefined): string | null {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rowHashSql, rowStringSql } from '../../src/checksum/row-expr.js';
+import { unhashable } from '../../src/checksum/server-side.js';
 import { prepassSupport } from '../../src/checksum/trust.js';
 import type { ServerInfo } from '../../src/db/types.js';
 import { pairTables } from '../../src/introspect/compare.js';
@@ -81,6 +82,13 @@ describe('rowStringSql', () => {
       '(CRC32(@reconcile_row := S) << 32 | CRC32C(@reconcile_row))',
     );
     expect(rowHashSql('S', 'sha1')).toBe('CAST(CONV(LEFT(SHA1(S), 16), 16, 10) AS UNSIGNED)');
+  });
+});
+
+describe('unhashable', () => {
+  it('gives a row the server cannot hash a value of its side, a number (sums stay exact)', () => {
+    expect(unhashable('H', 'backup')).toBe('IFNULL(H, -1)');
+    expect(unhashable('H', 'interim')).toBe('IFNULL(H, -2)');
   });
 });
 
