@@ -154,7 +154,7 @@ async function runReconcile(
     '--method',
     o.method,
     '--log-level',
-    'info',
+    'debug',
   ];
   if (o.concurrency) args.push('--concurrency', o.concurrency);
   const run = await runMeasured(process.execPath, args, {

@@ -78,14 +78,15 @@ export class PrepassTable {
     const pair = readers.backup.pair;
     const estimate = Math.max(pair.backup.rowsEstimate, pair.interim.rowsEstimate);
     const fixed = opts.chunkRows;
-    // Enough chunks that every worker gets several, each at most ~1M rows.
+    // Enough chunks that every worker gets several, each at most ~1M rows. The first ones are
+    // small: they tell soon whether the table's chunks mostly differ (then it lists instead).
     const most = Math.min(
       1_000_000,
       Math.max(10_000, Math.floor(estimate / (4 * opts.concurrency))),
     );
     this.checksumSizer = fixed
       ? new AdaptiveSizer(fixed, fixed, fixed, opts.targetMs)
-      : new AdaptiveSizer(20_000, 2_000, most, opts.targetMs);
+      : new AdaptiveSizer(5_000, 2_000, most, opts.targetMs);
     const listMost = Math.min(opts.tuning.listRows, most);
     this.listSizer = fixed
       ? new AdaptiveSizer(fixed, fixed, fixed, opts.targetMs)

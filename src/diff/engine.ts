@@ -323,7 +323,7 @@ export async function comparePairs(
     progress.tableDone(job.pair.name);
     if (job.prepass) {
       const c = job.prepass.counters;
-      opts.logger.info(
+      opts.logger.debug(
         {
           event: 'table.prepass',
           table: job.pair.name,
