@@ -1,4 +1,4 @@
-import { rowHashSql, rowStringSql } from '../src/checksum/row-expr.js';
+import { listHashSql, rowHashSql, rowStringSql } from '../src/checksum/row-expr.js';
 import { connect } from '../src/db/mysql.js';
 import { quoteId, quoteTable } from '../src/db/quote.js';
 import type { Connection } from '../src/db/types.js';
@@ -66,7 +66,7 @@ export async function serverProfile(
         slices(
           t,
           (w) =>
-            `${b.server.flavor === 'mariadb' ? 'SET STATEMENT group_concat_max_len = 67108864 FOR SELECT' : 'SELECT /*+ SET_VAR(group_concat_max_len = 67108864) */'} LENGTH(GROUP_CONCAT(CONCAT(${hash}, ' ', ${key}))) FROM $T WHERE ${w}`,
+            `${b.server.flavor === 'mariadb' ? 'SET STATEMENT group_concat_max_len = 67108864 FOR SELECT' : 'SELECT /*+ SET_VAR(group_concat_max_len = 67108864) */'} LENGTH(GROUP_CONCAT(CONCAT(${listHashSql(row)}, ' ', ${key}))) FROM $T WHERE ${w}`,
         ),
       ),
     };

@@ -12,7 +12,7 @@ import {
   type ResolveTuning,
   resolveRange,
 } from './resolve.js';
-import { type RowHashFunction, rowHashSql, rowStringSql } from './row-expr.js';
+import { listHashSql, type RowHashFunction, rowHashSql, rowStringSql } from './row-expr.js';
 import { ServerSide } from './server-side.js';
 
 export type PrepassMode = 'checksum' | 'list';
@@ -64,9 +64,10 @@ export class PrepassTable {
   private spans: IntKeySpans | null = null;
 
   constructor(readers: { backup: TableReader; interim: TableReader }, opts: PrepassOptions) {
-    const hash = rowHashSql(rowStringSql(readers.backup.pair), opts.rowHash);
-    this.backup = new ServerSide(readers.backup, hash);
-    this.interim = new ServerSide(readers.interim, hash);
+    const row = rowStringSql(readers.backup.pair);
+    const hashes = { sum: rowHashSql(row, opts.rowHash), list: listHashSql(row) };
+    this.backup = new ServerSide(readers.backup, hashes);
+    this.interim = new ServerSide(readers.interim, hashes);
     this.env = {
       shape: this.backup.shape,
       backup: this.backup,
@@ -96,7 +97,10 @@ export class PrepassTable {
   /** The table's top-level chunks, sized for the mode the table is in when each is cut. */
   async *chunks(): AsyncGenerator<Chunk> {
     const sizer: ChunkSizer = {
-      next: () => (this.mode.current() === 'list' ? this.listSizer : this.checksumSizer).next(),
+      next: () =>
+        this.mode.current() === 'list'
+          ? Math.min(this.listSizer.next(), this.suspectCap())
+          : this.checksumSizer.next(),
     };
     if (this.backup.shape.kind === 'int') {
       const bounds = await Promise.all([this.backup.intBounds(), this.interim.intBounds()]);
@@ -118,6 +122,18 @@ export class PrepassTable {
       return;
     }
     yield* walkChunks([this.backup.reader, this.interim.reader], sizer);
+  }
+
+  /**
+   * Rows a listed chunk may hold so that its suspects (at the density seen so far) fit one
+   * fetch: a chunk with more is listed again in halves, which costs a second listing.
+   */
+  private suspectCap(): number {
+    const c = this.counters;
+    const listed = c.rowsListed / 2;
+    if (listed < 10_000 || c.suspects === 0) return Number.POSITIVE_INFINITY;
+    const density = c.suspects / listed;
+    return Math.max(1_000, Math.floor((0.5 * this.env.tuning.maxSuspects) / density));
   }
 
   /** Compares one top-level chunk; returns its part for the tally. */

@@ -107,6 +107,15 @@ export function rowHashSql(rowString: string, fn: RowHashFunction): string {
   }
 }
 
+/**
+ * The 64-bit per-row hash a listing carries, as 16 hex digits of SHA1: packing it costs less
+ * than a number's digits (about a tenth of a listing's server time), and a listing is never
+ * summed, so it need not be a number.
+ */
+export function listHashSql(rowString: string): string {
+  return `LEFT(SHA1(${rowString}), 16)`;
+}
+
 /** A single integer column key: ranges can be cut by arithmetic, listings need no lengths. */
 export function isIntegerKey(keys: readonly KeyColumn[]): boolean {
   return keys.length === 1 && keys[0]?.info.family === 'integer';

@@ -24,18 +24,21 @@ const LISTING_BYTES = 4 << 20;
 export class ServerSide implements SideOps {
   readonly shape: KeyShape;
   private readonly listedKey: string;
-  /** the row hash, with a side's own marker where the server cannot build the row string */
+  /** the summed row hash, with a side's own marker where the server cannot build the string */
   private readonly rowHash: string;
+  /** the listed row hash (hex text: cheaper to pack than a number's digits), marked likewise */
+  private readonly listHash: string;
 
   /**
    * @param reader the client-side reader of this side (full rows, canonical hashes)
-   * @param rowHash the per-row hash SQL (row-expr.ts), the same on both sides
+   * @param hashes the per-row hash SQL to sum and to list (row-expr.ts), the same on both sides
    */
   constructor(
     readonly reader: TableReader,
-    rowHash: string,
+    hashes: { readonly sum: string; readonly list: string },
   ) {
-    this.rowHash = unhashable(rowHash, reader.side);
+    this.rowHash = unhashable(hashes.sum, reader.side);
+    this.listHash = unhashable(hashes.list, reader.side);
     const keys = reader.keys;
     this.shape = isIntegerKey(keys) ? { kind: 'int' } : { kind: 'general', columns: keys.length };
     this.listedKey = keys.length > 0 ? listedKeySql(keys) : "''";
@@ -58,7 +61,7 @@ export class ServerSide implements SideOps {
 
   async list(range: KeyRange): Promise<Listing> {
     const w = this.where(range);
-    const select = `COUNT(*), GROUP_CONCAT(CONCAT(${this.rowHash}, _binary' ', ${this.listedKey}) SEPARATOR ',') FROM ${this.reader.table} WHERE ${w.sql}`;
+    const select = `COUNT(*), GROUP_CONCAT(CONCAT(${this.listHash}, _binary' ', ${this.listedKey}) SEPARATOR ',') FROM ${this.reader.table} WHERE ${w.sql}`;
     const row = await this.run((s) =>
       s.rawRows(
         s.server.flavor === 'mariadb'
