@@ -99,8 +99,15 @@ export class ServerSide implements SideOps {
     const params: SqlParam[] = [];
     const items = values.map((v) => {
       const tuple = keys.map((k, c) => {
-        params.push(keyParam(k, v[c] ?? null));
-        return placeholder(k, v[c] ?? null);
+        const raw = v[c] ?? null;
+        if (k.info.family === 'integer' && raw !== null) {
+          // An integer as a bigint goes as its digits, compared exactly, and a tenth the bytes of
+          // a CAST: thousands of them make the query, and the query's bytes cost time to send.
+          params.push(BigInt(raw.toString('latin1')));
+          return '?';
+        }
+        params.push(keyParam(k, raw));
+        return placeholder(k, raw);
       });
       return keys.length === 1 ? tuple[0] : `(${tuple.join(', ')})`;
     });

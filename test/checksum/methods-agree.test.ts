@@ -32,6 +32,7 @@ CREATE TABLE audit (who VARCHAR(20) NULL, what VARCHAR(20) NULL, n INT NULL);
 CREATE TABLE audit_same (who VARCHAR(20) NULL, n INT NULL);
 CREATE TABLE big (id INT PRIMARY KEY, a INT NOT NULL, b VARCHAR(30) NOT NULL);
 CREATE TABLE dense (id BIGINT PRIMARY KEY, v VARCHAR(10) NOT NULL);
+CREATE TABLE huge_key (id BIGINT UNSIGNED PRIMARY KEY, v INT NOT NULL);
 `;
 
 function values(rows: string[][]): string {
@@ -78,7 +79,15 @@ beforeAll(async () => {
   const dense = values(
     Array.from({ length: 3_000 }, (_, n) => [String(n * 1_000_003 - 1_500_000_000), `'d${n}'`]),
   );
+  // keys a double cannot tell apart: 2^53 + 1 and neighbours, and the top of BIGINT UNSIGNED
+  const huge = values(
+    Array.from({ length: 400 }, (_, n) => [
+      String(n % 2 === 0 ? 9007199254740993n + BigInt(n) : 18446744073709551615n - BigInt(n)),
+      String(n),
+    ]),
+  );
   const common = `${DDL}
+    INSERT INTO huge_key VALUES ${huge};
     INSERT INTO customer VALUES ${cust};
     INSERT INTO order_line VALUES ${lines};
     INSERT INTO merchant VALUES ('Shop1', 'one'), ('shop2', 'two'), ('a', 'pad'), ('Straße', 'st'), ('z', 'zed');
@@ -147,7 +156,9 @@ beforeAll(async () => {
     UPDATE big SET b = 'first' WHERE id = 1;
     UPDATE big SET b = 'last' WHERE id = 12000;
     INSERT INTO big VALUES (12001, 1, 'appended');
-    UPDATE dense SET v = 'changed' WHERE id = 1000 * 1000003 - 1500000000;`,
+    UPDATE dense SET v = 'changed' WHERE id = 1000 * 1000003 - 1500000000;
+    UPDATE huge_key SET v = v + 1 WHERE id IN (9007199254740993, 9007199254741003, 18446744073709551614);
+    DELETE FROM huge_key WHERE id = 18446744073709551612;`,
   );
 }, 120_000);
 afterAll(() => schemas.drop());
@@ -206,6 +217,7 @@ describe('client and checksum methods', () => {
     expect(table(client, 'audit')).toMatchObject({ onlyBackup: 2, onlyInterim: 2, identical: 3 });
     expect(table(client, 'drift_charset')).toMatchObject({ changed: 1, identical: 2 });
     expect(table(client, 'big')).toMatchObject({ changed: 42, onlyInterim: 1 });
+    expect(table(client, 'huge_key')).toMatchObject({ changed: 3, onlyBackup: 1, identical: 396 });
 
     // … and the pre-pass did its work where it can be trusted, and stood aside where not.
     const methods = Object.fromEntries(small.tables.map((t) => [t.table, t.method]));
@@ -218,6 +230,7 @@ describe('client and checksum methods', () => {
       audit_same: 'checksum',
       big: 'checksum',
       dense: 'checksum',
+      huge_key: 'checksum',
       drift_charset: 'checksum',
       drift_cols: 'checksum',
       drift_type: 'client',
