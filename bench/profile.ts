@@ -34,6 +34,7 @@ export async function serverProfile(
     if (!bt || !it) throw new Error(`table ${table} missing`);
     const pair = pairTables(bt, it);
     const row = rowStringSql(pair);
+    const keys = pair.identity.kind === 'none' ? [] : pair.identity.columns;
     const hash = rowHashSql(row, 'crc64-var');
     const last = quoteId(pair.columns.at(-1)?.name ?? 'id');
     const key = quoteId(pair.identity.kind === 'none' ? 'id' : (pair.identity.columns[0] ?? 'id'));
@@ -66,7 +67,7 @@ export async function serverProfile(
         slices(
           t,
           (w) =>
-            `${b.server.flavor === 'mariadb' ? 'SET STATEMENT group_concat_max_len = 67108864 FOR SELECT' : 'SELECT /*+ SET_VAR(group_concat_max_len = 67108864) */'} LENGTH(GROUP_CONCAT(CONCAT(${listHashSql(row)}, ' ', ${key}))) FROM $T WHERE ${w}`,
+            `${b.server.flavor === 'mariadb' ? 'SET STATEMENT group_concat_max_len = 67108864 FOR SELECT' : 'SELECT /*+ SET_VAR(group_concat_max_len = 67108864) */'} LENGTH(GROUP_CONCAT(CONCAT(${listHashSql(rowStringSql(pair, keys))}, ' ', ${key}))) FROM $T WHERE ${w}`,
         ),
       ),
     };

@@ -64,8 +64,14 @@ export class PrepassTable {
   private spans: IntKeySpans | null = null;
 
   constructor(readers: { backup: TableReader; interim: TableReader }, opts: PrepassOptions) {
-    const row = rowStringSql(readers.backup.pair);
-    const hashes = { sum: rowHashSql(row, opts.rowHash), list: listHashSql(row) };
+    const pair = readers.backup.pair;
+    const keyNames = pair.identity.kind === 'none' ? [] : pair.identity.columns;
+    const hashes = {
+      // A sum must bind every row's content to its key, so the key is in the hashed string; a
+      // listing pairs key and hash itself (and an equal listed key is an equal key column).
+      sum: rowHashSql(rowStringSql(pair), opts.rowHash),
+      list: listHashSql(rowStringSql(pair, keyNames)),
+    };
     this.backup = new ServerSide(readers.backup, hashes);
     this.interim = new ServerSide(readers.interim, hashes);
     this.env = {
@@ -76,7 +82,6 @@ export class PrepassTable {
       tuning: opts.tuning,
       counters: this.counters,
     };
-    const pair = readers.backup.pair;
     const estimate = Math.max(pair.backup.rowsEstimate, pair.interim.rowsEstimate);
     const fixed = opts.chunkRows;
     // Enough chunks that every worker gets several, each at most ~1M rows. The first ones are

@@ -79,11 +79,14 @@ function pieces(c: ComparedColumn, convert: ReadonlySet<string>): string[] {
 
 /**
  * The row string of a table pair's compared columns (the same SQL on both sides). Columns
- * nullable on either side get a bit in the leading bitmap.
+ * nullable on either side get a bit in the leading bitmap. `without` leaves columns out: a
+ * listing carries the key next to the hash, so its row string need not hold the key again.
  */
-export function rowStringSql(pair: TablePair): string {
+export function rowStringSql(pair: TablePair, without: readonly string[] = []): string {
   const convert = convertedColumns(pair);
-  const nullable = pair.columns.filter((c) => c.backup.nullable || c.interim.nullable);
+  const skip = new Set(without);
+  const columns = pair.columns.filter((c) => !skip.has(c.name));
+  const nullable = columns.filter((c) => c.backup.nullable || c.interim.nullable);
   const bitmaps: string[] = [];
   for (let i = 0; i < nullable.length; i += BITMAP_BITS) {
     const bits = nullable
@@ -91,7 +94,9 @@ export function rowStringSql(pair: TablePair): string {
       .map((c, b) => `(${quoteId(c.name)} IS NULL)${b === 0 ? '' : ` << ${b}`}`);
     bitmaps.push(bits.length === 1 ? (bits[0] as string) : `(${bits.join(' | ')})`);
   }
-  const all = [...bitmaps, ...pair.columns.flatMap((c) => pieces(c, convert))];
+  const all = [...bitmaps, ...columns.flatMap((c) => pieces(c, convert))];
+  // a table of key columns only: nothing but the key to compare
+  if (all.length === 0) return "_binary''";
   return `CONCAT_WS(_binary'|', ${all.join(', ')})`;
 }
 

@@ -33,6 +33,7 @@ CREATE TABLE audit_same (who VARCHAR(20) NULL, n INT NULL);
 CREATE TABLE big (id INT PRIMARY KEY, a INT NOT NULL, b VARCHAR(30) NOT NULL);
 CREATE TABLE dense (id BIGINT PRIMARY KEY, v VARCHAR(10) NOT NULL);
 CREATE TABLE huge_key (id BIGINT UNSIGNED PRIMARY KEY, v INT NOT NULL);
+CREATE TABLE link (a INT NOT NULL, b VARCHAR(8) NOT NULL, PRIMARY KEY (a, b));
 `;
 
 function values(rows: string[][]): string {
@@ -88,6 +89,7 @@ beforeAll(async () => {
   );
   const common = `${DDL}
     INSERT INTO huge_key VALUES ${huge};
+    INSERT INTO link VALUES ${values(Array.from({ length: 300 }, (_, n) => [String(Math.floor(n / 5)), `'t${n % 5}'`]))};
     INSERT INTO customer VALUES ${cust};
     INSERT INTO order_line VALUES ${lines};
     INSERT INTO merchant VALUES ('Shop1', 'one'), ('shop2', 'two'), ('a', 'pad'), ('Straße', 'st'), ('z', 'zed');
@@ -158,7 +160,9 @@ beforeAll(async () => {
     INSERT INTO big VALUES (12001, 1, 'appended');
     UPDATE dense SET v = 'changed' WHERE id = 1000 * 1000003 - 1500000000;
     UPDATE huge_key SET v = v + 1 WHERE id IN (9007199254740993, 9007199254741003, 18446744073709551614);
-    DELETE FROM huge_key WHERE id = 18446744073709551612;`,
+    DELETE FROM huge_key WHERE id = 18446744073709551612;
+    DELETE FROM link WHERE a = 7 AND b = 't2';
+    INSERT INTO link VALUES (7, 'T2'), (999, 'x');`,
   );
 }, 120_000);
 afterAll(() => schemas.drop());
@@ -217,6 +221,8 @@ describe('client and checksum methods', () => {
     expect(table(client, 'audit')).toMatchObject({ onlyBackup: 2, onlyInterim: 2, identical: 3 });
     expect(table(client, 'drift_charset')).toMatchObject({ changed: 1, identical: 2 });
     expect(table(client, 'big')).toMatchObject({ changed: 42, onlyInterim: 1 });
+    // (7,'t2') → (7,'T2') is the same key under a _ci collation, with other content
+    expect(table(client, 'link')).toMatchObject({ changed: 1, onlyInterim: 1, identical: 299 });
     expect(table(client, 'huge_key')).toMatchObject({ changed: 3, onlyBackup: 1, identical: 396 });
 
     // … and the pre-pass did its work where it can be trusted, and stood aside where not.
@@ -231,6 +237,7 @@ describe('client and checksum methods', () => {
       big: 'checksum',
       dense: 'checksum',
       huge_key: 'checksum',
+      link: 'checksum',
       drift_charset: 'checksum',
       drift_cols: 'checksum',
       drift_type: 'client',

@@ -77,6 +77,15 @@ describe('rowStringSql', () => {
     expect(rowStringSql(pairTables(b, i))).toContain('(`a``b` IS NULL)');
   });
 
+  it('leaves out the columns a listing carries beside the hash', () => {
+    const t = tableOf([col('id', 'integer'), col('v', 'text', { nullable: true })], PK);
+    expect(rowStringSql(pairTables(t, t), ['id'])).toBe(
+      "CONCAT_WS(_binary'|', (`v` IS NULL), LENGTH(`v`), `v`)",
+    );
+    const keysOnly = tableOf([col('id', 'integer')], PK);
+    expect(rowStringSql(pairTables(keysOnly, keysOnly), ['id'])).toBe("_binary''");
+  });
+
   it('wraps the row string in a 64-bit hash', () => {
     expect(rowHashSql('S', 'crc64-var')).toBe(
       '(CRC32(@reconcile_row := S) << 32 | CRC32C(@reconcile_row))',
