@@ -39,7 +39,8 @@ class Cursor {
   entries = 0;
   /** set when the bytes do not parse (a listing cut short by the server) */
   broken = false;
-  private pos = 0;
+  /** where the next entry starts */
+  pos = 0;
 
   constructor(
     private readonly buf: Buffer,
@@ -136,6 +137,7 @@ const RESYNC_WINDOW = 32;
  * and finds identical. Returns null when a listing does not hold `count` well-formed entries.
  */
 export function compareListings(b: Listing, i: Listing, shape: KeyShape): ListingComparison | null {
+  if (shape.kind === 'int') return compareIntListings(b, i);
   const bb = b.packed ?? Buffer.alloc(0);
   const ib = i.packed ?? Buffer.alloc(0);
   const cb = new Cursor(bb, shape);
@@ -150,15 +152,6 @@ export function compareListings(b: Listing, i: Listing, shape: KeyShape): Listin
       else suspects.add(cb.key());
       hasB = cb.next();
       hasI = ci.next();
-    } else if (shape.kind === 'int') {
-      // The smaller key is one its side alone has (in key order, its partner would be here).
-      if (compareIntText(bb, cb.keyStart, cb.keyEnd, ib, ci.keyStart, ci.keyEnd) < 0) {
-        suspects.add(cb.key());
-        hasB = cb.next();
-      } else {
-        suspects.add(ci.key());
-        hasI = ci.next();
-      }
     } else {
       const skipI = ci.find(bb, cb.keyStart, cb.keyEnd, RESYNC_WINDOW);
       const skipB = skipI < 0 ? cb.find(ib, ci.keyStart, ci.keyEnd, RESYNC_WINDOW) : -1;
@@ -187,6 +180,91 @@ export function compareListings(b: Listing, i: Listing, shape: KeyShape): Listin
   for (; hasI; hasI = ci.next()) suspects.add(ci.key());
   if (cb.broken || ci.broken || cb.entries !== b.count || ci.entries !== i.count) return null;
   return { identical, suspects: [...suspects] };
+}
+
+/**
+ * The integer-key walk, skipping the long runs where both packed values are byte for byte the
+ * same (native compares: most of a listing, even where a few rows in fifty differ). Only the
+ * entries around a difference are parsed; identical entries are never counted one by one:
+ * every entry of a side is either identical or a suspect of that side, so identical rows are
+ * the count minus that side's suspects, and both sides must agree on that number. (Entries are
+ * not counted against COUNT(*) here: a listing holds fewer only when the server cut it at
+ * group_concat_max_len, which `truncated` says; no entry can be NULL — keys are NOT NULL and a
+ * hash the server cannot compute has a marker.)
+ */
+function compareIntListings(b: Listing, i: Listing): ListingComparison | null {
+  const bb = b.packed ?? Buffer.alloc(0);
+  const ib = i.packed ?? Buffer.alloc(0);
+  const cb = new Cursor(bb, INT_SHAPE);
+  const ci = new Cursor(ib, INT_SHAPE);
+  const suspects = new Set<string>();
+  let bSuspects = 0;
+  let iSuspects = 0;
+  let ob = 0;
+  let oi = 0;
+  while (ob < bb.length && oi < ib.length) {
+    const d = commonPrefix(bb, ob, ib, oi);
+    if (ob + d >= bb.length && oi + d >= ib.length) {
+      ob = bb.length;
+      oi = ib.length;
+      break;
+    }
+    // back to the start of the entry holding the first difference (',' only ends entries here)
+    const comma = d === 0 ? -1 : bb.lastIndexOf(COMMA, ob + d - 1);
+    const start = comma >= ob ? comma + 1 - ob : 0;
+    cb.pos = ob + start;
+    ci.pos = oi + start;
+    const hasB = cb.next();
+    const hasI = ci.next();
+    if (!hasB || !hasI) {
+      ob = hasB ? cb.hashStart : cb.pos;
+      oi = hasI ? ci.hashStart : ci.pos;
+      break;
+    }
+    if (sameBytes(bb, cb.keyStart, cb.keyEnd, ib, ci.keyStart, ci.keyEnd)) {
+      if (!sameBytes(bb, cb.hashStart, cb.hashEnd, ib, ci.hashStart, ci.hashEnd)) {
+        suspects.add(cb.key());
+        bSuspects++;
+        iSuspects++;
+      }
+      ob = cb.pos;
+      oi = ci.pos;
+    } else if (compareIntText(bb, cb.keyStart, cb.keyEnd, ib, ci.keyStart, ci.keyEnd) < 0) {
+      suspects.add(cb.key());
+      bSuspects++;
+      ob = cb.pos;
+      oi = ci.hashStart;
+    } else {
+      suspects.add(ci.key());
+      iSuspects++;
+      ob = cb.hashStart;
+      oi = ci.pos;
+    }
+  }
+  // what one side has left, the other side lacks
+  for (cb.pos = ob; cb.next(); bSuspects++) suspects.add(cb.key());
+  for (ci.pos = oi; ci.next(); iSuspects++) suspects.add(ci.key());
+  const identical = b.count - bSuspects;
+  if (cb.broken || ci.broken || identical < 0 || identical !== i.count - iSuspects) return null;
+  return { identical, suspects: [...suspects] };
+}
+
+const INT_SHAPE: KeyShape = { kind: 'int' };
+
+/** How many bytes from `a[as]` and `b[bs]` on are equal: native compares, block by block. */
+function commonPrefix(a: Buffer, as: number, b: Buffer, bs: number): number {
+  const most = Math.min(a.length - as, b.length - bs);
+  let n = 0;
+  let block = 64;
+  while (n < most) {
+    const len = Math.min(block, most - n);
+    if (a.compare(b, bs + n, bs + n + len, as + n, as + n + len) !== 0) {
+      for (let k = 0; k < len; k++) if (a[as + n + k] !== b[bs + n + k]) return n + k;
+    }
+    n += len;
+    if (block < 4096) block *= 2;
+  }
+  return most;
 }
 
 /** Orders two integers given as decimal text ("-12", "7"), without parsing them. */
