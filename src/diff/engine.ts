@@ -1,4 +1,13 @@
 import type { Logger } from 'pino';
+import { PrepassTable } from '../checksum/prepass-table.js';
+import { chooseRowHash } from '../checksum/probe.js';
+import {
+  type Checksum,
+  DEFAULT_TUNING,
+  type ResolveCounters,
+  type ResolveTuning,
+} from '../checksum/resolve.js';
+import { prepassSupport } from '../checksum/trust.js';
 import { AdaptiveSizer, type Chunk, walkChunks } from '../chunk/boundaries.js';
 import { connect } from '../db/mysql.js';
 import { SessionPool } from '../db/session-pool.js';
@@ -27,6 +36,10 @@ export interface EngineOptions {
   readonly chunkRows?: number;
   /** rows per partition of a table without a key (the multiset is held in memory) */
   readonly partitionRows?: number;
+  /** thresholds of the pre-pass's bisection and listing (tests, tuning) */
+  readonly tuning?: Partial<ResolveTuning>;
+  /** time a pre-pass chunk's server-side step aims at (default 250 ms) */
+  readonly checksumTargetMs?: number;
 }
 
 /** Both sides opened: snapshot pools, schemas, and how their tables pair up. */
@@ -113,6 +126,8 @@ export interface TableRunStats {
   method: 'client' | 'checksum';
   methodNote: string | null;
   seconds: number;
+  /** where the pre-pass's work went (null for client hashing) */
+  prepass: ResolveCounters | null;
 }
 
 /** Receives one table's chunk results in chunk order. */
@@ -124,6 +139,10 @@ interface Job {
   readonly order: InOrder<ChunkPart>;
   readonly sizer: AdaptiveSizer;
   readonly stats: TableRunStats;
+  /** the server-side pre-pass, when it applies to this table */
+  readonly prepass: PrepassTable | null;
+  /** a keyless table's partition checksums, computed once by its first partition */
+  partitionSums: Promise<[Map<number, Checksum>, Map<number, Checksum>]> | null;
   started: number;
 }
 
@@ -131,12 +150,21 @@ type Task =
   | { readonly job: Job; readonly kind: 'range'; readonly chunk: Chunk }
   | { readonly job: Job; readonly kind: 'partition'; readonly p: number; readonly parts: number };
 
-/** Bytes of row data a client-side chunk aims at, per side. */
-const CHUNK_BYTES = 4 << 20;
+/**
+ * Bytes of row data a client-side chunk aims at, per side. A row held in the client costs
+ * several times its bytes (a Buffer per column, then its encoding): 4 MB chunks took a
+ * 500k-row diff to ~500 MB of RSS, 1 MB to ~250 MB, at the same speed.
+ */
+const CHUNK_BYTES = 1 << 20;
 
 /**
  * Compares the given table pairs chunk by chunk, in parallel, and hands every chunk's result to
  * `sink` in chunk order per table. Memory is bounded by chunk size × concurrency.
+ *
+ * With method 'auto' or 'checksum', tables the pre-pass can be trusted with (checksum/trust.ts)
+ * are first compared by server-side checksums per chunk, and only differing chunks' suspect rows
+ * are read; the others are hashed in the client. Either way, every row reported comes from the
+ * client's canonical hash, so both methods give the same result.
  */
 export async function comparePairs(
   src: DiffSources,
@@ -146,25 +174,48 @@ export async function comparePairs(
 ): Promise<Map<string, TableRunStats>> {
   const progress = opts.progress ?? noProgress;
   const stats = new Map<string, TableRunStats>();
+  const rowHash =
+    opts.method === 'client' ? null : await chooseRowHash([src.backupPool, src.interimPool]);
+  const tuning: ResolveTuning = { ...DEFAULT_TUNING, ...opts.tuning };
   const jobs: Job[] = pairs.map((pair) => {
+    const readers = src.readers(pair);
+    const support = opts.method === 'client' ? null : prepassSupport(pair, src.servers);
+    const prepass =
+      rowHash && support?.ok
+        ? new PrepassTable(readers, {
+            rowHash,
+            tuning,
+            concurrency: opts.concurrency,
+            chunkRows: opts.chunkRows,
+            targetMs: opts.checksumTargetMs ?? 250,
+          })
+        : null;
     const s: TableRunStats = {
       chunks: 0,
       chunksSkipped: 0,
-      method: 'client',
-      methodNote: opts.method === 'client' ? 'client hashing requested' : null,
+      method: prepass ? 'checksum' : 'client',
+      methodNote:
+        opts.method === 'client'
+          ? 'client hashing requested'
+          : support && !support.ok
+            ? support.reason
+            : null,
       seconds: 0,
+      prepass: prepass?.counters ?? null,
     };
     stats.set(pair.name, s);
     const avg = Math.max(pair.backup.avgRowLength, pair.interim.avgRowLength, 32);
     const initial = Math.min(50_000, Math.max(200, Math.floor(CHUNK_BYTES / avg)));
     return {
       pair,
-      readers: src.readers(pair),
+      readers,
       order: new InOrder((part) => sink(pair, part), 2 * opts.concurrency),
       sizer: opts.chunkRows
         ? new AdaptiveSizer(opts.chunkRows, opts.chunkRows, opts.chunkRows, 250)
         : new AdaptiveSizer(initial, 100, Math.max(initial, 20_000), 250),
       stats: s,
+      prepass,
+      partitionSums: null,
       started: 0,
     };
   });
@@ -183,59 +234,18 @@ export async function comparePairs(
         const parts = Math.max(1, Math.ceil(estimate / partitionRows));
         for (let p = 0; p < parts; p++) yield { job, kind: 'partition', p, parts };
       } else {
-        for await (const chunk of walkChunks(
-          [job.readers.backup, job.readers.interim],
-          job.sizer,
-        )) {
-          yield { job, kind: 'range', chunk };
-        }
+        const chunks = job.prepass
+          ? job.prepass.chunks()
+          : walkChunks([job.readers.backup, job.readers.interim], job.sizer);
+        for await (const chunk of chunks) yield { job, kind: 'range', chunk };
       }
     }
   }
 
   const handleTask = async (task: Task): Promise<void> => {
     const { job } = task;
-    const t0 = performance.now();
-    if (task.kind === 'range') {
-      const [b, i] = await Promise.all([
-        job.readers.backup.readChunk(task.chunk),
-        job.readers.interim.readChunk(task.chunk),
-      ]);
-      const rows = Math.max(b.length, i.length);
-      job.sizer.observe(rows, performance.now() - t0);
-      job.stats.chunks++;
-      progress.rowsDone(job.pair.name, rows);
-      opts.logger.debug(
-        {
-          event: 'chunk.hashed',
-          table: job.pair.name,
-          chunk: task.chunk.index,
-          rows,
-          ms: Math.round(performance.now() - t0),
-        },
-        'chunk hashed',
-      );
-      await job.order.push(task.chunk.index, { kind: 'keyed', diff: joinKeyedChunk(b, i) });
-    } else {
-      const counter = new MultisetCounter();
-      let rows = 0;
-      await Promise.all([
-        (async () => {
-          for await (const r of job.readers.backup.streamPartition(task.p, task.parts)) {
-            counter.addBackup(r);
-            rows++;
-          }
-        })(),
-        (async () => {
-          for await (const r of job.readers.interim.streamPartition(task.p, task.parts)) {
-            counter.addInterim(r);
-          }
-        })(),
-      ]);
-      job.stats.chunks++;
-      progress.rowsDone(job.pair.name, rows);
-      await job.order.push(task.p, { kind: 'multiset', diff: counter.result() });
-    }
+    if (task.kind === 'range') await compareRange(job, task.chunk);
+    else await comparePartition(job, task.p, task.parts);
     job.stats.seconds = (performance.now() - job.started) / 1000;
   };
   await runWorkers(tasks(), opts.concurrency, handleTask, (error) => {
@@ -243,9 +253,93 @@ export async function comparePairs(
     for (const job of jobs) job.order.abort(error);
   });
 
+  async function compareRange(job: Job, chunk: Chunk): Promise<void> {
+    const t0 = performance.now();
+    if (job.prepass) {
+      const { part, rows, clean } = await job.prepass.resolve(chunk);
+      job.stats.chunks++;
+      if (clean) job.stats.chunksSkipped++;
+      progress.rowsDone(job.pair.name, rows);
+      await job.order.push(chunk.index, part);
+      return;
+    }
+    const [b, i] = await Promise.all([
+      job.readers.backup.readChunk(chunk),
+      job.readers.interim.readChunk(chunk),
+    ]);
+    const rows = Math.max(b.length, i.length);
+    job.sizer.observe(rows, performance.now() - t0);
+    job.stats.chunks++;
+    progress.rowsDone(job.pair.name, rows);
+    opts.logger.debug(
+      {
+        event: 'chunk.hashed',
+        table: job.pair.name,
+        chunk: chunk.index,
+        rows,
+        ms: Math.round(performance.now() - t0),
+      },
+      'chunk hashed',
+    );
+    await job.order.push(chunk.index, { kind: 'keyed', diff: joinKeyedChunk(b, i) });
+  }
+
+  async function comparePartition(job: Job, p: number, parts: number): Promise<void> {
+    if (job.prepass) {
+      job.partitionSums ??= job.prepass.partitionChecksums(parts);
+      const [sb, si] = await job.partitionSums;
+      const b = sb.get(p) ?? { count: 0, sum: '0' };
+      const i = si.get(p) ?? { count: 0, sum: '0' };
+      if (b.count === i.count && b.sum === i.sum) {
+        job.stats.chunks++;
+        job.stats.chunksSkipped++;
+        progress.rowsDone(job.pair.name, b.count);
+        await job.order.push(p, { kind: 'identical', rows: b.count });
+        return;
+      }
+    }
+    const counter = new MultisetCounter();
+    let rows = 0;
+    await Promise.all([
+      (async () => {
+        for await (const r of job.readers.backup.streamPartition(p, parts)) {
+          counter.addBackup(r);
+          rows++;
+        }
+      })(),
+      (async () => {
+        for await (const r of job.readers.interim.streamPartition(p, parts)) {
+          counter.addInterim(r);
+        }
+      })(),
+    ]);
+    job.stats.chunks++;
+    progress.rowsDone(job.pair.name, rows);
+    await job.order.push(p, { kind: 'multiset', diff: counter.result() });
+  }
+
   for (const job of jobs) {
     await job.order.done();
     progress.tableDone(job.pair.name);
+    if (job.prepass) {
+      const c = job.prepass.counters;
+      opts.logger.debug(
+        {
+          event: 'table.prepass',
+          table: job.pair.name,
+          rowHash,
+          chunks: job.stats.chunks,
+          chunksSkipped: job.stats.chunksSkipped,
+          ...c,
+          checksumMs: Math.round(c.checksumMs),
+          listMs: Math.round(c.listMs),
+          compareMs: Math.round(c.compareMs),
+          fetchMs: Math.round(c.fetchMs),
+          seconds: Math.round(job.stats.seconds * 1000) / 1000,
+        },
+        'table compared with the checksum pre-pass',
+      );
+    }
   }
   return stats;
 }

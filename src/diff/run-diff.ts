@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { ResolveTuning } from '../checksum/resolve.js';
 import { connect } from '../db/mysql.js';
 import { type DbTarget, describeTarget } from '../db/url.js';
 import { UsageError } from '../errors.js';
@@ -35,6 +36,8 @@ export interface DiffOptions {
   readonly chunkRows?: number;
   /** rows per server-side partition of a table without a key (the default suits production) */
   readonly partitionRows?: number;
+  /** thresholds of the checksum pre-pass (tests, tuning) */
+  readonly tuning?: Partial<ResolveTuning>;
 }
 
 /** `reconcile diff`: compares two schemas row by row and returns the diff document. */

@@ -1,5 +1,11 @@
 import type { Chunk } from '../chunk/boundaries.js';
-import { type KeyColumn, keyColumn, orderBy, rangePredicate } from '../chunk/key-sql.js';
+import {
+  type KeyColumn,
+  keyColumn,
+  orderBy,
+  rangePredicate,
+  type SqlFragment,
+} from '../chunk/key-sql.js';
 import { quoteId, quoteTable } from '../db/quote.js';
 import type { SessionPool } from '../db/session-pool.js';
 import type { RawRow, Session } from '../db/types.js';
@@ -64,8 +70,12 @@ export class TableReader {
   }
 
   /** All rows of a key-range chunk, hashed, in key order. */
-  async readChunk(chunk: Chunk): Promise<HashedRow[]> {
-    const where = rangePredicate(this.keys, chunk.lo, chunk.hi);
+  readChunk(chunk: Pick<Chunk, 'lo' | 'hi'>): Promise<HashedRow[]> {
+    return this.readWhere(rangePredicate(this.keys, chunk.lo, chunk.hi));
+  }
+
+  /** The rows a predicate selects, hashed, in key order. */
+  async readWhere(where: SqlFragment): Promise<HashedRow[]> {
     const sql = `SELECT ${this.select} FROM ${this.table} WHERE ${where.sql} ORDER BY ${orderBy(this.keys)}`;
     const rows = await this.pool.run((s) => s.rawRows(sql, where.params));
     return rows.map((r) => this.hashRow(r));

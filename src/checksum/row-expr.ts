@@ -1,0 +1,142 @@
+import { boundaryExpr, type KeyColumn } from '../chunk/key-sql.js';
+import { quoteId } from '../db/quote.js';
+import type { ComparedColumn, TablePair } from '../introspect/compare.js';
+
+/**
+ * Pure SQL builders for the server-side checksum pre-pass: a per-row string that is an
+ * injective image of the row's canonical encoding, and a 64-bit hash of it.
+ *
+ * INVARIANT (the pre-pass is only a filter, and this is what makes it a safe one): for every
+ * column, the text this expression feeds to the hash is exactly the text the server sends for
+ * that column over the protocol (the client's canonical input), or an injective function of it.
+ * Then equal row strings on both sides mean equal canonical encodings, so a chunk the servers
+ * call equal is one the client would call equal. The opposite direction need not hold: a chunk
+ * the servers call different is resolved by the client's canonical hashes.
+ *
+ * The row string is `CONCAT_WS('|', nullBitmap…, pieces…)`:
+ * - CONCAT_WS skips NULLs, so the leading bitmap(s) say which columns are NULL;
+ * - numbers, decimals, temporals and floats are their text (never containing '|');
+ * - strings, binaries, JSON and geometry are `LENGTH(x) | x`, so their bytes may hold anything;
+ * - BIT is its number.
+ * Reading from the front, the bitmap says which pieces are present and the lengths say where
+ * each string ends: one string, one row.
+ */
+
+/** How the 64-bit per-row hash is computed, by what both servers support. */
+export type RowHashFunction =
+  /** CRC32 ‖ CRC32C of the row string, built once into a user variable (MariaDB ≥ 10.8) */
+  | 'crc64-var'
+  /** the same, with the row string built twice (a server that evaluates operands out of order) */
+  | 'crc64'
+  /** the first 64 bits of SHA1 (MySQL, older MariaDB: no CRC32C) */
+  | 'sha1';
+
+/** The user variable that holds the row string between its two CRCs. */
+export const ROW_VARIABLE = '@reconcile_row';
+
+/** Bits per null bitmap: BIGINT arithmetic stays exact well below 63. */
+const BITMAP_BITS = 60;
+
+const TEXTUAL = new Set(['text', 'enum', 'set', 'json']);
+
+/** Columns whose text must be converted to utf8mb4 on both sides: their charsets differ. */
+export function convertedColumns(pair: TablePair): Set<string> {
+  const out = new Set<string>();
+  for (const c of pair.columns) {
+    if (TEXTUAL.has(c.family) && c.backup.charset !== c.interim.charset) out.add(c.name);
+  }
+  return out;
+}
+
+function textOf(c: ComparedColumn, convert: ReadonlySet<string>): string {
+  const q = quoteId(c.name);
+  return convert.has(c.name) ? `CONVERT(${q} USING utf8mb4)` : q;
+}
+
+/** The pieces one column contributes to the row string (none of them when it is NULL). */
+function pieces(c: ComparedColumn, convert: ReadonlySet<string>): string[] {
+  const q = quoteId(c.name);
+  switch (c.family) {
+    case 'integer':
+    case 'decimal':
+    case 'temporal':
+    case 'float':
+      return [q];
+    case 'bit':
+      return [`(${q} + 0)`];
+    case 'text':
+    case 'enum':
+    case 'set':
+    case 'json': {
+      const x = textOf(c, convert);
+      return [`LENGTH(${x})`, x];
+    }
+    case 'binary':
+    case 'geometry':
+      return [`LENGTH(${q})`, q];
+  }
+}
+
+/**
+ * The row string of a table pair's compared columns (the same SQL on both sides). Columns
+ * nullable on either side get a bit in the leading bitmap. `without` leaves columns out: a
+ * listing carries the key next to the hash, so its row string need not hold the key again.
+ */
+export function rowStringSql(pair: TablePair, without: readonly string[] = []): string {
+  const convert = convertedColumns(pair);
+  const skip = new Set(without);
+  const columns = pair.columns.filter((c) => !skip.has(c.name));
+  const nullable = columns.filter((c) => c.backup.nullable || c.interim.nullable);
+  const bitmaps: string[] = [];
+  for (let i = 0; i < nullable.length; i += BITMAP_BITS) {
+    const bits = nullable
+      .slice(i, i + BITMAP_BITS)
+      .map((c, b) => `(${quoteId(c.name)} IS NULL)${b === 0 ? '' : ` << ${b}`}`);
+    bitmaps.push(bits.length === 1 ? (bits[0] as string) : `(${bits.join(' | ')})`);
+  }
+  const all = [...bitmaps, ...columns.flatMap((c) => pieces(c, convert))];
+  // a table of key columns only: nothing but the key to compare
+  if (all.length === 0) return "_binary''";
+  return `CONCAT_WS(_binary'|', ${all.join(', ')})`;
+}
+
+/** A 64-bit unsigned per-row hash of a row string. */
+export function rowHashSql(rowString: string, fn: RowHashFunction): string {
+  switch (fn) {
+    case 'crc64-var':
+      return `(CRC32(${ROW_VARIABLE} := ${rowString}) << 32 | CRC32C(${ROW_VARIABLE}))`;
+    case 'crc64':
+      return `(CRC32(${rowString}) << 32 | CRC32C(${rowString}))`;
+    case 'sha1':
+      return `CAST(CONV(LEFT(SHA1(${rowString}), 16), 16, 10) AS UNSIGNED)`;
+  }
+}
+
+/**
+ * The 64-bit per-row hash a listing carries, as 16 hex digits of SHA1: packing it costs less
+ * than a number's digits (about a tenth of a listing's server time), and a listing is never
+ * summed, so it need not be a number.
+ */
+export function listHashSql(rowString: string): string {
+  return `LEFT(SHA1(${rowString}), 16)`;
+}
+
+/** A single integer column key: ranges can be cut by arithmetic, listings need no lengths. */
+export function isIntegerKey(keys: readonly KeyColumn[]): boolean {
+  return keys.length === 1 && keys[0]?.info.family === 'integer';
+}
+
+/**
+ * A key as one string in a listing, in the form chunk boundaries use (`boundaryExpr`; text as
+ * utf8mb4, as the protocol sends it), so a listed key can be passed back as a parameter.
+ * A single integer key is its digits; any other key is `LENGTH(x):x` per column.
+ */
+export function listedKeySql(keys: readonly KeyColumn[]): string {
+  if (isIntegerKey(keys)) return quoteId((keys[0] as KeyColumn).name);
+  const parts = keys.flatMap((k) => {
+    const x =
+      k.info.family === 'text' ? `CONVERT(${quoteId(k.name)} USING utf8mb4)` : boundaryExpr(k);
+    return [`LENGTH(${x})`, `_binary':'`, x];
+  });
+  return `CONCAT(${parts.join(', ')})`;
+}
