@@ -7,7 +7,7 @@ import { readActions } from '../plan/plan-files.js';
 import { type BatchLimits, tableBatches } from './batches.js';
 import { copySources } from './copy-source.js';
 import { describeMismatches, digestMismatches, digestsAt, readDigests } from './digests.js';
-import { type AutoIncrementStep, executePlan, type TableTally } from './execute.js';
+import { type AutoIncrementStep, executePlan, newTally, type TableTally } from './execute.js';
 import {
   appliedEnds,
   ensureJournal,
@@ -17,7 +17,7 @@ import {
   readJournal,
   unfinishedPlans,
 } from './journal.js';
-import { acquireLock, lockHolder, releaseLock } from './lock.js';
+import { releaseLock, takeOrCheckLock } from './lock.js';
 import type { PlanSession } from './plan-session.js';
 import { checkTriggers, checkUnresolved } from './plan-tables.js';
 
@@ -66,16 +66,7 @@ export async function applyPlan(ps: PlanSession, opts: ApplyOptions): Promise<Ap
   const { manifest, conn, runs } = ps;
   checkUnresolved(manifest);
   const triggers = checkTriggers(manifest, runs, opts.allowTriggers);
-  if (opts.execute) {
-    await acquireLock(conn, ps.schema, ps.where);
-  } else {
-    const holder = await lockHolder(conn, ps.schema);
-    if (holder) {
-      throw new PreconditionError(
-        `another reconcile run holds the lock on ${ps.where} (${holder})`,
-      );
-    }
-  }
+  await takeOrCheckLock(conn, ps.schema, ps.where, opts.execute);
   try {
     const journal = await readJournal(conn, ps.schema, manifest.planId);
     const status = journalStatus(journal);
@@ -213,17 +204,7 @@ async function listBatches(
   for (const r of ps.runs) {
     const from = applied.get(r.plan.table) ?? 0;
     const source = copy.get(r.plan.table);
-    const tally: TableTally = {
-      table: r.plan.table,
-      resumedFrom: from,
-      batches: 0,
-      copied: 0,
-      inserted: 0,
-      updated: 0,
-      deleted: 0,
-      seconds: 0,
-      copyNote: source?.note ?? null,
-    };
+    const tally = newTally(r.plan.table, from, source?.note ?? null);
     for (const phase of ['delete', 'write'] as const) {
       for await (const b of tableBatches(
         readActions(ps.dir, r.plan.file),

@@ -24,6 +24,21 @@ import { applyBatch } from './run-batch.js';
 import { pausePoint } from './test-pause.js';
 
 /** What apply did to one table. */
+/** A table's tally before any batch of this run. */
+export function newTally(table: string, resumedFrom: number, copyNote: string | null): TableTally {
+  return {
+    table,
+    resumedFrom,
+    batches: 0,
+    copied: 0,
+    inserted: 0,
+    updated: 0,
+    deleted: 0,
+    seconds: 0,
+    copyNote,
+  };
+}
+
 export interface TableTally {
   readonly table: string;
   /** actions already applied by an earlier, interrupted run */
@@ -78,17 +93,8 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
   const applied = appliedEnds(x.journal);
   const tallies = new Map<string, TableTally>();
   for (const r of x.runs) {
-    tallies.set(r.plan.table, {
-      table: r.plan.table,
-      resumedFrom: applied.get(r.plan.table) ?? 0,
-      batches: 0,
-      copied: 0,
-      inserted: 0,
-      updated: 0,
-      deleted: 0,
-      seconds: 0,
-      copyNote: x.copy.get(r.plan.table)?.note ?? null,
-    });
+    const table = r.plan.table;
+    tallies.set(table, newTally(table, applied.get(table) ?? 0, x.copy.get(table)?.note ?? null));
   }
   let seq = x.journal.nextSeq;
   if (!x.journal.started) {

@@ -33,6 +33,25 @@ export async function acquireLock(
   );
 }
 
+/**
+ * A run that writes (`execute`) takes the lock; a dry run only checks nobody else holds it, so
+ * it can say up front that the real run would be refused.
+ */
+export async function takeOrCheckLock(
+  c: Connection,
+  schema: string,
+  where: string,
+  execute: boolean,
+): Promise<void> {
+  if (execute) {
+    await acquireLock(c, schema, where);
+    return;
+  }
+  const holder = await lockHolder(c, schema);
+  if (holder)
+    throw new PreconditionError(`another reconcile run holds the lock on ${where} (${holder})`);
+}
+
 export async function releaseLock(c: Connection, schema: string): Promise<void> {
   await c.query('SELECT RELEASE_LOCK(?)', [lockName(schema)]);
 }

@@ -15,7 +15,7 @@ import {
   journalStatus,
   readJournal,
 } from './journal.js';
-import { acquireLock, lockHolder, releaseLock } from './lock.js';
+import { releaseLock, takeOrCheckLock } from './lock.js';
 import type { PlanSession } from './plan-session.js';
 import { undoBatch } from './run-undo.js';
 import { pausePoint } from './test-pause.js';
@@ -56,16 +56,7 @@ export async function rollbackPlan(
 ): Promise<RollbackReport> {
   const t0 = performance.now();
   const { manifest, conn, runs } = ps;
-  if (opts.execute) {
-    await acquireLock(conn, ps.schema, ps.where);
-  } else {
-    const holder = await lockHolder(conn, ps.schema);
-    if (holder) {
-      throw new PreconditionError(
-        `another reconcile run holds the lock on ${ps.where} (${holder})`,
-      );
-    }
-  }
+  await takeOrCheckLock(conn, ps.schema, ps.where, opts.execute);
   try {
     const journal = await readJournal(conn, ps.schema, manifest.planId);
     const status = journalStatus(journal);
