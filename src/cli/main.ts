@@ -8,6 +8,7 @@ import { registerPlan } from './plan-command.js';
 import { registerRehearse } from './rehearse-command.js';
 import { registerRollback } from './rollback-command.js';
 import { registerVerify } from './verify-command.js';
+import { registerReport } from './report-command.js';
 
 /**
  * The command line. Each command parses its flags, validates them before anything connects,
@@ -31,6 +32,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerApply(program, setExit);
   registerVerify(program, setExit);
   registerRollback(program, setExit);
+  registerReport(program, setExit);
   return program;
 }
 

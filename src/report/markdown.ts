@@ -1,0 +1,174 @@
+/**
+ * The report as Markdown (GitHub flavour), for pasting into a ticket: the same facts as the
+ * HTML report, without the charts. Pure; every value from the plan escaped.
+ */
+import type { Row } from '../plan/format.js';
+import { cellText, keyText, escapeMarkdown as m } from './escape.js';
+import { ACTION_LABELS, CLASS_LABELS, driftText } from './labels.js';
+import { columnsOf, type ReportData, reportStatus, seconds } from './report-data.js';
+
+const MARK = { ok: '✓', bad: '✗', warn: '!', none: '–' } as const;
+
+export function renderMarkdown(data: ReportData): string {
+  const man = data.manifest;
+  const s = man.sources;
+  const out: string[] = [];
+  out.push(`# reconcile report: plan ${man.planId.slice(0, 12)}`, '');
+  out.push(
+    `- plan id: ${m(man.planId)}`,
+    `- backup: ${m(s.backup.url)} (${m(s.backup.server)})`,
+    `- interim: ${m(s.interim.url)} (${m(s.interim.server)})`,
+    `- target: ${m(s.target.url)}${man.inPlace ? ' (in place: the interim schema itself)' : ''}`,
+    `- incident start: ${man.incident.start ? m(man.incident.start) : 'not given'}`,
+    '',
+    '## Verdict',
+    '',
+    ...reportStatus(data).map((l) => `- ${MARK[l.tone]} ${m(l.text)}`),
+    '',
+    '## Totals',
+    '',
+  );
+  const t = man.totals;
+  out.push(
+    ...table(
+      [...CLASS_LABELS, ...ACTION_LABELS].map(([, l]) => l),
+      [[...CLASS_LABELS.map(([f]) => num(t[f])), ...ACTION_LABELS.map(([f]) => num(t[f]))]],
+    ),
+    '',
+    '## Per table',
+    '',
+    ...table(
+      [
+        'table',
+        ...CLASS_LABELS.map(([, l]) => l),
+        ...ACTION_LABELS.map(([, l]) => l),
+        'schema drift',
+      ],
+      data.tables.map(({ plan: p }) => [
+        m(p.table),
+        ...CLASS_LABELS.map(([f]) => num(p.counts[f])),
+        ...ACTION_LABELS.map(([f]) => num(p.actions[f])),
+        m(driftText(p.drift)),
+      ]),
+    ),
+    '',
+  );
+
+  out.push('## New ids', '');
+  if (man.remaps.length === 0) out.push('No row gets a new id.', '');
+  else {
+    out.push(
+      ...table(
+        ['id column', 'rows of', 'rows', 'new ids', 'rewritten to follow'],
+        man.remaps.map((r) => [
+          m(`${r.table}.${r.column}`),
+          r.side,
+          num(r.count),
+          `${m(r.first)} … ${m(r.last)}`,
+          r.followedBy.map(m).join(', ') || '—',
+        ]),
+      ),
+      '',
+    );
+  }
+
+  out.push('## Unresolved conflicts', '');
+  if (man.unresolved === 0) out.push('None: every key was decided by a policy.', '');
+  for (const tr of data.tables.filter((x) => x.conflicts.length > 0)) {
+    out.push(
+      `### ${m(tr.plan.table)} (${tr.conflicts.length} of ${tr.plan.actions.unresolved} shown)`,
+      '',
+    );
+    for (const c of tr.conflicts) {
+      out.push(`**${m(keyText(c.key))}**: ${m(c.reason)} (rule ${m(c.rule)})`, '');
+      out.push(
+        ...rowsTable(columnsOf(c.backup, c.interim), new Set(c.differing), [
+          ['backup', c.backup],
+          ['interim', c.interim],
+        ]),
+        '',
+      );
+    }
+  }
+
+  out.push('## Rules that decided', '');
+  out.push(
+    ...table(
+      ['table', 'action', 'rule', 'rows'],
+      data.tables.flatMap((tr) =>
+        tr.rules.map((r) => [m(tr.plan.table), r.op, m(r.rule), num(r.count)]),
+      ),
+    ),
+    '',
+  );
+
+  out.push('## Rehearsal', '');
+  const r = data.rehearsal;
+  if (r.state !== 'ok') out.push(`Not shown (${r.state === 'absent' ? 'not run' : r.state}).`, '');
+  else {
+    const v = r.value;
+    out.push(
+      `${v.ok ? '✓ passed' : '✗ FAILED'} ${v.mode === 'in-place' ? 'in place, then rolled back' : 'on a scratch copy'} (${m(v.ranOn)}) in ${seconds(v.seconds)}; apply ${seconds(v.applySeconds)}; **projected window ${seconds(v.projectedWindowSeconds)}**.${v.error ? ` ${m(v.error)}` : ''}`,
+      '',
+      ...table(
+        ['table', 'rows written', 'batches', 'time'],
+        v.tables.map((x) => [m(x.table), num(x.rows), num(x.batches), seconds(x.seconds)]),
+      ),
+      '',
+    );
+  }
+
+  out.push('## Verification', '');
+  const f = data.verification;
+  if (f.state !== 'ok') out.push(`Not shown (${f.state === 'absent' ? 'not run' : f.state}).`, '');
+  else {
+    const v = f.value;
+    out.push(
+      `${v.ok ? '✓ every table holds exactly the planned rows' : '✗ MISMATCH'}: ${m(v.target)}, ${m(v.checkedAt)}.`,
+      '',
+      ...table(
+        ['table', 'result', 'rows expected', 'rows found', 'orphans', 'unique violations'],
+        v.tables.map((c) => [
+          m(c.table),
+          c.ok ? 'ok' : '**mismatch**',
+          m(c.expected.count),
+          m(c.actual.count),
+          num(c.orphans),
+          num(c.uniqueViolations),
+        ]),
+      ),
+      '',
+    );
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+function rowsTable(
+  cols: readonly string[],
+  diff: ReadonlySet<string>,
+  rows: readonly (readonly [string, Row | null])[],
+): string[] {
+  const head = ['', ...cols.map((c) => (diff.has(c) ? `**${m(c)}**` : m(c)))];
+  const body = rows.map(([label, r]) => [
+    label,
+    ...cols.map((c) => {
+      if (!r) return '—';
+      const text = m(cellText(r[c]));
+      return diff.has(c) && text.length > 0 ? `**${text}**` : text;
+    }),
+  ]);
+  return table(head, body);
+}
+
+function table(head: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  if (rows.length === 0) return ['(none)'];
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => ' --- ').join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ];
+}
+
+function num(n: number): string {
+  return n.toLocaleString('en-US');
+}
