@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import { prettyFactory } from 'pino-pretty';
+import { type LiveStream, liveRegion } from './live-region.js';
 
 export type { Logger } from 'pino';
 
@@ -18,32 +19,81 @@ const REDACT = [
   '*.pwd',
   'MYSQL_PWD',
   '*.MYSQL_PWD',
+  '*.*.MYSQL_PWD',
 ];
 
+/** `//user:secret@` in any URL-like text → `//user:***@`. */
+export function scrubUrlPasswords(text: string): string {
+  return text.replace(/(\/\/[^/:@\s"'`]*:)[^@\s/"'`]+@/g, '$1***@');
+}
+
+/** Deep copy of a log object with every string scrubbed (errors keep their type and stack). */
+function scrub(v: unknown, depth = 0): unknown {
+  if (typeof v === 'string') return scrubUrlPasswords(v);
+  if (depth > 6 || v === null || typeof v !== 'object') return v;
+  if (v instanceof Error) {
+    // Same class and own fields (code, errno, cause), message and stack scrubbed.
+    const e = Object.create(Object.getPrototypeOf(v) as object) as Error;
+    for (const k of Object.getOwnPropertyNames(v)) {
+      (e as unknown as Record<string, unknown>)[k] = scrub(
+        (v as unknown as Record<string, unknown>)[k],
+        depth + 1,
+      );
+    }
+    return e;
+  }
+  if (Buffer.isBuffer(v)) return v;
+  if (Array.isArray(v)) return v.map((x) => scrub(x, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = scrub(x, depth + 1);
+  return out;
+}
+
+export interface LoggerOptions {
+  /** readable lines instead of JSON; default: when the destination is a terminal */
+  readonly pretty?: boolean;
+  /** default: stderr (stdout belongs to --json) */
+  readonly destination?: LiveStream;
+}
+
 /**
- * Logs go to stderr (stdout belongs to --json): readable on a TTY, JSON lines otherwise.
+ * Logs go to stderr: readable on a TTY (written above any progress lines), JSON lines
+ * otherwise. Passwords are redacted by path, and scrubbed from any URL in any string.
+ * Structured events carry an `event` field: `{event: 'chunk.hashed', table, rows, ms}`.
  */
-export function createLogger(level: LogLevel, options: { pretty?: boolean } = {}): Logger {
-  const usePretty = options.pretty ?? process.stderr.isTTY === true;
-  const base = {
+export function createLogger(level: LogLevel, options: LoggerOptions = {}): Logger {
+  const dest: LiveStream = options.destination ?? process.stderr;
+  const usePretty = options.pretty ?? dest.isTTY === true;
+  const config: pino.LoggerOptions = {
     level,
     base: undefined,
     redact: { paths: REDACT, censor: '***' },
     timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { log: (obj) => scrub(obj) as Record<string, unknown> },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(
+          this,
+          args.map((a) => (typeof a === 'string' ? scrubUrlPasswords(a) : a)) as typeof args,
+        );
+      },
+    },
   };
   if (usePretty) {
-    return pino(
-      base,
-      pretty({
-        destination: 2,
-        sync: true,
-        colorize: true,
-        ignore: 'event',
-        translateTime: 'HH:MM:ss',
-      }),
-    );
+    const pretty = prettyFactory({
+      colorize: dest.isTTY === true,
+      ignore: 'event',
+      translateTime: 'HH:MM:ss',
+      singleLine: true,
+    });
+    // Synchronous: a line logged just before the process exits is not lost.
+    const region = liveRegion(dest);
+    return pino(config, { write: (line: string) => region.writeAbove(pretty(line)) });
   }
-  return pino(base, pino.destination({ dest: 2, sync: true }));
+  if (options.destination) {
+    return pino(config, { write: (line: string) => dest.write(line) });
+  }
+  return pino(config, pino.destination({ dest: 2, sync: true }));
 }
 
 /** A logger that drops everything (for tests and library callers that pass none). */

@@ -1,47 +1,81 @@
 import type { Progress } from '../diff/progress.js';
 import { noProgress } from '../diff/progress.js';
+import { type LiveStream, liveRegion } from '../live-region.js';
+
+/** How far one table is. */
+export interface TableProgress {
+  /** the estimate the work started with (information_schema's, for a diff) */
+  readonly total: number;
+  readonly done: number;
+  /** performance.now() when the table started */
+  readonly started: number;
+}
+
+/** Tables shown at once; the rest are counted on one more line. */
+const MAX_LINES = 6;
+/** Redraws at most this often: a terminal is slow, and the eye slower. */
+const REDRAW_MS = 150;
 
 /**
- * Progress on a TTY (stderr): rows done / estimated, rate and ETA for the table in hand.
- * Nothing at all when stderr is not a terminal: logs only.
+ * Progress on a TTY (stderr): one line per table in progress with rows done / total, rate and
+ * ETA, redrawn in place below the logs. Nothing at all when the stream is not a terminal:
+ * logs only.
  */
-export function createProgress(
-  unit: string,
-  stream: NodeJS.WriteStream = process.stderr,
-): Progress {
+export function createProgress(unit: string, stream: LiveStream = process.stderr): Progress {
   if (!stream.isTTY) return noProgress;
+  const region = liveRegion(stream);
   const tables = new Map<string, { total: number; done: number; started: number }>();
   let last = 0;
-  let shown = false;
-  const draw = (table: string, force: boolean): void => {
+  const draw = (force: boolean): void => {
     const now = performance.now();
-    if (!force && now - last < 200) return;
+    if (!force && now - last < REDRAW_MS) return;
     last = now;
-    const t = tables.get(table);
-    if (!t) return;
-    const secs = (now - t.started) / 1000;
-    const rate = secs > 0 ? t.done / secs : 0;
-    const total = Math.max(t.total, t.done);
-    const eta = rate > 0 && total > t.done ? `ETA ${Math.ceil((total - t.done) / rate)}s` : '';
-    const pct = total > 0 ? ` ${Math.min(100, Math.floor((100 * t.done) / total))}%` : '';
-    const line = `${table}: ${t.done.toLocaleString('en-US')} / ~${total.toLocaleString('en-US')} ${unit}${pct}  ${Math.round(rate).toLocaleString('en-US')} ${unit}/s  ${eta}`;
-    stream.write(`\r\x1b[2K${line.slice(0, (stream.columns ?? 120) - 1)}`);
-    shown = true;
+    const lines = [...tables]
+      .slice(0, MAX_LINES)
+      .map(([name, t]) => progressLine(name, t, now, unit));
+    if (tables.size > MAX_LINES) lines.push(`… and ${tables.size - MAX_LINES} more tables`);
+    region.set(lines);
   };
   return {
     tableStarted(table, estimate) {
       tables.set(table, { total: estimate, done: 0, started: performance.now() });
-      draw(table, true);
+      draw(true);
     },
     rowsDone(table, rows) {
       const t = tables.get(table);
       if (t) t.done += rows;
-      draw(table, false);
+      draw(false);
     },
     tableDone(table) {
       tables.delete(table);
-      if (shown) stream.write('\r\x1b[2K');
-      shown = false;
+      draw(true);
     },
   };
+}
+
+/**
+ * `orders  12,000 / ~50,000 rows  24%  8,000 rows/s  ETA 5s`. The total is an estimate: once
+ * the work passes it, the line shows the rows done and the rate only.
+ */
+export function progressLine(name: string, t: TableProgress, now: number, unit: string): string {
+  const secs = (now - t.started) / 1000;
+  const rate = secs > 0 ? t.done / secs : 0;
+  const n = (x: number): string => Math.round(x).toLocaleString('en-US');
+  const parts = [name];
+  if (t.total > t.done) {
+    parts.push(`${n(t.done)} / ~${n(t.total)} ${unit}`, `${Math.floor((100 * t.done) / t.total)}%`);
+  } else {
+    parts.push(`${n(t.done)} ${unit}`);
+  }
+  if (rate > 0) parts.push(`${n(rate)} ${unit}/s`);
+  if (rate > 0 && t.total > t.done) parts.push(`ETA ${duration((t.total - t.done) / rate)}`);
+  return parts.join('  ');
+}
+
+/** 7s, 3m05s, 2h04m. */
+export function duration(seconds: number): string {
+  const s = Math.ceil(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
