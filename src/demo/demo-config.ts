@@ -1,11 +1,13 @@
 import { type DbTarget, describeTarget } from '../db/url.js';
 import { INCIDENT_START } from './incident.js';
 
+/** The demo's schemas' default prefix: `<prefix>_backup`, `<prefix>_interim`. */
+export const DEMO_PREFIX = 'reconcile_demo';
+
 /** The demo's schemas: dropped and recreated on every run, so nothing else may use them. */
-export const DEMO_SCHEMAS = {
-  backup: 'reconcile_demo_backup',
-  interim: 'reconcile_demo_interim',
-} as const;
+export function demoSchemas(prefix: string): { backup: string; interim: string } {
+  return { backup: `${prefix}_backup`, interim: `${prefix}_interim` };
+}
 
 /**
  * The merge config for the demo incident (DESIGN.md §6), as YAML with comments a DBA can read
