@@ -1,0 +1,92 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoConfigYaml } from '../../src/demo/demo-config.js';
+import { generateIncident } from '../../src/demo/incident.js';
+import { loadIncident } from '../../src/demo/incident-sql.js';
+import { runCli } from '../support/cli.js';
+import { TestSchemas, urlOf } from '../support/schemas.js';
+
+/**
+ * Every command the README shows is run here: the synopsis lines are checked against each
+ * command's --help (every option the README names exists), and the walkthrough is run line by
+ * line, as written, on a small generated incident.
+ */
+const README = await readFile('README.md', 'utf8');
+const blocks = [...README.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+const lines = blocks.flatMap((b) => b.split('\n').map((l) => l.trim()));
+const reconcileLines = lines.filter((l) => l.startsWith('reconcile '));
+const synopsis = reconcileLines.filter((l) => /[[|]|PLAN_DIR|\bURL\b/.test(l));
+const walkthrough = reconcileLines.filter((l) => !synopsis.includes(l));
+
+const helps = new Map<string, string>();
+async function help(command: string): Promise<string | null> {
+  if (!helps.has(command)) {
+    const r = await runCli([command, '--help']);
+    // An unknown command's --help shows the program's help instead.
+    helps.set(command, r.stdout.startsWith(`Usage: reconcile ${command} `) ? r.stdout : '');
+  }
+  return helps.get(command) || null;
+}
+
+describe('the README', () => {
+  it('shows the quick start exactly, and all seven commands', () => {
+    expect(blocks[0]).toBe('npm ci && npm run demo\nnpm test\n');
+    const commands = new Set(synopsis.map((l) => l.split(/\s+/)[1]));
+    expect([...commands].sort()).toEqual(
+      ['apply', 'diff', 'plan', 'rehearse', 'report', 'rollback', 'verify'].sort(),
+    );
+    expect(walkthrough.length).toBeGreaterThan(5);
+  });
+
+  for (const line of synopsis) {
+    const command = line.split(/\s+/)[1] as string;
+    it(`synopsis: ${line}`, async (ctx) => {
+      const text = await help(command);
+      if (text === null) ctx.skip(`reconcile ${command} is not in this build yet`);
+      for (const flag of line.match(/--[a-z-]+/g) ?? []) {
+        expect(text, `${command} ${flag}`).toContain(`${flag} `);
+      }
+    });
+  }
+});
+
+describe('the README walkthrough, run as written', () => {
+  const schemas = new TestSchemas();
+  let root: string;
+  const swaps: [string, string][] = [];
+  beforeAll(async () => {
+    const backup = await schemas.create('readme_b');
+    const interim = await schemas.create('readme_i');
+    await loadIncident(generateIncident({ rows: 200, seed: 5 }), { backup, interim });
+    root = await mkdtemp(join(tmpdir(), 'reconcile-readme-'));
+    await writeFile(join(root, 'reconcile.yaml'), demoConfigYaml({ backup, interim }));
+    swaps.push(
+      ['mysql://dba@db-restore:3306/shop_0223', urlOf(backup.schema)],
+      ['mysql://dba@db-prod:3306/shop', urlOf(interim.schema)],
+      ['reconcile.yaml', join(root, 'reconcile.yaml')],
+      ['plan-0308', join(root, 'plan-0308')],
+    );
+  });
+  afterAll(async () => {
+    await schemas.drop();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  /** What each walkthrough line must exit with on the demo incident. */
+  const expected = (line: string): number => (line.startsWith('reconcile diff') ? 1 : 0);
+
+  it('every line exits as documented', async (ctx) => {
+    for (const line of walkthrough) {
+      const args = line.split(/\s+/).slice(1);
+      // Each line needs the ones before it: stop at the first command this build lacks.
+      if ((await help(args[0] as string)) === null) {
+        ctx.skip(`reconcile ${args[0]} is not in this build yet: stopped before "${line}"`);
+      }
+      const run = args.map((a) => swaps.reduce((s, [from, to]) => s.replace(from, to), a));
+      const r = await runCli(run);
+      expect(r.code, `${line}\n${r.stderr}`).toBe(expected(line));
+    }
+  });
+});
