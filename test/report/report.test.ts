@@ -7,7 +7,7 @@ import { escapeMarkdown } from '../../src/report/escape.js';
 import { renderHtml } from '../../src/report/html.js';
 import { loadReport } from '../../src/report/load-report.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
-import { differingColumns, TableActionSummary } from '../../src/report/report-data.js';
+import { differingColumns, seconds, TableActionSummary } from '../../src/report/report-data.js';
 import { writeRehearsal, writeVerification } from '../../src/report/run-results.js';
 import { runCli } from '../support/cli.js';
 import {
@@ -211,5 +211,19 @@ describe('reconcile report (CLI)', () => {
     const missing = await runCli(['report', '--plan', join(root, 'nowhere')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no plan at .*nowhere: plan\.json not found/);
+  });
+});
+
+describe('durations', () => {
+  it('read naturally at every scale, with no 60 in a place that stops at 59', () => {
+    expect([0.4217, 9.999, 12.34, 59.97, 245, 3599.6, 7380].map(seconds)).toEqual([
+      '0.42 s',
+      '10.0 s',
+      '12.3 s',
+      '1 min 00 s',
+      '4 min 05 s',
+      '1 h 00 min',
+      '2 h 03 min',
+    ]);
   });
 });
