@@ -2,6 +2,7 @@
 import type { Row } from '../plan/format.js';
 import { bars } from './charts.js';
 import { cellText, escapeHtml as e, keyText } from './escape.js';
+import { tableNotes } from './labels.js';
 import { columnsOf, type ReportData, seconds } from './report-data.js';
 import type { TableCheck } from './run-results.js';
 
@@ -97,8 +98,15 @@ export function rulesSection(data: ReportData): string {
         `<tr>${i === 0 ? first : ''}<td><span class="op op-${e(r.op)}">${e(r.op)}</span></td><td><code>${e(r.rule)}</code></td><td class="n" data-value="${r.count}">${r.count.toLocaleString('en-US')}</td></tr>`,
     );
   });
+  const notes = data.tables.flatMap((t) =>
+    tableNotes(t.plan).map((n) => `<li><code>${e(t.plan.table)}</code>: ${e(n)}</li>`),
+  );
+  const notesList =
+    notes.length > 0
+      ? `<h3>Decisions without an action of their own</h3><ul class="notes">${notes.join('')}</ul>`
+      : '';
   return `<section id="rules"><h2>Rules that decided</h2>
-<table><thead><tr><th>table and policy</th><th>action</th><th>rule</th><th>rows</th></tr></thead><tbody>${rows.join('\n')}</tbody></table></section>`;
+<table><thead><tr><th>table and policy</th><th>action</th><th>rule</th><th>rows</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>${notesList}</section>`;
 }
 
 export function rehearsalSection(data: ReportData): string {

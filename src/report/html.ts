@@ -14,7 +14,7 @@ import {
   rulesSection,
   verificationSection,
 } from './html-sections.js';
-import { ACTION_LABELS, CLASS_LABELS, driftText } from './labels.js';
+import { ACTION_LABELS, CLASS_LABELS, driftText, skippedTables } from './labels.js';
 import { type ReportData, reportStatus } from './report-data.js';
 import { REPORT_CSS } from './report-style.js';
 
@@ -110,10 +110,17 @@ function tablesSection(data: ReportData): string {
     'AUTO_INCREMENT after',
   ];
   const rows = data.tables.map(({ plan }) => tableRow(plan));
+  const skipped = skippedTables(data.manifest).map(
+    (x) => `<li><code>${e(x.table)}</code>: ${e(x.reason)}</li>`,
+  );
+  const skippedList =
+    skipped.length > 0
+      ? `<p>Left alone by the plan (not in its digests):</p><ul class="skipped">${skipped.join('')}</ul>`
+      : '';
   return `<section id="tables"><h2>Per table</h2>
 <figure>${chart}<figcaption>${legend}</figcaption></figure>
 <div class="scroll"><table class="summary"><thead><tr>${head.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead>
-<tbody>${rows.join('\n')}</tbody></table></div></section>`;
+<tbody>${rows.join('\n')}</tbody></table></div>${skippedList}</section>`;
 }
 
 function tableRow(t: PlanTable): string {

@@ -1,5 +1,5 @@
 /** Names the report gives to the plan's fields, in display order. */
-import type { ActionCounts, ClassCounts } from '../plan/format.js';
+import type { ActionCounts, ClassCounts, PlanManifest, PlanTable } from '../plan/format.js';
 
 /** Row classes in display order, with their labels (field names are the plan's). */
 export const CLASS_LABELS: readonly (readonly [keyof ClassCounts, string])[] = [
@@ -40,4 +40,24 @@ export function driftText(drift: unknown): string {
   const id = d.identityChanged as { backup?: string; interim?: string } | null | undefined;
   if (id) parts.push(`row identity: ${id.backup} → ${id.interim}`);
   return parts.length > 0 ? parts.join('; ') : JSON.stringify(drift);
+}
+
+/**
+ * A table's notes: decisions that leave no action of their own (e.g. a unique-key conflict
+ * resolved by keeping one row). Read defensively: plans of format 1 made before the field
+ * existed lack it.
+ */
+export function tableNotes(t: PlanTable): readonly string[] {
+  const notes = (t as { notes?: unknown }).notes;
+  return Array.isArray(notes) ? notes.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** Tables the plan leaves alone, with why (also read defensively, like notes). */
+export function skippedTables(m: PlanManifest): readonly { table: string; reason: string }[] {
+  const s = (m as { skipped?: unknown }).skipped;
+  if (!Array.isArray(s)) return [];
+  return s.filter(
+    (x): x is { table: string; reason: string } =>
+      typeof x?.table === 'string' && typeof x?.reason === 'string',
+  );
 }

@@ -4,7 +4,7 @@
  */
 import type { Row } from '../plan/format.js';
 import { cellText, keyText, escapeMarkdown as m } from './escape.js';
-import { ACTION_LABELS, CLASS_LABELS, driftText } from './labels.js';
+import { ACTION_LABELS, CLASS_LABELS, driftText, skippedTables, tableNotes } from './labels.js';
 import { columnsOf, type ReportData, reportStatus, seconds } from './report-data.js';
 
 const MARK = { ok: '✓', bad: '✗', warn: '!', none: '–' } as const;
@@ -54,6 +54,9 @@ export function renderMarkdown(data: ReportData): string {
     '',
   );
 
+  for (const x of skippedTables(man)) out.push(`- left alone: ${m(x.table)}: ${m(x.reason)}`);
+  if (skippedTables(man).length > 0) out.push('');
+
   out.push('## New ids', '');
   if (man.remaps.length === 0) out.push('No row gets a new id.', '');
   else {
@@ -101,6 +104,11 @@ export function renderMarkdown(data: ReportData): string {
     ),
     '',
   );
+
+  const notes = data.tables.flatMap((tr) =>
+    tableNotes(tr.plan).map((x) => `- ${m(tr.plan.table)}: ${m(x)}`),
+  );
+  if (notes.length > 0) out.push('Decisions without an action of their own:', '', ...notes, '');
 
   out.push('## Rehearsal', '');
   const r = data.rehearsal;

@@ -50,11 +50,15 @@ export interface ReportData {
   readonly verification: RunFile<VerificationResult>;
 }
 
-/** Gathers one table's rule counts and first samples while its actions stream past. */
+/**
+ * Gathers one table's rule counts and samples while its actions stream past. Samples are spread
+ * over the rules that decided them (a table's first updates are often all remaps: the edits
+ * deserve a look too); memory stays bounded by the sample limit × the number of rules.
+ */
 export class TableActionSummary {
   private readonly rules = new Map<string, { rule: string; op: ActionOp; count: number }>();
-  private readonly conflicts: ConflictSample[] = [];
-  private readonly changes: ChangeSample[] = [];
+  private readonly conflicts = new Map<string, ConflictSample[]>();
+  private readonly changes = new Map<string, ChangeSample[]>();
 
   constructor(private readonly sampleLimit: number) {}
 
@@ -63,23 +67,23 @@ export class TableActionSummary {
     const r = this.rules.get(id);
     if (r) r.count++;
     else this.rules.set(id, { rule: a.rule, op: a.op, count: 1 });
-    if (a.op === 'unresolved' && this.conflicts.length < this.sampleLimit) {
-      this.conflicts.push({
+    if (a.op === 'unresolved') {
+      keep(this.conflicts, a.rule, this.sampleLimit, () => ({
         key: a.key,
         rule: a.rule,
         reason: a.reason,
         backup: a.backup,
         interim: a.interim,
         differing: differingColumns(a.backup, a.interim),
-      });
-    } else if (a.op === 'update' && this.changes.length < this.sampleLimit) {
-      this.changes.push({
+      }));
+    } else if (a.op === 'update') {
+      keep(this.changes, a.rule, this.sampleLimit, () => ({
         key: a.key,
         rule: a.rule,
         before: a.before,
         after: a.row,
         columns: a.columns,
-      });
+      }));
     }
   }
 
@@ -87,8 +91,32 @@ export class TableActionSummary {
     const rules = [...this.rules.values()].sort(
       (x, y) => y.count - x.count || x.op.localeCompare(y.op) || x.rule.localeCompare(y.rule),
     );
-    return { plan, rules, conflicts: this.conflicts, changes: this.changes };
+    return {
+      plan,
+      rules,
+      conflicts: roundRobin(this.conflicts, this.sampleLimit),
+      changes: roundRobin(this.changes, this.sampleLimit),
+    };
   }
+}
+
+function keep<T>(by: Map<string, T[]>, rule: string, limit: number, make: () => T): void {
+  const list = by.get(rule) ?? [];
+  if (list.length >= limit) return;
+  list.push(make());
+  by.set(rule, list);
+}
+
+/** Up to `limit` samples, taking one from each rule in turn (rules in order of first sight). */
+function roundRobin<T>(by: Map<string, T[]>, limit: number): T[] {
+  const lists = [...by.values()];
+  const out: T[] = [];
+  for (let i = 0; out.length < limit; i++) {
+    const row = lists.filter((l) => i < l.length).map((l) => l[i] as T);
+    if (row.length === 0) break;
+    out.push(...row.slice(0, limit - out.length));
+  }
+  return out;
 }
 
 export function cellEquals(a: Cell | undefined, b: Cell | undefined): boolean {

@@ -54,7 +54,8 @@ td.drift { max-width: 260px; font-size: 12.5px; }
 tr.badrow { background: #fdecec; }
 td.diff, th.diff, code.diff { background: #fff1c2; font-weight: 600; }
 td.null { color: var(--muted); font-style: italic; }
-table.rows td { font: 12.5px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; white-space: pre-wrap; overflow-wrap: anywhere; max-width: 320px; }
+table.rows td { font: 12.5px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; white-space: nowrap; }
+table.rows th[scope="rowgroup"] { min-width: 220px; max-width: 340px; }
 .sample { margin: 6px 0 14px; }
 table.rows tr.first > * { border-top: 2px solid #c5cbd3; }
 table.rows th .rule { display: inline-block; margin-top: 2px; font-weight: normal; }

@@ -28,7 +28,7 @@ export interface TableCheck {
   readonly actual: { readonly count: string; readonly sum: string };
   /** rows whose foreign key points at no row (declared keys and config `references`) */
   readonly orphans: number;
-  /** rows sharing a value of a unique key with another row */
+  /** unique keys that hold a value more than once */
   readonly uniqueViolations: number;
   /** one line on what is wrong, when not ok */
   readonly detail?: string | null;

@@ -26,6 +26,8 @@ export interface FixtureTable {
   readonly policy?: Record<string, unknown>;
   readonly drift?: unknown;
   readonly triggers?: PlanTable['triggers'];
+  /** decisions without an action (plan format 1, additive field) */
+  readonly notes?: readonly string[];
 }
 
 const h = (n: number): string => n.toString(16).padStart(16, '0');
@@ -38,6 +40,7 @@ export async function writeFixturePlan(
   dir: string,
   tables: readonly FixtureTable[],
   remaps: readonly RemapSummary[] = [],
+  skipped: readonly { table: string; reason: string }[] = [],
 ): Promise<PlanManifest> {
   await mkdir(join(dir, ACTIONS_DIR), { recursive: true });
   const planTables: PlanTable[] = [];
@@ -62,6 +65,8 @@ export async function writeFixturePlan(
       triggers: t.triggers ?? [],
       policy: t.policy ?? { onChanged: 'prefer-interim', onMissingInInterim: 'restore' },
       drift: t.drift ?? null,
+      // Additive fields of format 1 (older plans lack them): typed loosely on purpose.
+      ...({ notes: t.notes ?? [] } as object),
     });
   }
   const sum = <K extends keyof (ClassCounts & ActionCounts)>(k: K): number =>
@@ -83,6 +88,7 @@ export async function writeFixturePlan(
     remaps,
     unresolved: sum('unresolved'),
     needsAllowTriggers: planTables.some((t) => t.triggers.length > 0),
+    ...({ skipped } as object),
     totals: {
       identical: sum('identical'),
       changed: sum('changed'),
@@ -181,6 +187,9 @@ export function shopFixture(): { tables: FixtureTable[]; remaps: RemapSummary[] 
         keep: 36,
         actions: merchants,
         policy: { createdAt: 'created_at', remap: 'interim' },
+        notes: [
+          'uk_merchants_email = ("m9@x"): the backup\'s row ("9") is merged into the interim\'s row ("60") <b>',
+        ],
       },
       {
         table: 'orders',

@@ -26,7 +26,9 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'reconcile-report-'));
   dir = join(root, 'plan');
   const f = shopFixture();
-  manifest = await writeFixturePlan(dir, f.tables, f.remaps);
+  manifest = await writeFixturePlan(dir, f.tables, f.remaps, [
+    { table: 'audit_log', reason: 'skip: true in the config' },
+  ]);
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
@@ -86,6 +88,18 @@ describe('the HTML report', () => {
     expect(html).toMatch(
       /<td><code>merchants\.id<\/code><\/td><td>interim<\/td><td class="n" data-value="8">/,
     );
+  });
+
+  it('lists decisions without actions and the tables left alone', async () => {
+    const data = await loadReport(dir, { samples: 5 });
+    const html = renderHtml(data);
+    expect(html).toContain(
+      '<li><code>merchants</code>: uk_merchants_email = (&quot;m9@x&quot;): the backup&#39;s row (&quot;9&quot;) is merged into the interim&#39;s row (&quot;60&quot;) &lt;b&gt;</li>',
+    );
+    expect(html).toContain('<li><code>audit_log</code>: skip: true in the config</li>');
+    const md = renderMarkdown(data);
+    expect(md).toContain('- left alone: audit\\_log: skip: true in the config');
+    expect(md).toContain('- merchants: uk\\_merchants\\_email = ("m9@x"): the backup\'s row');
   });
 
   it('says "not run" without rehearsal and verification results', async () => {
@@ -151,18 +165,19 @@ describe('the Markdown report', () => {
 });
 
 describe('TableActionSummary', () => {
+  const upd = (id: string, rule = 'onChanged=prefer-interim'): Action => ({
+    op: 'update',
+    rule,
+    key: { id },
+    row: { id, v: 'b' },
+    before: { id, v: 'a' },
+    hash: '0',
+    beforeHash: '1',
+    columns: ['v'],
+  });
+
   it('counts actions by rule and keeps the first samples only', () => {
     const s = new TableActionSummary(2);
-    const upd = (id: string): Action => ({
-      op: 'update',
-      rule: 'onChanged=prefer-interim',
-      key: { id },
-      row: { id, v: 'b' },
-      before: { id, v: 'a' },
-      hash: '0',
-      beforeHash: '1',
-      columns: ['v'],
-    });
     for (const id of ['1', '2', '3']) s.add(upd(id));
     s.add({ op: 'delete', rule: 'x', key: { id: '9' }, before: { id: '9' }, beforeHash: '2' });
     const r = s.result(manifest.tables[0] as never);
@@ -171,6 +186,18 @@ describe('TableActionSummary', () => {
       { rule: 'x', op: 'delete', count: 1 },
     ]);
     expect(r.changes.map((c) => c.key.id)).toEqual(['1', '2']);
+  });
+
+  it('spreads samples over the rules that decided them', () => {
+    const take = (limit: number): string[] => {
+      const s = new TableActionSummary(limit);
+      for (const id of ['1', '2', '3', '4']) s.add(upd(id, 'remap'));
+      for (const id of ['7', '8']) s.add(upd(id, 'edit'));
+      return s.result(manifest.tables[0] as never).changes.map((c) => `${c.rule}:${c.key.id}`);
+    };
+    expect(take(2)).toEqual(['remap:1', 'edit:7']);
+    expect(take(3)).toEqual(['remap:1', 'edit:7', 'remap:2']);
+    expect(take(10)).toEqual(['remap:1', 'edit:7', 'remap:2', 'edit:8', 'remap:3', 'remap:4']);
   });
 
   it('finds differing columns, bytes and NULL included', () => {
