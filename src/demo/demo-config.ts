@@ -25,7 +25,8 @@ interim: ${describeTarget(targets.interim)}
 target: interim
 incident:
   # Rows created after this instant are the interim's own: sharing an id with a backup row
-  # makes them a collision, not an edit. DATETIME columns are read in UTC.
+  # makes them a collision, not an edit. The shop's DATETIME columns hold its local time
+  # (+08:00), which is how reconcile reads DATETIME against this offset.
   start: "${INCIDENT_START}"
 defaults:
   onMissingInInterim: restore   # bring back rows the partial restore did not
@@ -34,6 +35,10 @@ defaults:
 tables:
   merchants:
     createdAt: created_at
+    # A merchant signed up again during the incident with the email of their lost account:
+    # keep the interim account (it has the week's orders); the backup's rows that referred to
+    # the old account follow to it.
+    onUniqueConflict: prefer-interim
   customers:
     createdAt: created_at
   products:

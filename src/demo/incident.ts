@@ -369,13 +369,16 @@ function when(from: number, to: number, i: number, of: number, rnd: Random): str
   return datetime(ms);
 }
 
-/** A DATETIME(3) value in UTC, as the server prints it. */
+/** The shop's clock: its DATETIME columns hold local time at this offset (the incident's). */
+const LOCAL_OFFSET_MS = 8 * HOUR;
+
+/** A DATETIME(3) value as the server prints it: the shop's local wall-clock time. */
 export function datetime(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+  return new Date(ms + LOCAL_OFFSET_MS).toISOString().replace('T', ' ').replace('Z', '');
 }
 
 function plusMinutes(at: string, minutes: number): string {
-  return datetime(Date.parse(`${at.replace(' ', 'T')}Z`) + minutes * 60_000);
+  return datetime(Date.parse(`${at.replace(' ', 'T')}Z`) - LOCAL_OFFSET_MS + minutes * 60_000);
 }
 
 function restartAt(rows: readonly DemoRow[]): number {

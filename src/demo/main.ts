@@ -88,6 +88,7 @@ async function main(argv: readonly string[]): Promise<number> {
     });
     say('');
     say(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s; config: ${result.configFile}`);
+    say(`report: ${result.reportHtml}`);
     return ExitCode.ok;
   } catch (e) {
     return exitCodeFor(e, (line) => process.stderr.write(`${line}\n`));

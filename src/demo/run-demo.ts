@@ -7,11 +7,13 @@ import type { Progress } from '../diff/progress.js';
 import type { DiffDocument } from '../diff/result.js';
 import { runDiff } from '../diff/run-diff.js';
 import { UsageError } from '../errors.js';
+import { runReport } from '../report/run-report.js';
 import { demoConfigYaml, demoSchemas } from './demo-config.js';
 import { generateIncident, type IncidentOptions } from './incident.js';
 import { loadIncident } from './incident-sql.js';
 import { incidentTruth } from './incident-truth.js';
 import { diffLines, incidentLines } from './narrate.js';
+import { type PipelineContext, planLines, planStep } from './pipeline.js';
 
 export interface DemoOptions extends IncidentOptions {
   /** a server that answers (see ensureServer), without a schema */
@@ -36,6 +38,10 @@ export interface DemoResult {
   readonly schemas: { readonly backup: DbTarget; readonly interim: DbTarget };
   readonly configFile: string;
   readonly diff: DiffDocument;
+  readonly planDir: string;
+  /** the verification of the merged target passed */
+  readonly verified: boolean;
+  readonly reportHtml: string;
   readonly steps: readonly DemoStep[];
 }
 
@@ -99,7 +105,29 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     diffLines,
   );
 
-  return { schemas, configFile, diff, steps };
+  const ctx: PipelineContext = {
+    logger: o.logger,
+    progress: o.progress,
+    // The plan names its sources without a password; the demo's comes from its server URL.
+    env: base.password === undefined ? process.env : { ...process.env, MYSQL_PWD: base.password },
+  };
+  const planDir = join(o.outDir, 'plan');
+  await step(
+    'plan',
+    () => planStep(ctx, configFile, planDir),
+    (m) => planLines(m, planDir),
+  );
+  const verified = false;
+
+  const reportHtml = join(o.outDir, 'report.html');
+  const reportMd = join(o.outDir, 'report.md');
+  await step(
+    'report',
+    () =>
+      runReport({ planDir, html: reportHtml, markdown: reportMd, samples: 5, logger: o.logger }),
+    () => [reportHtml, `${reportMd} (Markdown, for a ticket)`],
+  );
+  return { schemas, configFile, diff, planDir, verified, reportHtml, steps };
 }
 
 /** Marks a folder as the demo's, so that a rerun may empty it and nothing else is ever emptied. */

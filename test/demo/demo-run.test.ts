@@ -48,10 +48,17 @@ describe('npm run demo', () => {
         new RegExp(`^1\\. incident  ${prefix}_backup and ${prefix}_interim`, 'm'),
       );
       expect(r.stdout).toMatch(/^2\. diff {6}[\d,]+ identical, [\d,]+ changed/m);
+      expect(r.stdout).toMatch(
+        /^3\. plan {6}plan [0-9a-f]{12}: [\d,]+ inserts, [\d,]+ updates, 0 deletes, 0 unresolved/m,
+      );
+      expect(r.stdout).toMatch(/interim rows get new ids, their references rewritten/);
+      expect(r.stdout).toContain(`report: ${join(out, 'report.html')}`);
       expect(r.stderr).toBe('');
     }
     const files = await readdir(out);
-    expect(files).toEqual(expect.arrayContaining(['config.yaml', 'diff.json']));
+    expect(files).toEqual(
+      expect.arrayContaining(['config.yaml', 'diff.json', 'plan', 'report.html', 'report.md']),
+    );
     const config = await readFile(join(out, 'config.yaml'), 'utf8');
     expect(config).toContain(`interim: mysql://`);
     expect(config).toContain(`/${prefix}_interim`);

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/db/mysql.js';
-import { generateIncident, INCIDENT_START } from '../../src/demo/incident.js';
+import { datetime, generateIncident, INCIDENT_START } from '../../src/demo/incident.js';
 import { incidentStatements, loadIncident } from '../../src/demo/incident-sql.js';
 import { diffView, incidentTruth } from '../../src/demo/incident-truth.js';
 import { KEYED_TABLES } from '../../src/demo/shop-schema.js';
@@ -43,8 +43,9 @@ describe('the demo incident', () => {
     expect(holders(incident.backup.merchants)).toEqual([reRegistered.backupId]);
     expect(holders(incident.interim.merchants)).toEqual([reRegistered.interimId]);
     expect(reRegistered.interimId).not.toBe(reRegistered.backupId);
-    // The interim's own rows were all created after the incident began.
-    const start = new Date(INCIDENT_START).toISOString().replace('T', ' ').replace('Z', '');
+    // The interim's own rows were all created after the incident began (shop's local time).
+    const start = datetime(Date.parse(INCIDENT_START));
+    expect(start).toBe('2020-02-23 19:00:00.000');
     const backupMax = Math.max(...incident.backup.orders.map((r) => Number(r.id)));
     const late = incident.interim.orders.filter((r) => Number(r.id) > backupMax);
     expect(late.every((r) => String(r.created_at) > start)).toBe(true);

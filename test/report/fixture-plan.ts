@@ -65,8 +65,7 @@ export async function writeFixturePlan(
       triggers: t.triggers ?? [],
       policy: t.policy ?? { onChanged: 'prefer-interim', onMissingInInterim: 'restore' },
       drift: t.drift ?? null,
-      // Additive fields of format 1 (older plans lack them): typed loosely on purpose.
-      ...({ notes: t.notes ?? [] } as object),
+      notes: t.notes ?? [],
     });
   }
   const sum = <K extends keyof (ClassCounts & ActionCounts)>(k: K): number =>
@@ -88,7 +87,7 @@ export async function writeFixturePlan(
     remaps,
     unresolved: sum('unresolved'),
     needsAllowTriggers: planTables.some((t) => t.triggers.length > 0),
-    ...({ skipped } as object),
+    skipped,
     totals: {
       identical: sum('identical'),
       changed: sum('changed'),
