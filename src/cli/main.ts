@@ -6,9 +6,9 @@ import { registerDiff } from './diff-command.js';
 import { exitCodeFor } from './exit.js';
 import { registerPlan } from './plan-command.js';
 import { registerRehearse } from './rehearse-command.js';
+import { registerReport } from './report-command.js';
 import { registerRollback } from './rollback-command.js';
 import { registerVerify } from './verify-command.js';
-import { registerReport } from './report-command.js';
 
 /**
  * The command line. Each command parses its flags, validates them before anything connects,

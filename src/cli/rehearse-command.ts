@@ -3,6 +3,8 @@ import { DEFAULT_LIMITS } from '../apply/batches.js';
 import { ExitCode } from '../errors.js';
 import { rehearsePlan } from '../rehearse/rehearse-plan.js';
 import { renderRehearseText } from '../rehearse/render-text.js';
+import { rehearsalResult } from '../report/record-results.js';
+import { writeRehearsal } from '../report/run-results.js';
 import { batchRowsOption, loadPlan, type PlanFlags, planOptions, print } from './plan-options.js';
 
 interface RehearseFlags extends PlanFlags {
@@ -27,6 +29,7 @@ export function registerRehearse(program: Command, setExit: (code: number) => vo
   planOptions(cmd, { backup: true });
   batchRowsOption(cmd).action(async (flags: RehearseFlags) => {
     const opened = await loadPlan(flags);
+    const startedAt = new Date();
     const report = await rehearsePlan({
       dir: flags.plan,
       manifest: opened.manifest,
@@ -38,6 +41,14 @@ export function registerRehearse(program: Command, setExit: (code: number) => vo
       limits: { ...DEFAULT_LIMITS, rows: flags.batchRows },
       logger: opened.logger,
     });
+    // Left in the plan folder for `reconcile report` (src/report/run-results.ts).
+    await writeRehearsal(flags.plan, rehearsalResult(report, startedAt)).catch((e: unknown) =>
+      // A read-only plan folder costs the report its rehearsal section, not this result.
+      opened.logger.warn(
+        { event: 'result.not-saved', err: e },
+        'could not save the rehearsal result',
+      ),
+    );
     print(flags, report, renderRehearseText);
     setExit(report.ok ? ExitCode.ok : ExitCode.differences);
   });

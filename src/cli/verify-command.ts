@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../errors.js';
+import { verificationResult } from '../report/record-results.js';
+import { writeVerification } from '../report/run-results.js';
 import { renderVerifyText } from '../verify/render-text.js';
 import { verifyPlan } from '../verify/verify-plan.js';
 import { loadPlan, type PlanFlags, planOptions, print, withPlanSession } from './plan-options.js';
@@ -12,7 +14,16 @@ export function registerVerify(program: Command, setExit: (code: number) => void
     );
   planOptions(cmd, { backup: false }).action(async (flags: PlanFlags) => {
     const opened = await loadPlan(flags);
+    const checkedAt = new Date();
     const report = await withPlanSession(flags, opened, (ps) => verifyPlan(ps));
+    // Left in the plan folder for `reconcile report` (src/report/run-results.ts).
+    await writeVerification(flags.plan, verificationResult(report, checkedAt)).catch((e: unknown) =>
+      // A read-only plan folder costs the report its verification section, not this result.
+      opened.logger.warn(
+        { event: 'result.not-saved', err: e },
+        'could not save the verification result',
+      ),
+    );
     print(flags, report, renderVerifyText);
     setExit(report.ok ? ExitCode.ok : ExitCode.differences);
   });

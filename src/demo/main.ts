@@ -87,9 +87,14 @@ async function main(argv: readonly string[]): Promise<number> {
       say,
     });
     say('');
-    say(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s; config: ${result.configFile}`);
+    const took = `${((performance.now() - t0) / 1000).toFixed(1)} s`;
+    say(
+      result.verified
+        ? `verified: the merged database holds exactly what the plan promised (${took} in all)`
+        : `NOT VERIFIED: see the report (${took} in all)`,
+    );
     say(`report: ${result.reportHtml}`);
-    return ExitCode.ok;
+    return result.verified ? ExitCode.ok : ExitCode.differences;
   } catch (e) {
     return exitCodeFor(e, (line) => process.stderr.write(`${line}\n`));
   }

@@ -13,7 +13,14 @@ import { generateIncident, type IncidentOptions } from './incident.js';
 import { loadIncident } from './incident-sql.js';
 import { incidentTruth } from './incident-truth.js';
 import { diffLines, incidentLines } from './narrate.js';
-import { type PipelineContext, planLines, planStep } from './pipeline.js';
+import {
+  applyStep,
+  type PipelineContext,
+  planLines,
+  planStep,
+  rehearseStep,
+  verifyStep,
+} from './pipeline.js';
 
 export interface DemoOptions extends IncidentOptions {
   /** a server that answers (see ensureServer), without a schema */
@@ -112,12 +119,34 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     env: base.password === undefined ? process.env : { ...process.env, MYSQL_PWD: base.password },
   };
   const planDir = join(o.outDir, 'plan');
-  await step(
+  const manifest = await step(
     'plan',
     () => planStep(ctx, configFile, planDir),
     (m) => planLines(m, planDir),
   );
-  const verified = false;
+  const rehearsal = await step(
+    'rehearse',
+    () => rehearseStep(ctx, planDir, manifest),
+    (r) => r.lines,
+  );
+  let verified = false;
+  if (rehearsal.ok) {
+    await step(
+      'apply',
+      () => applyStep(ctx, planDir, manifest),
+      (lines) => lines,
+    );
+    const v = await step(
+      'verify',
+      () => verifyStep(ctx, planDir, manifest),
+      (r) => r.lines,
+    );
+    verified = v.ok;
+  } else {
+    o.say(
+      '             the rehearsal failed: a DBA stops here, and so does the demo (nothing applied)',
+    );
+  }
 
   const reportHtml = join(o.outDir, 'report.html');
   const reportMd = join(o.outDir, 'report.md');

@@ -4,8 +4,12 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dropSchema } from '../../src/db/mysql.js';
+import { connect, dropSchema } from '../../src/db/mysql.js';
+import { quoteId } from '../../src/db/quote.js';
 import { demoSchemas } from '../../src/demo/demo-config.js';
+import { DEFAULT_INCIDENT, generateIncident } from '../../src/demo/incident.js';
+import { incidentTruth } from '../../src/demo/incident-truth.js';
+import { SHOP_TABLES } from '../../src/demo/shop-schema.js';
 import { serverUrl, target } from '../support/schemas.js';
 
 const prefix = `rt_demo_${randomBytes(3).toString('hex')}`;
@@ -36,6 +40,40 @@ function demo(args: string[]): Promise<{ code: number | null; stdout: string; st
   });
 }
 
+/**
+ * The merged target, checked against the generator's own account of the incident (not against
+ * the plan): every entity of both sides is there once, the re-registered merchant once.
+ */
+async function checkMerged(): Promise<void> {
+  const incident = generateIncident({ rows: 200, seed: DEFAULT_INCIDENT.seed });
+  const truth = incidentTruth(incident);
+  const c = await connect(target(demoSchemas(prefix).interim));
+  try {
+    for (const t of SHOP_TABLES) {
+      const k = truth[t];
+      // A collision is two entities; the merchant who signed up again is one.
+      const merged = t === 'merchants' ? 1 : 0;
+      const want =
+        k.identical + k.changed + k.onlyBackup + k.onlyInterim + 2 * k.collision - merged;
+      const [row] = await c.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${quoteId(t)}`);
+      expect(Number(row?.n), t).toBe(want);
+    }
+    const emails = await c.query<{ email: string }>('SELECT email FROM merchants');
+    const all = new Set(
+      [...incident.backup.merchants, ...incident.interim.merchants].map((m) => m.email),
+    );
+    expect(new Set(emails.map((e) => e.email))).toEqual(all);
+    const orders = await c.query<{ order_no: string }>('SELECT order_no FROM orders');
+    const nos = new Set(
+      [...incident.backup.orders, ...incident.interim.orders].map((o) => o.order_no),
+    );
+    expect(orders.length).toBe(nos.size);
+    expect(new Set(orders.map((o) => o.order_no))).toEqual(nos);
+  } finally {
+    await c.close();
+  }
+}
+
 describe('npm run demo', () => {
   it('runs the pipeline on a generated incident, twice in a row, narrating each step', async () => {
     root = await mkdtemp(join(tmpdir(), 'reconcile-demo-'));
@@ -52,9 +90,17 @@ describe('npm run demo', () => {
         /^3\. plan {6}plan [0-9a-f]{12}: [\d,]+ inserts, [\d,]+ updates, 0 deletes, 0 unresolved/m,
       );
       expect(r.stdout).toMatch(/interim rows get new ids, their references rewritten/);
+      expect(r.stdout).toMatch(/^4\. rehearse {2}passed on a scratch copy/m);
+      expect(r.stdout).toMatch(/^5\. apply {5}[\d,]+ rows in \d+ journaled batches/m);
+      expect(r.stdout).toMatch(/^6\. verify {4}ok: all 7 tables hold exactly the planned rows/m);
+      expect(r.stdout).toMatch(/^7\. report {4}/m);
+      expect(r.stdout).toMatch(
+        /\nverified: the merged database holds exactly what the plan promised/,
+      );
       expect(r.stdout).toContain(`report: ${join(out, 'report.html')}`);
       expect(r.stderr).toBe('');
     }
+    await checkMerged();
     const files = await readdir(out);
     expect(files).toEqual(
       expect.arrayContaining(['config.yaml', 'diff.json', 'plan', 'report.html', 'report.md']),

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DbTarget } from '../../src/db/url.js';
 import { demoConfigYaml } from '../../src/demo/demo-config.js';
 import { generateIncident } from '../../src/demo/incident.js';
 import { loadIncident } from '../../src/demo/incident-sql.js';
@@ -55,11 +56,17 @@ describe('the README', () => {
 describe('the README walkthrough, run as written', () => {
   const schemas = new TestSchemas();
   let root: string;
+  let pristine: DbTarget;
+  let interim: DbTarget;
   const swaps: [string, string][] = [];
   beforeAll(async () => {
     const backup = await schemas.create('readme_b');
-    const interim = await schemas.create('readme_i');
-    await loadIncident(generateIncident({ rows: 200, seed: 5 }), { backup, interim });
+    interim = await schemas.create('readme_i');
+    const incident = generateIncident({ rows: 200, seed: 5 });
+    await loadIncident(incident, { backup, interim });
+    // The interim as it was, to check the final rollback against.
+    pristine = await schemas.create('readme_p');
+    await loadIncident(incident, { backup: await schemas.create('readme_x'), interim: pristine });
     root = await mkdtemp(join(tmpdir(), 'reconcile-readme-'));
     await writeFile(join(root, 'reconcile.yaml'), demoConfigYaml({ backup, interim }));
     swaps.push(
@@ -88,5 +95,18 @@ describe('the README walkthrough, run as written', () => {
       const r = await runCli(run);
       expect(r.code, `${line}\n${r.stderr}`).toBe(expected(line));
     }
+    // What the walkthrough promises: the report carries the rehearsal and the verification...
+    const md = await readFile(join(root, 'plan-0308', 'report.md'), 'utf8');
+    expect(md).toMatch(/^✓ passed on a scratch copy/m);
+    expect(md).toMatch(/^✓ every table holds exactly the planned rows/m);
+    // ...and the final rollback leaves the interim exactly as it was.
+    const same = await runCli([
+      'diff',
+      '--backup',
+      urlOf(pristine.schema),
+      '--interim',
+      urlOf(interim.schema),
+    ]);
+    expect(same.code, same.stdout).toBe(0);
   });
 });
