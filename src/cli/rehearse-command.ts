@@ -6,6 +6,7 @@ import { renderRehearseText } from '../rehearse/render-text.js';
 import { rehearsalResult } from '../report/record-results.js';
 import { writeRehearsal } from '../report/run-results.js';
 import { batchRowsOption, loadPlan, type PlanFlags, planOptions, print } from './plan-options.js';
+import { createProgress } from './progress-bar.js';
 
 interface RehearseFlags extends PlanFlags {
   inPlace?: boolean;
@@ -40,6 +41,7 @@ export function registerRehearse(program: Command, setExit: (code: number) => vo
       allowTriggers: flags.allowTriggers === true,
       limits: { ...DEFAULT_LIMITS, rows: flags.batchRows },
       logger: opened.logger,
+      progress: createProgress('rows'),
     });
     // Left in the plan folder for `reconcile report` (src/report/run-results.ts).
     await writeRehearsal(flags.plan, rehearsalResult(report, startedAt)).catch((e: unknown) =>

@@ -84,6 +84,7 @@ export async function rehearseStep(
     allowTriggers: false,
     limits: DEFAULT_LIMITS,
     logger: ctx.logger,
+    progress: ctx.progress,
   });
   const result = rehearsalResult(r, started);
   await writeRehearsal(dir, result);

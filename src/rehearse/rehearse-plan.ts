@@ -8,6 +8,7 @@ import { openPlanSession, type PlanSession } from '../apply/plan-session.js';
 import { checkTriggers, checkUnresolved } from '../apply/plan-tables.js';
 import { type RollbackReport, rollbackPlan } from '../apply/rollback-plan.js';
 import type { DbTarget } from '../db/url.js';
+import type { Progress } from '../diff/progress.js';
 import { PreconditionError } from '../errors.js';
 import type { PlanManifest } from '../plan/format.js';
 import { type VerifyReport, verifyPlan } from '../verify/verify-plan.js';
@@ -24,6 +25,8 @@ export interface RehearseOptions {
   readonly allowTriggers: boolean;
   readonly limits: BatchLimits;
   readonly logger: Logger;
+  /** rows written per table, as apply reports them (a TTY draws it) */
+  readonly progress?: Progress;
 }
 
 export interface RehearseReport {
@@ -108,6 +111,7 @@ async function onScratch(
         allowTriggers: o.allowTriggers,
         limits: o.limits,
         backup: o.backup,
+        ...(o.progress ? { progress: o.progress } : {}),
       });
       const verify = await verifyPlan(ps);
       kept = o.keep;
@@ -148,6 +152,7 @@ async function inPlace(ps: PlanSession, o: RehearseOptions, t0: number): Promise
         allowTriggers: o.allowTriggers,
         limits: o.limits,
         backup: o.backup,
+        ...(o.progress ? { progress: o.progress } : {}),
       });
     } catch (e) {
       // A rehearsal must leave the target as it found it, even when the apply fails midway.

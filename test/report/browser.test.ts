@@ -5,13 +5,13 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadPlanConfig } from '../../src/config/load-config.js';
 import { demoConfigYaml } from '../../src/demo/demo-config.js';
 import { generateIncident } from '../../src/demo/incident.js';
 import { loadIncident } from '../../src/demo/incident-sql.js';
+import { applyStep, planStep, rehearseStep, verifyStep } from '../../src/demo/pipeline.js';
+import { noProgress } from '../../src/diff/progress.js';
 import { silentLogger } from '../../src/log.js';
 import type { PlanManifest } from '../../src/plan/format.js';
-import { runPlan } from '../../src/plan/run-plan.js';
 import { renderHtml } from '../../src/report/html.js';
 import { loadReport } from '../../src/report/load-report.js';
 import { writeRehearsal, writeVerification } from '../../src/report/run-results.js';
@@ -101,30 +101,37 @@ describe('the HTML report in headless Chromium', () => {
       const configFile = join(root, 'config.yaml');
       await writeFile(configFile, demoConfigYaml({ backup, interim }));
       const dir = join(root, 'real-plan');
-      const { manifest } = await runPlan({
-        config: await loadPlanConfig(configFile, {}),
-        outDir: dir,
-        force: true,
-        concurrency: 2,
+      const ctx = {
         logger: silentLogger(),
-      });
+        progress: noProgress,
+        env: { ...process.env, MYSQL_PWD: backup.password ?? '' },
+      };
+      const manifest = await planStep(ctx, configFile, dir);
       expect(manifest.totals.collision).toBeGreaterThan(0);
-      const { ctx, close } = await openBrowser();
+      // The whole pipeline, so that the report shows a rehearsal and a verification.
+      expect((await rehearseStep(ctx, dir, manifest)).ok).toBe(true);
+      await applyStep(ctx, dir, manifest);
+      expect((await verifyStep(ctx, dir, manifest)).ok).toBe(true);
+      const browser = await openBrowser();
       try {
-        const page = await ctx.newPage();
+        const page = await browser.ctx.newPage();
         const { problems, requests } = await openReport(page, dir, manifest);
         const remapped = await page.$$eval('#remaps tr[data-remap] td.n', (tds) =>
           tds.map((td) => Number(td.getAttribute('data-value'))),
         );
         expect(remapped).toEqual(manifest.remaps.map((r) => r.count));
-        expect(await page.locator('[data-status="rehearsal"]').textContent()).toBe(
-          'rehearsal: not run',
+        expect(await page.locator('[data-status="rehearsal"]').textContent()).toMatch(
+          /^rehearsal passed on a scratch copy/,
         );
+        expect(await page.locator('[data-status="verification"]').textContent()).toMatch(
+          /^verified: all 7 tables/,
+        );
+        expect(await page.locator('#rehearsal svg.chart').count()).toBe(1);
         await screenshot(page, 'report.png');
         expect(problems).toEqual([]);
         expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
       } finally {
-        await close();
+        await browser.close();
       }
     },
   );
