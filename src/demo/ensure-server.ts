@@ -4,15 +4,24 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '../db/mysql.js';
 import type { ServerInfo } from '../db/types.js';
-import { parseDbUrl } from '../db/url.js';
+import { describeTarget, parseDbUrl } from '../db/url.js';
 import { ConnectionError } from '../errors.js';
 
 /** The local server the quick start expects when MYSQL_URL is not set. */
 export const DEFAULT_SERVER = 'mysql://root@127.0.0.1:3306';
 
-/** `mysql://u@h:1/schema` → `mysql://u@h:1` */
+/** `mysql://u@h:1/schema` → `mysql://u@h:1` (credentials kept: for connecting only) */
 export function serverOf(url: string): string {
   return url.replace(/\/[^/@]*$/, '').replace(/\/$/, '');
+}
+
+/** The server as it may be printed: `mysql://user@host:port`, never a password. */
+export function describeServer(url: string): string {
+  try {
+    return describeTarget(parseDbUrl(`${serverOf(url)}/mysql`, 'server')).replace(/\/mysql$/, '');
+  } catch {
+    return 'MYSQL_URL (not a mysql:// URL)';
+  }
 }
 
 /** The server's version when it answers, null when it does not. */
@@ -42,9 +51,9 @@ export async function ensureServer(
   if (first) return { url: serverOf(url), server: first };
   const script = resolve(dirname(fileURLToPath(import.meta.url)), '../../scripts/ensure-mysql.sh');
   if (!existsSync(script)) {
-    throw new ConnectionError(`no server answers at ${serverOf(url)}; set MYSQL_URL`);
+    throw new ConnectionError(`no server answers at ${describeServer(url)}; set MYSQL_URL`);
   }
-  say(`no server answers at ${serverOf(url)}: starting one with scripts/ensure-mysql.sh`);
+  say(`no server answers at ${describeServer(url)}: starting one with scripts/ensure-mysql.sh`);
   const out = await new Promise<string>((done, fail) => {
     // The script's own progress goes to our stderr; its last stdout line is the URL.
     const child = spawn('bash', [script], {
@@ -68,7 +77,7 @@ export async function ensureServer(
   const info = await serverAnswers(started);
   if (!info)
     throw new ConnectionError(
-      `scripts/ensure-mysql.sh ran, but ${serverOf(started)} does not answer`,
+      `scripts/ensure-mysql.sh ran, but ${describeServer(started)} does not answer`,
     );
   return { url: serverOf(started), server: info };
 }

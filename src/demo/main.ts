@@ -8,11 +8,10 @@ import { Command, CommanderError } from 'commander';
 import { exitCodeFor } from '../cli/exit.js';
 import { logLevel, positiveInt } from '../cli/options.js';
 import { createProgress } from '../cli/progress-bar.js';
-import { describeTarget, parseDbUrl } from '../db/url.js';
 import { ExitCode } from '../errors.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { DEMO_PREFIX } from './demo-config.js';
-import { DEFAULT_SERVER, ensureServer } from './ensure-server.js';
+import { DEFAULT_SERVER, describeServer, ensureServer } from './ensure-server.js';
 import { DEFAULT_INCIDENT } from './incident.js';
 import { runDemo } from './run-demo.js';
 
@@ -71,9 +70,7 @@ async function main(argv: readonly string[]): Promise<number> {
     say('reconcile demo: a shop loses its database, runs on an interim one, and merges them back');
     say('');
     const { url, server } = await ensureServer(process.env.MYSQL_URL ?? DEFAULT_SERVER, say);
-    say(
-      `   server    ${describeTarget(parseDbUrl(`${url}/mysql`, 'server')).replace(/\/mysql$/, '')} (${server.version})`,
-    );
+    say(`   server    ${describeServer(url)} (${server.version})`);
     const out = resolve(flags.out);
     const result = await runDemo({
       server: url,

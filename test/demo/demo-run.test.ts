@@ -21,10 +21,13 @@ afterAll(async () => {
 });
 
 /** `npm run demo -- ARGS`, as the README shows it (npm only adds its banner). */
-function demo(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function demo(
+  args: string[],
+  server = serverUrl(),
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [resolve('dist/demo/main.js'), ...args], {
-      env: { ...process.env, MYSQL_URL: serverUrl(), MYSQL_PWD: '' },
+      env: { ...process.env, MYSQL_URL: server, MYSQL_PWD: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -121,5 +124,22 @@ describe('npm run demo', () => {
     } finally {
       await rm(d, { recursive: true, force: true });
     }
+  });
+
+  it('says in one line when no server answers and none can be started', async () => {
+    // Not local, so scripts/ensure-mysql.sh will not try to start one: it says so, exit 3.
+    const r = await demo(
+      ['--rows', '60', '--prefix', prefix],
+      'mysql://root:S3cret-pw@no-such-host.invalid:3306',
+    );
+    expect(r.code).toBe(3);
+    expect(r.stdout + r.stderr).not.toContain('S3cret-pw');
+    expect(r.stdout).toContain('no server answers at mysql://root@no-such-host.invalid:3306');
+    expect(r.stderr).toMatch(
+      /ensure-mysql: no server answers at no-such-host\.invalid:3306, and it is not local/,
+    );
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(
+      /^reconcile: scripts\/ensure-mysql\.sh could not start a server \(exit 3\)$/,
+    );
   });
 });
