@@ -38,7 +38,7 @@ export function incidentLines(incident: Incident, truth: Record<ShopTable, Truth
   const f = incident.facts;
   return [
     `backup   ${n(rows('backup'))} rows in ${SHOP_TABLES.length} tables: the pre-incident snapshot`,
-    `interim  ${n(rows('interim'))} rows: a partial restore (${f.restoredMerchants} merchants) plus a week of incident traffic`,
+    `interim  ${n(rows('interim'))} rows: a partial restore (${n(f.restoredMerchants)} merchants) plus a week of incident traffic`,
     `made: ${n(sum('collision'))} id collisions, ${n(sum('changed'))} edits of restored rows, ${n(sum('onlyBackup'))} rows not restored, ${n(sum('onlyInterim'))} new rows past the backup's ids`,
     `and:  ${f.reRegisteredEmail} signed up again during the incident (backup merchant ${f.reRegistered.backupId}, interim merchant ${f.reRegistered.interimId}); audit_log has no key`,
   ];
