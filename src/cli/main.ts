@@ -46,13 +46,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (
-        e.code === 'commander.helpDisplayed' ||
-        e.code === 'commander.version' ||
-        e.code === 'commander.help'
-      ) {
-        return ExitCode.ok;
-      }
+      // --help and --version succeed; help shown because no command was given (commander's
+      // 'commander.help' with a non-zero exit code) is bad usage, like any other usage error.
+      const asked = e.code === 'commander.helpDisplayed' || e.code === 'commander.version';
+      if (asked || (e.code === 'commander.help' && e.exitCode === 0)) return ExitCode.ok;
       return ExitCode.usage;
     }
     return exitCodeFor(e, (line) => process.stderr.write(`${line}\n`));
