@@ -25,8 +25,8 @@ import type { ComparedColumn, TablePair } from '../introspect/compare.js';
 /** How the 64-bit per-row hash is computed, by what both servers support. */
 export type RowHashFunction =
   /**
-   * CRC32 ‖ CRC32C of the row string, mixed with their product, the row string built once into
-   * a user variable (MariaDB ≥ 10.8)
+   * the product of CRC32 and CRC32C of the row string, built once into a user variable
+   * (MariaDB ≥ 10.8)
    */
   | 'crc64-var'
   /** the first 64 bits of SHA1 (MySQL, older MariaDB: no CRC32C; a server that evaluates
@@ -105,15 +105,16 @@ export function rowStringSql(pair: TablePair, without: readonly string[] = []): 
 /**
  * A 64-bit unsigned per-row hash of a row string, summed per chunk.
  *
- * INVARIANT: it must not be affine over GF(2). CRC32 ‖ CRC32C alone is: when two rows of a
- * chunk swap a value, the XOR of the four row hashes is exactly zero, and the chunk sums then
- * collide with a probability near (3/4)^64 ≈ 1e-8 instead of 2^-64. XOR-ing in the product of
- * the two CRCs (below 2^64, so no overflow) breaks the linearity at the cost of a multiply.
+ * INVARIANT: it must not be affine over GF(2). CRC32 ‖ CRC32C is: when two rows of a chunk swap
+ * a value, the XOR of the four row hashes is exactly zero, and the chunk sums then collide with
+ * a probability near (3/4)^64 ≈ 1e-8 instead of 2^-64. The product of the two CRCs (below 2^64,
+ * so it cannot overflow) is not. It is written `CRC32(@r := s) * CRC32C(@r)` because the server
+ * evaluates `*` left to right (it does not for `^`); `chooseRowHash` checks that before using it.
  */
 export function rowHashSql(rowString: string, fn: RowHashFunction): string {
   switch (fn) {
     case 'crc64-var':
-      return `((CRC32(${ROW_VARIABLE} := ${rowString}) << 32 | CRC32C(${ROW_VARIABLE})) ^ (CRC32(${ROW_VARIABLE}) * CRC32C(${ROW_VARIABLE})))`;
+      return `(CRC32(${ROW_VARIABLE} := ${rowString}) * CRC32C(${ROW_VARIABLE}))`;
     case 'sha1':
       return `CAST(CONV(LEFT(SHA1(${rowString}), 16), 16, 10) AS UNSIGNED)`;
   }

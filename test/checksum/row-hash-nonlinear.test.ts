@@ -26,6 +26,14 @@ afterAll(async () => {
 });
 
 describe('the per-row hash of the chunk checksum', () => {
+  it('is the fast CRC form on a server with CRC32C (MariaDB ≥ 10.8), SHA1 elsewhere', async () => {
+    const fn = await chooseRowHash([pool]);
+    const version = pool.primary.server.version;
+    const m = /^(\d+)\.(\d+)/.exec(version);
+    const crc32c = /mariadb/i.test(version) && m && (Number(m[1]) > 10 || Number(m[2]) >= 8);
+    expect(fn).toBe(crc32c ? 'crc64-var' : 'sha1');
+  });
+
   it('does not cancel when two rows swap a value', async () => {
     const fn = await chooseRowHash([pool]);
     // Rows (1,'alpha') and (2,'omega') become (1,'omega') and (2,'alpha'): same lengths.
