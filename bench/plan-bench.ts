@@ -3,8 +3,7 @@
  * side by side with a diff of the same pair in the same run (the machine is shared: only the
  * ratio means much).
  *
- *   npx tsc -p tsconfig.json --noEmit false --outDir .reconcile-bench \
- *     && node .reconcile-bench/bench/plan-bench.js [mysql://root@127.0.0.1:3306] [rows]
+ *   npm run bench:plan [-- mysql://root@127.0.0.1:3306 [rows]]
  *
  * Each measured step runs in a child process of its own, so its peak RSS is its own.
  */
@@ -20,8 +19,13 @@ import { runDiff } from '../src/diff/run-diff.js';
 import { silentLogger } from '../src/log.js';
 import { runPlan } from '../src/plan/run-plan.js';
 
-const server = process.argv[3] ?? process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
-const rows = Number(process.argv[4] ?? 1_000_000);
+// The parent takes [server] [rows]; each measured step re-runs this file as a child with
+// <diff|plan> server rows.
+const mode = process.argv[2];
+const isStep = mode === 'diff' || mode === 'plan';
+const args = process.argv.slice(isStep ? 3 : 2);
+const server = args[0] ?? process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+const rows = Number(args[1] ?? 1_000_000);
 const B = 'rc_bench_plan_b';
 const I = 'rc_bench_plan_i';
 const url = (schema: string) => `${server.replace(/\/+$/, '')}/${schema}`;
@@ -117,8 +121,7 @@ function child(kind: string): {
   return JSON.parse(r.stdout.trim().split('\n').pop() as string);
 }
 
-const mode = process.argv[2];
-if (mode === 'diff' || mode === 'plan') {
+if (isStep) {
   await step(mode);
 } else {
   const t0 = performance.now();
