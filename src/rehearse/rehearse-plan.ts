@@ -125,10 +125,7 @@ async function onScratch(
         verify,
         rollback: null,
         ok: verify.ok,
-        notes:
-          triggers.length > 0
-            ? ['triggers are not copied to the scratch schema: what they do was not rehearsed']
-            : [],
+        notes: triggers.length > 0 ? [...clone.skippedTriggers] : [],
         window: window(check, apply, verify),
         seconds: (performance.now() - t0) / 1000,
       };

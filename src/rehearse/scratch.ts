@@ -18,14 +18,28 @@ export function scratchName(schema: string, planId: string): string {
 export interface CloneResult {
   readonly tables: number;
   readonly rows: number;
+  /** triggers of the copied tables recreated on the copies */
+  readonly triggers: number;
+  /** why a trigger was not recreated (it would act on something outside the scratch schema) */
+  readonly skippedTriggers: readonly string[];
   readonly seconds: number;
+}
+
+interface TriggerRow {
+  name: string;
+  tableName: string;
+  event: string;
+  timing: string;
+  statement: string;
 }
 
 /**
  * Copies tables of `from` into a new schema `to` on the same server: the plan's tables, and the
  * tables their foreign keys reach in either direction (so that verify's orphan checks see the
  * same parents and children). The definitions as SHOW CREATE TABLE gives them (keys, foreign keys
- * re-pointed at the copies, AUTO_INCREMENT), then the rows, server-side. Triggers are not copied.
+ * re-pointed at the copies, AUTO_INCREMENT), then the rows, server-side, then the copied tables'
+ * triggers, so that the rehearsal shows what they do to the plan's writes. A trigger whose body
+ * names the source schema is not recreated: on the copy it would write to the real target.
  */
 export async function cloneSchema(
   server: DbTarget,
@@ -81,11 +95,59 @@ export async function cloneSchema(
       rows += r.affectedRows;
       tables++;
     }
-    return { tables, rows, seconds: (performance.now() - t0) / 1000 };
+    const copied = await copyTriggers(admin, conn, from, wanted);
+    return { tables, rows, ...copied, seconds: (performance.now() - t0) / 1000 };
   } finally {
     await conn?.close();
     await admin.close();
   }
+}
+
+/**
+ * Recreates the triggers of the copied tables on `to` (after the rows are in, so the copy fires
+ * none), in their order of action, without their DEFINER (the rehearsing user runs them).
+ */
+async function copyTriggers(
+  admin: Connection,
+  conn: Connection,
+  from: string,
+  tables: ReadonlySet<string>,
+): Promise<{ triggers: number; skippedTriggers: string[] }> {
+  const rows = await admin.query<TriggerRow>(
+    `SELECT TRIGGER_NAME AS name, EVENT_OBJECT_TABLE AS tableName, EVENT_MANIPULATION AS event,
+            ACTION_TIMING AS timing, ACTION_STATEMENT AS statement
+       FROM information_schema.TRIGGERS
+      WHERE EVENT_OBJECT_SCHEMA = ?
+      ORDER BY EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_ORDER`,
+    [from],
+  );
+  let triggers = 0;
+  const skippedTriggers: string[] = [];
+  for (const t of rows) {
+    if (!tables.has(t.tableName)) continue;
+    if (t.statement.toLowerCase().includes(from.toLowerCase())) {
+      skippedTriggers.push(
+        `trigger ${t.name} on ${t.tableName} names the target schema ${from}: not copied to the scratch schema (it would act on the real target), so what it does was not rehearsed`,
+      );
+      continue;
+    }
+    // Keywords from the server's catalog; checked anyway, since DDL takes no placeholders.
+    if (!/^(BEFORE|AFTER)$/.test(t.timing) || !/^(INSERT|UPDATE|DELETE)$/.test(t.event)) {
+      throw new Error(`unexpected trigger ${t.name}: ${t.timing} ${t.event}`);
+    }
+    try {
+      await conn.execute(
+        `CREATE TRIGGER ${quoteId(t.name)} ${t.timing} ${t.event} ON ${quoteId(t.tableName)} FOR EACH ROW ${t.statement}`,
+      );
+      triggers++;
+    } catch (e) {
+      // Most often no TRIGGER grant on the scratch schema: the rehearsal goes on, and says so.
+      skippedTriggers.push(
+        `trigger ${t.name} on ${t.tableName} could not be recreated on the scratch schema (${e instanceof Error ? e.message.split(' [in:')[0] : String(e)}), so what it does was not rehearsed`,
+      );
+    }
+  }
+  return { triggers, skippedTriggers };
 }
 
 export async function dropScratch(server: DbTarget, name: string, logger: Logger): Promise<void> {
