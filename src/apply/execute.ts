@@ -31,6 +31,7 @@ export function newTally(table: string, resumedFrom: number, copyNote: string | 
     resumedFrom,
     batches: 0,
     copied: 0,
+    copySpans: 0,
     inserted: 0,
     updated: 0,
     deleted: 0,
@@ -45,6 +46,8 @@ export interface TableTally {
   resumedFrom: number;
   batches: number;
   copied: number;
+  /** batches whose restored rows were copied by one span (see run-batch.ts) */
+  copySpans: number;
   inserted: number;
   updated: number;
   deleted: number;
@@ -125,6 +128,7 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
         const done = await applyBatch(target, batch, { schema: x.schema, planId: x.planId }, n);
         tally.batches++;
         tally.copied += done.copied;
+        tally.copySpans += done.copySpans;
         tally.inserted += done.inserted;
         tally.updated += done.updated;
         tally.deleted += done.deleted;

@@ -217,6 +217,60 @@ export function insertSelect(s: TableShape, fromSchema: string, keys: KeySet): S
   };
 }
 
+/**
+ * The smallest and largest key of a set, for a table keyed by one integer column whose set
+ * lists keys one by one (no consecutive run to use as a range): null otherwise.
+ */
+export function keySpan(s: TableShape, set: KeySet): [bigint, bigint] | null {
+  const only = s.key.length === 1 ? s.key[0] : undefined;
+  if (only?.family !== 'integer' || set.keys.length < MIN_RANGE) return null;
+  let lo: bigint | null = null;
+  let hi: bigint | null = null;
+  const see = (v: bigint): void => {
+    if (lo === null || v < lo) lo = v;
+    if (hi === null || v > hi) hi = v;
+  };
+  for (const k of set.keys) see(keyParam(only, k[0] ?? null) as bigint);
+  for (const [a, b] of set.ranges) {
+    see(BigInt(a));
+    see(BigInt(b));
+  }
+  return lo === null || hi === null ? null : [lo, hi];
+}
+
+/**
+ * How many rows `fromSchema` holds with lo <= key <= hi, and how many of those are keys of the
+ * set: when both equal the set's size, the span holds exactly the set, and copying the span is
+ * copying the set.
+ */
+export function spanCheck(
+  s: TableShape,
+  fromSchema: string,
+  set: KeySet,
+  span: readonly [bigint, bigint],
+): Statement {
+  const inSet = keySetWhere(s, set);
+  const col = quoteId((s.key[0] as ColumnInfo).name);
+  return {
+    sql: `SELECT COUNT(*), COALESCE(SUM(${inSet.sql}), 0) FROM ${quoteTable(fromSchema, s.name)} WHERE ${col} BETWEEN ? AND ?`,
+    params: [...inSet.params, span[0], span[1]],
+  };
+}
+
+/** INSERT … SELECT of the rows with lo <= key <= hi (a span `spanCheck` found to be exactly a set). */
+export function insertSelectSpan(
+  s: TableShape,
+  fromSchema: string,
+  span: readonly [bigint, bigint],
+): Statement {
+  const cols = columnList(s.columns);
+  const col = quoteId((s.key[0] as ColumnInfo).name);
+  return {
+    sql: `INSERT INTO ${table(s)} (${cols}) SELECT ${cols} FROM ${quoteTable(fromSchema, s.name)} WHERE ${col} BETWEEN ? AND ?`,
+    params: [span[0], span[1]],
+  };
+}
+
 /** The current rows at these keys, locked until the batch commits: the undo images. */
 export function selectForUpdate(s: TableShape, keys: readonly (readonly Cell[])[]): Statement {
   const where = keysWhere(s, keys);
