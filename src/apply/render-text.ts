@@ -1,8 +1,8 @@
+import { num, secs, textGrid } from '../report/text-grid.js';
 import type { ApplyReport } from './apply-plan.js';
 import { COPY_SHARE } from './batches.js';
 import { JOURNAL_TABLE } from './journal.js';
 import type { RollbackReport } from './rollback-plan.js';
-import { num, secs, textGrid } from './text-grid.js';
 
 /** The apply report for a terminal: what was (or would be) done, per table, in order. */
 export function renderApplyText(r: ApplyReport): string {

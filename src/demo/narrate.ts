@@ -1,5 +1,7 @@
 /** What the demo prints at each step. Pure: results in, lines out. */
+
 import type { DiffDocument } from '../diff/result.js';
+import { num, textGrid } from '../report/text-grid.js';
 import type { Incident } from './incident.js';
 import type { TruthCounts } from './incident-truth.js';
 import { SHOP_TABLES, type ShopTable } from './shop-schema.js';
@@ -10,24 +12,14 @@ export function textTable(
   rows: readonly (readonly (string | number)[])[],
   indent = '     ',
 ): string[] {
-  const cells = rows.map((r) =>
-    r.map((c) => (typeof c === 'number' ? c.toLocaleString('en-US') : c)),
-  );
-  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
-  const numeric = head.map(
-    (_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number'),
-  );
-  const line = (r: readonly string[]): string =>
-    indent +
-    r
-      .map((c, i) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(head), ...cells.map(line)];
+  const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? num(c) : c)));
+  const right = (i: number): boolean =>
+    rows.length > 0 && rows.every((r) => typeof r[i] === 'number');
+  return textGrid(head, cells, { right, rule: false, indent });
 }
 
 export function n(x: number): string {
-  return x.toLocaleString('en-US');
+  return num(x);
 }
 
 /** The incident in a few lines: what the generator made, by its own count. */

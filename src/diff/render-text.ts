@@ -1,3 +1,4 @@
+import { num, textGrid } from '../report/text-grid.js';
 import type { DiffDocument, KeyObject, TableDiffResult } from './result.js';
 
 /** The diff document as a readable report for a terminal. */
@@ -40,7 +41,8 @@ export function renderDiffText(doc: DiffDocument): string {
     tot.tablesWithDrift > 0 ? `${tot.tablesWithDrift} tables` : '-',
     '',
   ]);
-  lines.push(...grid(header, rows));
+  // counts right-aligned; the name, drift and method columns left-aligned
+  lines.push(...textGrid(header, rows, { right: (i) => i > 0 && i < 5 }));
 
   for (const t of doc.tables) {
     const details = tableDetails(t);
@@ -124,18 +126,4 @@ function sqlString(v: string): string {
     .replaceAll('\r', '\\r')
     .replaceAll('\t', '\\t');
   return `'${body}'`;
-}
-
-function num(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
-function grid(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const fmt = (r: string[]): string =>
-    r
-      .map((c, i) => (i === 0 || i >= 5 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)];
 }

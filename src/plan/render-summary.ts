@@ -1,3 +1,4 @@
+import { textGrid } from '../report/text-grid.js';
 import type { PlanManifest } from './format.js';
 
 /** The plan as a short report for a terminal. */
@@ -45,10 +46,7 @@ export function renderPlanSummary(m: PlanManifest, dir: string): string {
       tot.unresolved,
     ].map(String),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const fmt = (r: readonly string[]): string =>
-    r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-  lines.push(fmt(head), ...rows.map(fmt));
+  lines.push(...textGrid(head, rows, { right: (i) => i > 0, rule: false }));
   if (m.remaps.length > 0) lines.push('');
   for (const r of m.remaps) {
     lines.push(
