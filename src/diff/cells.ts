@@ -1,20 +1,7 @@
-import { FLAG_NULL, splitEncoded } from '../hash/row-encoding.js';
+import { splitEncoded } from '../hash/row-encoding.js';
 import type { ComparedColumn } from '../introspect/compare.js';
+import { cellFromEncoded } from '../plan/cell-codec.js';
 import type { JsonCell, KeyObject } from './result.js';
-
-/** A column value for JSON output: text as a string, bytes as hex, NULL as null. */
-export function cell(col: ComparedColumn, encodedColumn: Buffer): JsonCell {
-  if (encodedColumn[0] === FLAG_NULL) return null;
-  const bytes = encodedColumn.subarray(5);
-  switch (col.family) {
-    case 'binary':
-    case 'bit':
-    case 'geometry':
-      return { hex: bytes.toString('hex') };
-    default:
-      return bytes.toString('utf8');
-  }
-}
 
 /** The named columns of an encoded row, as a JSON object in the given order. */
 export function pickCells(
@@ -28,7 +15,7 @@ export function pickCells(
     const i = columns.findIndex((c) => c.name === n);
     const col = columns[i];
     const part = parts[i];
-    if (col && part) out[n] = cell(col, part);
+    if (col && part) out[n] = cellFromEncoded(col.family, part);
   }
   return out;
 }

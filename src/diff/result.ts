@@ -1,8 +1,9 @@
 import type { TableDrift } from '../introspect/compare.js';
 import type { RowIdentity } from '../introspect/types.js';
+import type { Cell } from '../plan/format.js';
 
-/** A value in JSON output: text as a string (integers too: never through a JS number), bytes as hex. */
-export type JsonCell = string | { readonly hex: string } | null;
+/** A value in JSON output: the plan's cell form (text, integers included, as a string; bytes as hex). */
+export type JsonCell = Cell;
 export type KeyObject = Readonly<Record<string, JsonCell>>;
 
 export interface ChangedSample {

@@ -1,4 +1,5 @@
 import type { RawValue, SqlParam } from '../db/types.js';
+import { FLAG_NULL } from '../hash/row-encoding.js';
 import type { TypeFamily } from '../introspect/types.js';
 import type { Cell } from './format.js';
 
@@ -13,6 +14,12 @@ export function isBytesFamily(f: TypeFamily): boolean {
 export function cellFromRaw(family: TypeFamily, v: RawValue): Cell {
   if (v === null) return null;
   return isBytesFamily(family) ? { hex: v.toString('hex') } : v.toString('utf8');
+}
+
+/** One column of a canonical encoding (`splitEncoded`'s flag + length + bytes) as a cell. */
+export function cellFromEncoded(family: TypeFamily, part: Buffer | undefined): Cell {
+  if (part === undefined || part[0] === FLAG_NULL) return null;
+  return cellFromRaw(family, part.subarray(5));
 }
 
 /** The bytes the server will return for a cell once written (what row hashes are made of). */

@@ -1,7 +1,6 @@
-import { FLAG_NULL, splitEncoded } from '../hash/row-encoding.js';
+import { splitEncoded } from '../hash/row-encoding.js';
 import type { ComparedColumn } from '../introspect/compare.js';
-import type { TypeFamily } from '../introspect/types.js';
-import { isBytesFamily, rawFromCell } from './cell-codec.js';
+import { cellFromEncoded, rawFromCell } from './cell-codec.js';
 import type { Cell, Row } from './format.js';
 
 /** A row as the planner holds it: one cell per compared column, in the table's column order. */
@@ -10,20 +9,7 @@ export type Cells = readonly Cell[];
 /** Decodes a diff row's canonical encoding (`HashedRow.enc`) into cells. */
 export function decodeCells(columns: readonly ComparedColumn[], enc: Buffer): Cell[] {
   const parts = splitEncoded(enc, columns.length);
-  const out: Cell[] = new Array(columns.length);
-  for (let i = 0; i < columns.length; i++) {
-    const part = parts[i];
-    const col = columns[i] as ComparedColumn;
-    out[i] =
-      part === undefined || part[0] === FLAG_NULL
-        ? null
-        : cellOfBytes(col.family, part.subarray(5));
-  }
-  return out;
-}
-
-function cellOfBytes(family: TypeFamily, bytes: Buffer): Cell {
-  return isBytesFamily(family) ? { hex: bytes.toString('hex') } : bytes.toString('utf8');
+  return columns.map((col, i) => cellFromEncoded(col.family, parts[i]));
 }
 
 export function cellEquals(a: Cell, b: Cell): boolean {
