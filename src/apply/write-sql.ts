@@ -7,6 +7,7 @@ import { quoteId, quoteTable } from '../db/quote.js';
 import type { SqlParam } from '../db/types.js';
 import type { ColumnInfo } from '../introspect/types.js';
 import { paramFromCell } from '../plan/cell-codec.js';
+import { exactCondition } from '../plan/exact-match.js';
 import type { Cell, Row } from '../plan/format.js';
 
 /** A plan table as apply writes it. */
@@ -168,30 +169,18 @@ export function keysWhere(s: TableShape, keys: readonly (readonly Cell[])[]): St
 }
 
 /**
- * Every column equal, byte for byte, to the server's text form in `cells` (for a table without
- * a key). Text is compared as UTF-8 bytes, not under its collation, so 'A' never matches 'a ',
- * and `<=>` makes NULL match NULL. Without an index this scans: such tables are small.
+ * The row equal to `cells` (a table without a key), as `exactCondition` defines equality: the
+ * same condition plan.sql writes with literals. Without an index this scans: such tables are
+ * small.
  */
 function exactMatch(s: TableShape, cells: readonly Cell[]): Statement {
-  const parts = s.columns.map((c) => `${exactExpr(s, c)} <=> ?`);
-  return {
-    sql: parts.join(' AND '),
-    params: cells.map((c) => (c === null ? null : Buffer.from(rawBytes(c)))),
+  const params: SqlParam[] = [];
+  const bind = (v: Buffer | string): string => {
+    params.push(v);
+    return '?';
   };
-}
-
-function exactExpr(s: TableShape, c: ColumnInfo): string {
-  const col = quoteId(c.name);
-  const textual =
-    c.family === 'text' ||
-    c.family === 'enum' ||
-    c.family === 'set' ||
-    (c.family === 'json' && s.flavor === 'mariadb');
-  return textual ? `CAST(CONVERT(${col} USING utf8mb4) AS BINARY)` : `CAST(${col} AS BINARY)`;
-}
-
-function rawBytes(c: Exclude<Cell, null>): Buffer {
-  return typeof c === 'string' ? Buffer.from(c, 'utf8') : Buffer.from(c.hex, 'hex');
+  const sql = s.columns.map((c, i) => exactCondition(c, cells[i] ?? null, s.flavor, bind));
+  return { sql: sql.join(' AND '), params };
 }
 
 /** INSERT of whole rows shipped from the client; every stored column is given explicitly. */

@@ -3,10 +3,11 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { quoteId } from '../db/quote.js';
 import type { ColumnInfo } from '../introspect/types.js';
+import { exactCondition } from './exact-match.js';
 import type { Action, PlanManifest, PlanTable, Row } from './format.js';
 import { SQL_FILE } from './format.js';
 import { readActions } from './plan-files.js';
-import { exactCondition, sqlLiteral } from './sql-literal.js';
+import { bindLiteral, sqlLiteral } from './sql-literal.js';
 
 /** What the renderer needs to know of a table beyond the manifest. */
 export interface SqlTableShape {
@@ -131,7 +132,7 @@ async function renderActions(
   const where = (key: Row, before: Row): string =>
     t.key.length > 0
       ? t.key.map((k) => `${quoteId(k)} = ${lit(k, key)}`).join(' AND ')
-      : `${t.columns.map((c) => exactCondition(cols.get(c) as ColumnInfo, before[c] ?? null, flavor, quoteId)).join(' AND ')}`;
+      : `${t.columns.map((c) => exactCondition(cols.get(c) as ColumnInfo, before[c] ?? null, flavor, bindLiteral)).join(' AND ')}`;
   let lastRule = '';
   let inserts: Row[] = [];
   const flush = async (): Promise<void> => {

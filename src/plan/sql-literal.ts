@@ -27,26 +27,7 @@ export function quoteText(s: string): string {
   return `'${s.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
 }
 
-/**
- * A condition true for exactly the stored value (rows of a table without a key, where `=` under
- * a collation, a float's rounding or JSON's formatting could match the wrong copy).
- */
-export function exactCondition(
-  col: ColumnInfo,
-  c: Cell,
-  flavor: 'mariadb' | 'mysql',
-  quote: (n: string) => string,
-): string {
-  const name = quote(col.name);
-  if (c === null) return `${name} IS NULL`;
-  if (typeof c !== 'string') return `${name} = X'${c.hex.toUpperCase()}'`;
-  if (col.family === 'json') {
-    return flavor === 'mariadb'
-      ? `JSON_EQUALS(${name}, ${quoteText(c)})`
-      : `${name} = CAST(${quoteText(c)} AS JSON)`;
-  }
-  if (col.family === 'text' || col.family === 'enum' || col.family === 'set') {
-    return `CAST(CONVERT(${name} USING utf8mb4) AS BINARY) = CAST(${quoteText(c)} AS BINARY)`;
-  }
-  return `CAST(${name} AS BINARY) = CAST(${quoteText(c)} AS BINARY)`;
+/** A value as plan.sql writes it in a condition (`exactCondition`'s binder): bytes as X'…'. */
+export function bindLiteral(v: Buffer | string): string {
+  return typeof v === 'string' ? quoteText(v) : `X'${v.toString('hex').toUpperCase()}'`;
 }

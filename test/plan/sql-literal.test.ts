@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/db/mysql.js';
 import type { ColumnInfo } from '../../src/introspect/types.js';
-import { exactCondition, quoteText, sqlLiteral } from '../../src/plan/sql-literal.js';
+import { exactCondition } from '../../src/plan/exact-match.js';
+import { bindLiteral, quoteText, sqlLiteral } from '../../src/plan/sql-literal.js';
 import { sql, TestSchemas } from '../support/schemas.js';
 import { runPlanSql, tempDir } from './support.js';
 
@@ -38,10 +39,10 @@ describe('plan.sql literals', () => {
     expect(sqlLiteral(col('binary'), { hex: '00ff27' })).toBe("X'00FF27'");
     expect(sqlLiteral(col('json'), null)).toBe('NULL');
     expect(quoteText('🦄')).toBe("'🦄'");
-    expect(exactCondition(col('text'), 'a ', 'mariadb', (n) => `\`${n}\``)).toBe(
+    expect(exactCondition(col('text'), 'a ', 'mariadb', bindLiteral)).toBe(
       "CAST(CONVERT(`c` USING utf8mb4) AS BINARY) = CAST('a ' AS BINARY)",
     );
-    expect(exactCondition(col('json'), '{"a":1}', 'mysql', (n) => `\`${n}\``)).toBe(
+    expect(exactCondition(col('json'), '{"a":1}', 'mysql', bindLiteral)).toBe(
       '`c` = CAST(\'{"a":1}\' AS JSON)',
     );
   });

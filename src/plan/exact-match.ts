@@ -1,0 +1,39 @@
+import { quoteId } from '../db/quote.js';
+import type { ColumnInfo } from '../introspect/types.js';
+import type { Cell } from './format.js';
+
+/**
+ * Gives the SQL for a value: a placeholder whose parameter it records (apply), or a literal
+ * (plan.sql). Bytes come as a Buffer, everything else as its text.
+ */
+export type Bind = (value: Buffer | string) => string;
+
+/**
+ * A condition true for exactly the row value a cell describes: how apply and plan.sql address a
+ * row of a table without a key (by all its values), so both must match the same rows.
+ * - NULL only matches NULL.
+ * - Text compares as UTF-8 bytes, not under its collation ('A' never matches 'a ').
+ * - JSON compares as JSON: MariaDB keeps the text as typed (spaces, key order), MySQL its binary
+ *   form, while the plan holds canonical text.
+ * - Bytes, BIT and every other type compare as the bytes the server sends: a BIT column
+ *   compared with a byte string directly is compared as text (`b = X'05'` fails on MariaDB).
+ */
+export function exactCondition(
+  col: ColumnInfo,
+  c: Cell,
+  flavor: 'mariadb' | 'mysql',
+  bind: Bind,
+): string {
+  const name = quoteId(col.name);
+  if (c === null) return `${name} IS NULL`;
+  if (typeof c !== 'string') return `CAST(${name} AS BINARY) = ${bind(Buffer.from(c.hex, 'hex'))}`;
+  if (col.family === 'json') {
+    return flavor === 'mariadb'
+      ? `JSON_EQUALS(${name}, ${bind(c)})`
+      : `${name} = CAST(${bind(c)} AS JSON)`;
+  }
+  if (col.family === 'text' || col.family === 'enum' || col.family === 'set') {
+    return `CAST(CONVERT(${name} USING utf8mb4) AS BINARY) = CAST(${bind(c)} AS BINARY)`;
+  }
+  return `CAST(${name} AS BINARY) = CAST(${bind(c)} AS BINARY)`;
+}
