@@ -123,7 +123,9 @@ export class PrivateServer {
     const deadline = Date.now() + this.startTimeoutMs;
     for (;;) {
       if (child.exitCode !== null) {
-        throw new Error(`private server on port ${this.port} exited at start: see ${this.errorLog}`);
+        throw new Error(
+          `private server on port ${this.port} exited at start: see ${this.errorLog}`,
+        );
       }
       if (await this.answers()) return;
       if (Date.now() > deadline) {
