@@ -1,5 +1,6 @@
+import type { Cell, Row } from '../cell/cells.js';
 import { PreconditionError } from '../errors.js';
-import type { Action, Cell, Row } from '../plan/format.js';
+import type { Action } from '../plan/format.js';
 import type { Phase } from './journal.js';
 
 /**

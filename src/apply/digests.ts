@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import { connect } from '../db/mysql.js';
 import { SessionPool } from '../db/session-pool.js';
 import { type DbTarget, withSchema } from '../db/url.js';
-import { type Digest, DigestAccumulator, digestEquals, tableDigest } from '../hash/digest.js';
+import { tableDigest } from '../diff/table-digest.js';
+import { type Digest, DigestAccumulator, digestEquals } from '../hash/digest.js';
 import { readActions } from '../plan/plan-files.js';
 import type { TableRun } from './plan-tables.js';
 

@@ -1,4 +1,4 @@
-import { num, secs, textGrid } from '../report/text-grid.js';
+import { num, secs, textGrid } from '../text-grid.js';
 import type { ApplyReport } from './apply-plan.js';
 import { COPY_SHARE } from './batches.js';
 import { JOURNAL_TABLE } from './journal.js';

@@ -1,10 +1,11 @@
+import { cellFromRaw, rawFromCell } from '../cell/cell-codec.js';
+import type { Cell } from '../cell/cells.js';
 import { QueryError } from '../db/mysql.js';
 import type { RawRow, Session } from '../db/types.js';
 import { PreconditionError } from '../errors.js';
 import type { DigestRowHasher } from '../hash/digest.js';
 import { hex64 } from '../hash/xxhash.js';
-import { cellFromRaw, rawFromCell } from '../plan/cell-codec.js';
-import type { Action, Cell } from '../plan/format.js';
+import type { Action } from '../plan/format.js';
 import type { Batch } from './batches.js';
 import { journalBatch } from './journal.js';
 import { pausePoint } from './test-pause.js';

@@ -1,6 +1,6 @@
+import type { Cell } from '../cell/cells.js';
 import type { Session } from '../db/types.js';
 import { PreconditionError } from '../errors.js';
-import type { Cell } from '../plan/format.js';
 import { deleteJournalRow, readUndo } from './journal.js';
 import { stepRows, type UndoStep } from './undo.js';
 import {

@@ -6,7 +6,7 @@
  * Rows and keys are arrays of cells in the order of `columns` / `key`, which the record names,
  * so the journal reads on its own (a DBA can undo a batch by hand from it).
  */
-import type { Cell } from '../plan/format.js';
+import type { Cell } from '../cell/cells.js';
 
 export type UndoStep =
   /**

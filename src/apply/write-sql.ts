@@ -3,12 +3,13 @@
  * with placeholders. No connection here. Every identifier goes through quoteId; every value is
  * a placeholder.
  */
+
+import { paramFromCell } from '../cell/cell-codec.js';
+import type { Cell, Row } from '../cell/cells.js';
 import { quoteId, quoteTable } from '../db/quote.js';
 import type { SqlParam } from '../db/types.js';
 import type { ColumnInfo } from '../introspect/types.js';
-import { paramFromCell } from '../plan/cell-codec.js';
 import { exactCondition } from '../plan/exact-match.js';
-import type { Cell, Row } from '../plan/format.js';
 
 /** A plan table as apply writes it. */
 export interface TableShape {

@@ -1,7 +1,7 @@
 /** What the demo prints at each step. Pure: results in, lines out. */
 
 import type { DiffDocument } from '../diff/result.js';
-import { num, textGrid } from '../report/text-grid.js';
+import { num, textGrid } from '../text-grid.js';
 import type { Incident } from './incident.js';
 import type { TruthCounts } from './incident-truth.js';
 import { SHOP_TABLES, type ShopTable } from './shop-schema.js';

@@ -1,6 +1,6 @@
+import { cellFromEncoded } from '../cell/cell-codec.js';
 import { splitEncoded } from '../hash/row-encoding.js';
 import type { ComparedColumn } from '../introspect/compare.js';
-import { cellFromEncoded } from '../plan/cell-codec.js';
 import type { JsonCell, KeyObject } from './result.js';
 
 /** The named columns of an encoded row, as a JSON object in the given order. */

@@ -1,4 +1,4 @@
-import { num, textGrid } from '../report/text-grid.js';
+import { num, textGrid } from '../text-grid.js';
 import type { DiffDocument, KeyObject, TableDiffResult } from './result.js';
 
 /** The diff document as a readable report for a terminal. */

@@ -1,6 +1,6 @@
+import type { Cell } from '../cell/cells.js';
 import type { TableDrift } from '../introspect/compare.js';
 import type { RowIdentity } from '../introspect/types.js';
-import type { Cell } from '../plan/format.js';
 
 /** A value in JSON output: the plan's cell form (text, integers included, as a string; bytes as hex). */
 export type JsonCell = Cell;

@@ -1,4 +1,3 @@
-import type { RawRow, RawValue } from '../db/types.js';
 import type { TypeFamily } from '../introspect/types.js';
 import { canonicalJson, JsonSyntaxError } from './json-canonical.js';
 
@@ -16,6 +15,10 @@ import { canonicalJson, JsonSyntaxError } from './json-canonical.js';
  * INVARIANT: changing this encoding changes every row hash and digest; plans made before the
  * change would be refused as stale. Bump the plan format version with it.
  */
+/** A column value as the server's text protocol sends it (the same shape as db/types' RawValue). */
+type RawValue = Buffer | null;
+type RawRow = RawValue[];
+
 export const FLAG_NULL = 0;
 export const FLAG_VALUE = 1;
 /** JSON that does not parse is hashed as its raw bytes, under a flag of its own. */

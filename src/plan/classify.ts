@@ -1,8 +1,8 @@
+import type { Cell } from '../cell/cells.js';
+import { type Cells, cellEquals } from '../cell/cells.js';
 import { compareDecimalText } from '../chunk/boundaries.js';
 import { type IncidentStart, padTemporal } from '../config/incident-time.js';
 import type { ColumnInfo } from '../introspect/types.js';
-import { type Cells, cellEquals } from './cells.js';
-import type { Cell } from './format.js';
 import { columnIndex, sideColumn, type TableModel } from './table-model.js';
 
 /** Why two rows with the same key are different entities. */

@@ -1,5 +1,5 @@
+import { type Cells, cellEquals, pick } from '../cell/cells.js';
 import type { ColumnInfo } from '../introspect/types.js';
-import { type Cells, cellEquals, pick } from './cells.js';
 import { collisionReason, compareUpdatedAt } from './classify.js';
 import { columnIndex, sideColumn, type TableModel, type World } from './table-model.js';
 

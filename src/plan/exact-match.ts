@@ -1,6 +1,6 @@
+import type { Cell } from '../cell/cells.js';
 import { quoteId } from '../db/quote.js';
 import type { ColumnInfo } from '../introspect/types.js';
-import type { Cell } from './format.js';
 
 /**
  * Gives the SQL for a value: a placeholder whose parameter it records (apply), or a literal

@@ -11,20 +11,13 @@
  * Determinism: the same inputs give a byte-identical plan.json and action files (no timestamps,
  * no random ids, stable key order), so the same planId.
  */
+import type { Row } from '../cell/cells.js';
 import type { Digest } from '../hash/digest.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 export const MANIFEST_FILE = 'plan.json';
 export const SQL_FILE = 'plan.sql';
 export const ACTIONS_DIR = 'actions';
-
-/**
- * A column value: text as a string (integers, decimals and dates as the server prints them,
- * never through a JS number), bytes as `{hex}`, NULL as null. Same form as in `diff --json`.
- */
-export type Cell = string | { readonly hex: string } | null;
-/** Column name → value. */
-export type Row = Readonly<Record<string, Cell>>;
 
 /** Names the policy that decided an action, e.g. "onMissingInInterim=restore". */
 export type Rule = string;

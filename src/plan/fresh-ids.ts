@@ -1,7 +1,8 @@
+import type { Cell } from '../cell/cells.js';
 import { quoteId, quoteTable } from '../db/quote.js';
 import type { SessionPool } from '../db/session-pool.js';
 import { PreconditionError } from '../errors.js';
-import type { Cell, RemapSummary } from './format.js';
+import type { RemapSummary } from './format.js';
 import type { RemapBook } from './remap-book.js';
 import { integerMax, type TableModel } from './table-model.js';
 

@@ -1,9 +1,9 @@
+import type { Cell } from '../cell/cells.js';
 import { isNoPad } from '../chunk/key-sql.js';
 import type { SessionPool } from '../db/session-pool.js';
 import type { SqlParam } from '../db/types.js';
 import { columnKey } from '../introspect/compare.js';
 import type { ColumnInfo, TableInfo } from '../introspect/types.js';
-import type { Cell } from './format.js';
 
 const BATCH = 200;
 

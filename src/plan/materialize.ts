@@ -1,8 +1,9 @@
+import type { Cell, Row } from '../cell/cells.js';
+import { type Cells, cellEquals, pick, rawOf, rowOf } from '../cell/cells.js';
 import type { DigestRowHasher } from '../hash/digest.js';
 import { hex64 } from '../hash/xxhash.js';
-import { type Cells, cellEquals, pick, rawOf, rowOf } from './cells.js';
 import type { Decision, Entry, Survivor } from './decide.js';
-import type { Action, Cell, Row } from './format.js';
+import type { Action } from './format.js';
 import type { RemapBook } from './remap-book.js';
 import { columnIndex, type TableModel, type World } from './table-model.js';
 

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { Cell } from '../cell/cells.js';
+import { decodeCells, pick } from '../cell/cells.js';
 import type { IncidentStart } from '../config/incident-time.js';
 import { comparePairs, type DiffSources } from '../diff/engine.js';
 import type { Progress } from '../diff/progress.js';
 import type { TablePair } from '../introspect/compare.js';
-import { decodeCells, pick } from './cells.js';
 import { collisionTag } from './classify.js';
-import type { Cell } from './format.js';
 import { SpoolWriter } from './spool.js';
 import type { TableModel } from './table-model.js';
 

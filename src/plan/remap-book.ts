@@ -1,5 +1,5 @@
-import { type Cells, tupleKey } from './cells.js';
-import type { Cell } from './format.js';
+import type { Cell } from '../cell/cells.js';
+import { type Cells, tupleKey } from '../cell/cells.js';
 import type { World } from './table-model.js';
 
 /**

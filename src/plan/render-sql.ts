@@ -1,10 +1,11 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
+import type { Row } from '../cell/cells.js';
 import { quoteId } from '../db/quote.js';
 import type { ColumnInfo } from '../introspect/types.js';
 import { exactCondition } from './exact-match.js';
-import type { Action, PlanManifest, PlanTable, Row } from './format.js';
+import type { Action, PlanManifest, PlanTable } from './format.js';
 import { SQL_FILE } from './format.js';
 import { readActions } from './plan-files.js';
 import { bindLiteral, sqlLiteral } from './sql-literal.js';

@@ -1,4 +1,4 @@
-import { textGrid } from '../report/text-grid.js';
+import { textGrid } from '../text-grid.js';
 import type { PlanManifest } from './format.js';
 
 /** The plan as a short report for a terminal. */

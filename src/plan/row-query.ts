@@ -1,3 +1,6 @@
+import { paramFromCell } from '../cell/cell-codec.js';
+import type { Cell } from '../cell/cells.js';
+import { type Cells, decodeCells } from '../cell/cells.js';
 import { keyColumn, placeholder } from '../chunk/key-sql.js';
 import { quoteId, quoteTable } from '../db/quote.js';
 import type { SessionPool } from '../db/session-pool.js';
@@ -6,9 +9,6 @@ import { RowEncoder } from '../hash/row-encoding.js';
 import type { Hash64 } from '../hash/xxhash.js';
 import { columnKey } from '../introspect/compare.js';
 import type { ColumnInfo, TableInfo } from '../introspect/types.js';
-import { paramFromCell } from './cell-codec.js';
-import { type Cells, decodeCells } from './cells.js';
-import type { Cell } from './format.js';
 import type { TableModel } from './table-model.js';
 
 /** A row read back during planning: its cells (as the diff would decode them) and its hash. */

@@ -1,5 +1,5 @@
+import type { Cell } from '../cell/cells.js';
 import type { ColumnInfo } from '../introspect/types.js';
-import type { Cell } from './format.js';
 
 /**
  * SQL literals for plan.sql, a script read by people and run by the mysql client. Values are

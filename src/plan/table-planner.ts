@@ -1,10 +1,11 @@
+import type { Cell } from '../cell/cells.js';
+import { type Cells, decodeCells, pick, tupleKey } from '../cell/cells.js';
 import type { IncidentStart } from '../config/incident-time.js';
 import type { DigestRowHasher } from '../hash/digest.js';
-import { type Cells, decodeCells, pick, tupleKey } from './cells.js';
 import { COLLISION_BY_PARENT } from './classify.js';
 import { decide, type Entry } from './decide.js';
 import type { DraftFiles } from './drafts.js';
-import type { Cell, ClassCounts } from './format.js';
+import type { ClassCounts } from './format.js';
 import { materialize } from './materialize.js';
 import type { RemapBook } from './remap-book.js';
 import { type FetchedRow, LOOKUP_BATCH, type RowQuery } from './row-query.js';

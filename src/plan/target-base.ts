@@ -1,12 +1,7 @@
 import type { SessionPool } from '../db/session-pool.js';
+import { type DigestOptions, tableDigest } from '../diff/table-digest.js';
 import { PreconditionError } from '../errors.js';
-import {
-  type Digest,
-  type DigestOptions,
-  digestColumns,
-  digestEquals,
-  tableDigest,
-} from '../hash/digest.js';
+import { type Digest, digestColumns, digestEquals } from '../hash/digest.js';
 import type { TableInfo } from '../introspect/types.js';
 import type { PlannedPair } from './prepare-tables.js';
 import type { World } from './table-model.js';

@@ -1,10 +1,11 @@
+import type { Cell, Row } from '../cell/cells.js';
+import { type Cells, pick, tupleKey } from '../cell/cells.js';
 import type { SessionPool } from '../db/session-pool.js';
 import type { DigestRowHasher } from '../hash/digest.js';
 import type { IndexInfo, TableInfo } from '../introspect/types.js';
-import { type Cells, pick, tupleKey } from './cells.js';
 import { compareUpdatedAt } from './classify.js';
 import type { DraftFiles, PlacedDraft } from './drafts.js';
-import type { Action, Cell, Row } from './format.js';
+import type { Action } from './format.js';
 import { matchForms } from './match-form.js';
 import { hashOf, storedRow } from './materialize.js';
 import type { RemapBook } from './remap-book.js';

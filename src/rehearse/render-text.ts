@@ -1,4 +1,4 @@
-import { num, secs, textGrid } from '../report/text-grid.js';
+import { num, secs, textGrid } from '../text-grid.js';
 import { renderVerifyText } from '../verify/render-text.js';
 import type { RehearseReport } from './rehearse-plan.js';
 

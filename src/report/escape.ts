@@ -1,4 +1,4 @@
-import type { Cell } from '../plan/format.js';
+import type { Cell } from '../cell/cells.js';
 
 /** Text for HTML element content and attribute values: every markup character escaped. */
 export function escapeHtml(s: string): string {

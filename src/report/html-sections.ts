@@ -1,5 +1,5 @@
 /** The report's detail sections: samples, rules, rehearsal, verification. Pure; all escaped. */
-import type { Row } from '../plan/format.js';
+import type { Row } from '../cell/cells.js';
 import { bars } from './charts.js';
 import { cellText, escapeHtml as e, keyText } from './escape.js';
 import { tableNotes } from './labels.js';

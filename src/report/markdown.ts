@@ -2,7 +2,7 @@
  * The report as Markdown (GitHub flavour), for pasting into a ticket: the same facts as the
  * HTML report, without the charts. Pure; every value from the plan escaped.
  */
-import type { Row } from '../plan/format.js';
+import type { Row } from '../cell/cells.js';
 import { cellText, keyText, escapeMarkdown as m } from './escape.js';
 import { ACTION_LABELS, CLASS_LABELS, driftText, skippedTables, tableNotes } from './labels.js';
 import { columnsOf, type ReportData, reportStatus, seconds } from './report-data.js';

@@ -3,7 +3,9 @@
  * decided its actions and a few samples, and the rehearsal and verification results when they
  * exist. Pure: built from data, rendered by html.ts and markdown.ts.
  */
-import type { Action, ActionOp, Cell, PlanManifest, PlanTable, Row } from '../plan/format.js';
+
+import type { Cell, Row } from '../cell/cells.js';
+import type { Action, ActionOp, PlanManifest, PlanTable } from '../plan/format.js';
 import type { RehearsalResult, RunFile, VerificationResult } from './run-results.js';
 
 /** How many actions of one kind a rule decided. */

@@ -1,5 +1,5 @@
-import type { Cell } from '../plan/format.js';
-import { num, secs, textGrid } from '../report/text-grid.js';
+import type { Cell } from '../cell/cells.js';
+import { num, secs, textGrid } from '../text-grid.js';
 import type { TableVerdict, VerifyReport } from './verify-plan.js';
 
 /** The verify report for a terminal: one line per table, then what failed and why. */

@@ -2,12 +2,12 @@ import { readAutoIncrement } from '../apply/auto-increment.js';
 import { readDigests } from '../apply/digests.js';
 import { type JournalStatus, journalStatus, readJournal } from '../apply/journal.js';
 import type { PlanSession } from '../apply/plan-session.js';
+import { cellFromRaw } from '../cell/cell-codec.js';
+import type { Cell } from '../cell/cells.js';
 import type { RawRow, Session } from '../db/types.js';
 import { type Digest, digestEquals } from '../hash/digest.js';
 import { introspectSchema } from '../introspect/introspect.js';
 import type { SchemaInfo, TableInfo } from '../introspect/types.js';
-import { cellFromRaw } from '../plan/cell-codec.js';
-import type { Cell } from '../plan/format.js';
 import {
   configReferences,
   duplicateQuery,

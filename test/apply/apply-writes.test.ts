@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Row } from '../../src/plan/format.js';
+import type { Row } from '../../src/cell/cells.js';
 import { runCli } from '../support/cli.js';
 import { buildPlan, planDigests, schemaDigests, tableRows } from '../support/plan-builder.js';
 import { sql, TestSchemas } from '../support/schemas.js';

@@ -4,8 +4,10 @@
  * backup (server-side copies), rows sent as values, updates (one of a table with ON UPDATE
  * CURRENT_TIMESTAMP), deletes, a table without a key, and an AUTO_INCREMENT raise.
  */
+
+import type { Row } from '../../src/cell/cells.js';
 import type { DbTarget } from '../../src/db/url.js';
-import type { PlanManifest, Row } from '../../src/plan/format.js';
+import type { PlanManifest } from '../../src/plan/format.js';
 import { type ActionSpec, buildPlan } from '../support/plan-builder.js';
 import { sql, type TestSchemas } from '../support/schemas.js';
 

@@ -13,22 +13,23 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { keyParam, keyPlaceholder } from '../../src/apply/write-sql.js';
+import { cellFromRaw, rawFromCell } from '../../src/cell/cell-codec.js';
+import type { Row } from '../../src/cell/cells.js';
 import { connect } from '../../src/db/mysql.js';
 import { quoteId, quoteTable } from '../../src/db/quote.js';
 import { SessionPool } from '../../src/db/session-pool.js';
 import type { Connection } from '../../src/db/types.js';
 import { type DbTarget, describeTarget } from '../../src/db/url.js';
+import { tableDigest } from '../../src/diff/table-digest.js';
 import {
   type Digest,
   DigestAccumulator,
   DigestRowHasher,
   digestColumns,
-  tableDigest,
 } from '../../src/hash/digest.js';
 import { hex64, loadHash64 } from '../../src/hash/xxhash.js';
 import { introspectSchema } from '../../src/introspect/introspect.js';
 import type { ColumnInfo, TableInfo } from '../../src/introspect/types.js';
-import { cellFromRaw, rawFromCell } from '../../src/plan/cell-codec.js';
 import {
   ACTIONS_DIR,
   type Action,
@@ -37,7 +38,6 @@ import {
   PLAN_FORMAT_VERSION,
   type PlanManifest,
   type PlanTable,
-  type Row,
   SQL_FILE,
 } from '../../src/plan/format.js';
 import { computePlanId, fileSha256, serializeManifest, sha256 } from '../../src/plan/plan-files.js';

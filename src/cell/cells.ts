@@ -1,7 +1,15 @@
 import { splitEncoded } from '../hash/row-encoding.js';
 import type { ComparedColumn } from '../introspect/compare.js';
 import { cellFromEncoded, rawFromCell } from './cell-codec.js';
-import type { Cell, Row } from './format.js';
+
+/**
+ * A column value: text as a string (integers, decimals and dates as the server prints them,
+ * never through a JS number), bytes as `{hex}`, NULL as null. The form of `diff --json` and of
+ * the plan's action files.
+ */
+export type Cell = string | { readonly hex: string } | null;
+/** Column name → value. */
+export type Row = Readonly<Record<string, Cell>>;
 
 /** A row as the planner holds it: one cell per compared column, in the table's column order. */
 export type Cells = readonly Cell[];

@@ -1,7 +1,7 @@
 import type { RawValue, SqlParam } from '../db/types.js';
 import { FLAG_NULL } from '../hash/row-encoding.js';
 import type { TypeFamily } from '../introspect/types.js';
-import type { Cell } from './format.js';
+import type { Cell } from './cells.js';
 
 /**
  * Cells (plan.json/action form) ↔ the server's raw bytes ↔ placeholder values.
