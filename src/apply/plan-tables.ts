@@ -4,8 +4,8 @@ import { digestColumns } from '../hash/digest.js';
 import { introspectSchema } from '../introspect/introspect.js';
 import type { ColumnInfo, TableInfo } from '../introspect/types.js';
 import type { PlanManifest, PlanTable } from '../plan/format.js';
+import type { TableShape } from '../sql/statements.js';
 import { JOURNAL_TABLE } from './journal.js';
-import type { TableShape } from './write-sql.js';
 
 /** A plan table matched with the live table it writes. */
 export interface TableRun {

@@ -6,10 +6,6 @@ import { PreconditionError } from '../errors.js';
 import type { DigestRowHasher } from '../hash/digest.js';
 import { hex64 } from '../hash/xxhash.js';
 import type { Action } from '../plan/format.js';
-import type { Batch } from './batches.js';
-import { journalBatch } from './journal.js';
-import { pausePoint } from './test-pause.js';
-import type { UndoRecord, UndoStep } from './undo.js';
 import {
   compactKeys,
   deleteByKeys,
@@ -27,7 +23,11 @@ import {
   type TableShape,
   updateByKey,
   updateExact,
-} from './write-sql.js';
+} from '../sql/statements.js';
+import type { Batch } from './batches.js';
+import { journalBatch } from './journal.js';
+import { pausePoint } from './test-pause.js';
+import type { UndoRecord, UndoStep } from './undo.js';
 
 /** What one batch writes to: a table, on the writer's session. */
 export interface BatchTarget {
@@ -194,7 +194,12 @@ async function writeRun(
       if (!keyed) {
         const before = acts.map((a, i) => rowCells(sh, a.before, what(i)));
         for (let i = 0; i < acts.length; i++) {
-          const r = await exec(t, updateExact(sh, before[i] as Cell[], next[i] as Cell[]), seq);
+          const a = acts[i] as Extract<Action, { op: 'update' }>;
+          const r = await exec(
+            t,
+            updateExact(sh, before[i] as Cell[], next[i] as Cell[], a.columns),
+            seq,
+          );
           if (r !== 1) throw changed(sh, acts[i] as Action, seq);
         }
         return { op: 'unUpdateExact', rows: next, before };
@@ -202,7 +207,12 @@ async function writeRun(
       const keys = acts.map((a, i) => keyCells(sh, a.key, what(i)));
       const before = await lockBefores(t, acts, keys, seq);
       for (let i = 0; i < acts.length; i++) {
-        const r = await exec(t, updateByKey(sh, keys[i] as Cell[], next[i] as Cell[]), seq);
+        const a = acts[i] as Extract<Action, { op: 'update' }>;
+        const r = await exec(
+          t,
+          updateByKey(sh, keys[i] as Cell[], next[i] as Cell[], a.columns),
+          seq,
+        );
         if (r !== 1) throw changed(sh, acts[i] as Action, seq);
       }
       return {

@@ -1,8 +1,6 @@
 import type { Cell } from '../cell/cells.js';
 import type { Session } from '../db/types.js';
 import { PreconditionError } from '../errors.js';
-import { deleteJournalRow, readUndo } from './journal.js';
-import { stepRows, type UndoStep } from './undo.js';
 import {
   deleteByKeys,
   deleteExact,
@@ -11,7 +9,9 @@ import {
   type TableShape,
   updateByKey,
   updateExact,
-} from './write-sql.js';
+} from '../sql/statements.js';
+import { deleteJournalRow, readUndo } from './journal.js';
+import { stepRows, type UndoStep } from './undo.js';
 
 /**
  * Undoes one journaled batch and deletes its journal row, in one transaction: a crash leaves the
@@ -72,12 +72,12 @@ async function undoStep(s: Session, sh: TableShape, step: UndoStep, seq: number)
       return;
     case 'unUpdate':
       for (let i = step.at.length - 1; i >= 0; i--) {
-        await expect(updateByKey(sh, step.at[i] as Cell[], step.before[i] as Cell[]), 1);
+        await expect(updateByKey(sh, step.at[i] as Cell[], step.before[i] as Cell[], 'all'), 1);
       }
       return;
     case 'unUpdateExact':
       for (let i = step.rows.length - 1; i >= 0; i--) {
-        await expect(updateExact(sh, step.rows[i] as Cell[], step.before[i] as Cell[]), 1);
+        await expect(updateExact(sh, step.rows[i] as Cell[], step.before[i] as Cell[], 'all'), 1);
       }
       return;
     case 'unDelete':

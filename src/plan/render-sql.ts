@@ -1,14 +1,24 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import type { Row } from '../cell/cells.js';
+import type { Cell } from '../cell/cells.js';
 import { quoteId } from '../db/quote.js';
 import type { ColumnInfo } from '../introspect/types.js';
-import { exactCondition } from './exact-match.js';
+import { must } from '../must.js';
+import { LITERALS } from '../sql/bind.js';
+import {
+  deleteByKeys,
+  deleteExact,
+  insertValues,
+  keyCells,
+  rowCells,
+  type TableShape,
+  updateByKey,
+  updateExact,
+} from '../sql/statements.js';
 import type { Action, PlanManifest, PlanTable } from './format.js';
 import { SQL_FILE } from './format.js';
 import { readActions } from './plan-files.js';
-import { bindLiteral, sqlLiteral } from './sql-literal.js';
 
 /** What the renderer needs to know of a table beyond the manifest. */
 export interface SqlTableShape {
@@ -126,22 +136,21 @@ async function renderActions(
   want: (a: Action) => boolean,
   w: (s: string) => Promise<void>,
 ): Promise<void> {
-  const cols = new Map(shape.columns.map((c) => [c.name, c]));
-  const table = quoteId(t.table);
-  const lit = (name: string, row: Row): string =>
-    sqlLiteral(cols.get(name) as ColumnInfo, row[name] ?? null);
-  const where = (key: Row, before: Row): string =>
-    t.key.length > 0
-      ? t.key.map((k) => `${quoteId(k)} = ${lit(k, key)}`).join(' AND ')
-      : `${t.columns.map((c) => exactCondition(cols.get(c) as ColumnInfo, before[c] ?? null, flavor, bindLiteral)).join(' AND ')}`;
+  const byName = new Map(shape.columns.map((c) => [c.name, c]));
+  const sh: TableShape = {
+    schema: null,
+    name: t.table,
+    columns: t.columns.map((c) => must(byName.get(c), `column ${c} of ${t.table}`)),
+    key: t.key.map((c) => must(byName.get(c), `key column ${c} of ${t.table}`)),
+    flavor,
+  };
+  const keyed = sh.key.length > 0;
+  const what = (a: Action): string => `${t.table} ${a.op} at ${JSON.stringify(a.key)}`;
   let lastRule = '';
-  let inserts: Row[] = [];
+  let inserts: Cell[][] = [];
   const flush = async (): Promise<void> => {
     if (inserts.length === 0) return;
-    const values = inserts.map((r) => `  (${t.columns.map((c) => lit(c, r)).join(', ')})`);
-    await w(
-      `INSERT INTO ${table} (${t.columns.map(quoteId).join(', ')}) VALUES\n${values.join(',\n')};\n`,
-    );
+    await w(`${insertValues(sh, inserts, LITERALS, '\n  ').sql};\n`);
     inserts = [];
   };
   for await (const a of readActions(dir, t.file)) {
@@ -152,25 +161,27 @@ async function renderActions(
       if (label !== lastRule) await w(`-- ${comment(label)}\n`);
       lastRule = label;
     }
+    // The same builders apply runs, with literals instead of placeholders: plan.sql addresses
+    // and writes exactly what apply does.
     switch (a.op) {
       case 'insert':
-        inserts.push(a.row);
+        inserts.push(rowCells(sh, a.row, what(a)));
         break;
       case 'update': {
-        // Every changed column, plus those with ON UPDATE CURRENT_TIMESTAMP given explicitly so
-        // they keep the plan's value instead of the time of the run.
-        const set = t.columns.filter((c) => a.columns.includes(c) || cols.get(c)?.onUpdate);
-        const limit = t.key.length > 0 ? '' : ' LIMIT 1';
-        await w(
-          `UPDATE ${table} SET ${set.map((c) => `${quoteId(c)} = ${lit(c, a.row)}`).join(', ')} WHERE ${where(a.key, a.before)}${limit};\n`,
-        );
+        const row = rowCells(sh, a.row, what(a));
+        const st = keyed
+          ? updateByKey(sh, keyCells(sh, a.key, what(a)), row, a.columns, LITERALS)
+          : updateExact(sh, rowCells(sh, a.before, what(a)), row, a.columns, LITERALS);
+        await w(`${st.sql};\n`);
         break;
       }
-      case 'delete':
-        await w(
-          `DELETE FROM ${table} WHERE ${where(a.key, a.before)}${t.key.length > 0 ? '' : ' LIMIT 1'};\n`,
-        );
+      case 'delete': {
+        const st = keyed
+          ? deleteByKeys(sh, { keys: [keyCells(sh, a.key, what(a))], ranges: [] }, LITERALS)
+          : deleteExact(sh, rowCells(sh, a.before, what(a)), LITERALS);
+        await w(`${st.sql};\n`);
         break;
+      }
       case 'unresolved':
         await w(
           [

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { type Batch, tableBatches } from '../../src/apply/batches.js';
 import { resolveEndpoints } from '../../src/apply/endpoints.js';
-import {
-  insertSelect,
-  keysIn,
-  keysWhere,
-  type TableShape,
-  updateByKey,
-} from '../../src/apply/write-sql.js';
 import { UsageError } from '../../src/errors.js';
 import type { ColumnInfo } from '../../src/introspect/types.js';
 import type { Action, PlanManifest } from '../../src/plan/format.js';
+import {
+  compactKeys,
+  insertSelect,
+  keySetCondition,
+  type TableShape,
+  updateByKey,
+} from '../../src/sql/statements.js';
 import { configReferences } from '../../src/verify/integrity-sql.js';
 
 const del = (id: number): Action => ({
@@ -131,24 +131,33 @@ describe('write SQL', () => {
     flavor: 'mariadb',
   };
   it('quotes every identifier, types key placeholders, and passes values as parameters', () => {
-    const k = keysIn(shape, [
-      ['1', 'x'],
-      ['18446744073709551615', null],
-    ]);
+    const k = keySetCondition(shape, {
+      keys: [
+        ['1', 'x'],
+        ['18446744073709551615', 'y'],
+      ],
+      ranges: [],
+    });
     expect(k.sql).toBe('(`a``b`, `c; DROP`) IN ((?, ?), (?, ?))');
-    expect(k.params).toEqual([1n, 'x', 18446744073709551615n, null]);
+    expect(k.params).toEqual([1n, 'x', 18446744073709551615n, 'y']);
     const st = insertSelect({ ...shape, key: [a] }, 'bk', { keys: [['7']], ranges: [] });
     expect(st.sql).toBe(
       'INSERT INTO `s``x`.`t``1` (`a``b`, `c; DROP`) SELECT `a``b`, `c; DROP` FROM `bk`.`t``1` WHERE `a``b` IN (?)',
     );
-    const u = updateByKey({ ...shape, key: [a] }, ['7'], ['8', { hex: '00ff' }]);
+    const u = updateByKey({ ...shape, key: [a] }, ['7'], ['8', { hex: '00ff' }], 'all');
     expect(u.sql).toBe('UPDATE `s``x`.`t``1` SET `a``b` = ?, `c; DROP` = ? WHERE `a``b` = ?');
-    expect(u.params).toEqual(['8', Buffer.from([0, 255]), 7n]);
-    expect(() => keysIn(shape, [['1e3', 'x']])).toThrow(/key column a`b: "1e3" is not an integer/);
+    expect(u.params).toEqual([8n, Buffer.from([0, 255]), 7n]);
+    const only = updateByKey({ ...shape, key: [a] }, ['7'], ['8', { hex: '00ff' }], ['c; DROP']);
+    expect(only.sql).toBe('UPDATE `s``x`.`t``1` SET `c; DROP` = ? WHERE `a``b` = ?');
+    expect(() => keySetCondition(shape, { keys: [['1e3', 'x']], ranges: [] })).toThrow(
+      /key column a`b: "1e3" is not an integer/,
+    );
   });
 });
 
-describe('keysWhere', () => {
+describe('key sets', () => {
+  const keysWhere = (sh: TableShape, keys: string[][]) =>
+    keySetCondition(sh, compactKeys(sh, keys));
   const id = col('id', 'integer');
   const shape: TableShape = { schema: 's', name: 't', columns: [id], key: [id], flavor: 'mysql' };
   const ks = (xs: (number | string)[]): string[][] => xs.map((x) => [String(x)]);

@@ -4,8 +4,10 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/db/mysql.js';
 import type { ColumnInfo } from '../../src/introspect/types.js';
-import { exactCondition } from '../../src/plan/exact-match.js';
-import { bindLiteral, quoteText, sqlLiteral } from '../../src/plan/sql-literal.js';
+import { LITERALS } from '../../src/sql/bind.js';
+import { exactCondition } from '../../src/sql/exact-match.js';
+import { quoteText } from '../../src/sql/literal.js';
+import { sqlLiteral } from '../../src/sql/values.js';
 import { sql, TestSchemas } from '../support/schemas.js';
 import { runPlanSql, tempDir } from './support.js';
 
@@ -39,10 +41,10 @@ describe('plan.sql literals', () => {
     expect(sqlLiteral(col('binary'), { hex: '00ff27' })).toBe("X'00FF27'");
     expect(sqlLiteral(col('json'), null)).toBe('NULL');
     expect(quoteText('🦄')).toBe("'🦄'");
-    expect(exactCondition(col('text'), 'a ', 'mariadb', bindLiteral)).toBe(
+    expect(exactCondition(col('text'), 'a ', 'mariadb', LITERALS)).toBe(
       "CAST(CONVERT(`c` USING utf8mb4) AS BINARY) = CAST('a ' AS BINARY)",
     );
-    expect(exactCondition(col('json'), '{"a":1}', 'mysql', bindLiteral)).toBe(
+    expect(exactCondition(col('json'), '{"a":1}', 'mysql', LITERALS)).toBe(
       '`c` = CAST(\'{"a":1}\' AS JSON)',
     );
   });

@@ -12,7 +12,6 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { keyParam, keyPlaceholder } from '../../src/apply/write-sql.js';
 import { cellFromRaw, rawFromCell } from '../../src/cell/cell-codec.js';
 import type { Row } from '../../src/cell/cells.js';
 import { connect } from '../../src/db/mysql.js';
@@ -41,6 +40,8 @@ import {
   SQL_FILE,
 } from '../../src/plan/format.js';
 import { computePlanId, fileSha256, serializeManifest, sha256 } from '../../src/plan/plan-files.js';
+import { placeholders } from '../../src/sql/bind.js';
+import { keyValue } from '../../src/sql/values.js';
 
 export type ActionSpec =
   | { op: 'insert'; row: Row; copyOf?: 'backup' | null; rule?: string }
@@ -246,18 +247,17 @@ export async function currentRow(
   key: Row,
 ): Promise<Row> {
   const names = Object.keys(key);
+  const b = placeholders();
   const where = names
     .map((k) => {
       const c = info.columns.find((x) => x.name === k);
       if (!c) throw new Error(`no column ${k} in ${info.name}`);
-      return `${quoteId(k)} = ${keyPlaceholder(c)}`;
+      return `${quoteId(k)} = ${keyValue(c, key[k] ?? null, b)}`;
     })
     .join(' AND ');
   const rows = await conn.rawRows(
     `SELECT ${columns.map((c) => quoteId(c.name)).join(', ')} FROM ${quoteTable(schema, info.name)} WHERE ${where}`,
-    names.map((k) =>
-      keyParam(info.columns.find((x) => x.name === k) as ColumnInfo, key[k] ?? null),
-    ),
+    b.params,
   );
   const r = rows[0];
   if (!r) throw new Error(`no row at ${JSON.stringify(key)} in ${info.name}`);

@@ -1,6 +1,3 @@
-import type { Cell } from '../cell/cells.js';
-import type { ColumnInfo } from '../introspect/types.js';
-
 /**
  * SQL literals for plan.sql, a script read by people and run by the mysql client. Values are
  * written so that the server stores exactly the plan's bytes, under the session plan.sql sets
@@ -10,14 +7,8 @@ import type { ColumnInfo } from '../introspect/types.js';
  * - other text (dates, JSON's canonical text, strings) quoted, with ' doubled and \ escaped;
  * - text holding control characters (NUL, CR, ^Z…) as _utf8mb4 X'…', which the client passes
  *   through untouched where a raw NUL would stop it.
+ * The typing of each value (which of these forms it takes) is values.ts's, shared with apply.
  */
-export function sqlLiteral(col: ColumnInfo, c: Cell): string {
-  if (c === null) return 'NULL';
-  if (typeof c !== 'string') return `X'${c.hex.toUpperCase()}'`;
-  if (col.family === 'integer' && /^-?\d+$/.test(c)) return c;
-  if (col.family === 'decimal' && /^-?\d+(\.\d+)?$/.test(c)) return c;
-  return quoteText(c);
-}
 
 /** A string literal for text (utf8mb4). */
 export function quoteText(s: string): string {
@@ -25,9 +16,4 @@ export function quoteText(s: string): string {
   if (/[\u0000-\u001f\u007f]/.test(s))
     return `_utf8mb4 X'${Buffer.from(s, 'utf8').toString('hex').toUpperCase()}'`;
   return `'${s.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
-}
-
-/** A value as plan.sql writes it in a condition (`exactCondition`'s binder): bytes as X'…'. */
-export function bindLiteral(v: Buffer | string): string {
-  return typeof v === 'string' ? quoteText(v) : `X'${v.toString('hex').toUpperCase()}'`;
 }

@@ -1,12 +1,7 @@
 import type { Cell } from '../cell/cells.js';
 import { quoteId } from '../db/quote.js';
 import type { ColumnInfo } from '../introspect/types.js';
-
-/**
- * Gives the SQL for a value: a placeholder whose parameter it records (apply), or a literal
- * (plan.sql). Bytes come as a Buffer, everything else as its text.
- */
-export type Bind = (value: Buffer | string) => string;
+import type { Binder } from './bind.js';
 
 /**
  * A condition true for exactly the row value a cell describes: how apply and plan.sql address a
@@ -22,18 +17,19 @@ export function exactCondition(
   col: ColumnInfo,
   c: Cell,
   flavor: 'mariadb' | 'mysql',
-  bind: Bind,
+  b: Binder,
 ): string {
   const name = quoteId(col.name);
   if (c === null) return `${name} IS NULL`;
-  if (typeof c !== 'string') return `CAST(${name} AS BINARY) = ${bind(Buffer.from(c.hex, 'hex'))}`;
+  if (typeof c !== 'string')
+    return `CAST(${name} AS BINARY) = ${b.bytes(Buffer.from(c.hex, 'hex'))}`;
   if (col.family === 'json') {
     return flavor === 'mariadb'
-      ? `JSON_EQUALS(${name}, ${bind(c)})`
-      : `${name} = CAST(${bind(c)} AS JSON)`;
+      ? `JSON_EQUALS(${name}, ${b.text(c)})`
+      : `${name} = CAST(${b.text(c)} AS JSON)`;
   }
   if (col.family === 'text' || col.family === 'enum' || col.family === 'set') {
-    return `CAST(CONVERT(${name} USING utf8mb4) AS BINARY) = CAST(${bind(c)} AS BINARY)`;
+    return `CAST(CONVERT(${name} USING utf8mb4) AS BINARY) = CAST(${b.text(c)} AS BINARY)`;
   }
-  return `CAST(${name} AS BINARY) = CAST(${bind(c)} AS BINARY)`;
+  return `CAST(${name} AS BINARY) = CAST(${b.text(c)} AS BINARY)`;
 }
