@@ -93,18 +93,3 @@ export function resolvePolicy(
   }
   return policy;
 }
-
-/** The policy as recorded in the plan (PlanTable.policy): plain, stable data. */
-export function policyRecord(p: TablePolicy): Record<string, unknown> {
-  return {
-    skip: p.skip,
-    onMissingInInterim: p.onMissingInInterim,
-    onChanged: p.onChanged,
-    onUniqueConflict: p.onUniqueConflict,
-    remap: p.remap,
-    naturalKey: p.naturalKey,
-    createdAt: p.createdAt,
-    updatedAt: p.updatedAt,
-    references: p.references.map((r) => `${r.column} -> ${r.table}.${r.refColumn}`),
-  };
-}

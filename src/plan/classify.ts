@@ -3,52 +3,40 @@ import { type Cells, cellEquals } from '../cell/cells.js';
 import { compareDecimalText } from '../chunk/boundaries.js';
 import { type IncidentStart, padTemporal } from '../config/incident-time.js';
 import type { ColumnInfo } from '../introspect/types.js';
+import { must } from '../must.js';
+import type { DiffCollision } from './collision.js';
 import { columnIndex, sideColumn, type TableModel } from './table-model.js';
-
-/** Why two rows with the same key are different entities. */
-export const COLLISION_BY_NATURAL_KEY = 1;
-export const COLLISION_BY_CREATED_AT = 2;
-/** the key embeds a parent's id that collided (decided while planning, not in the diff) */
-export const COLLISION_BY_PARENT = 3;
-
-export function collisionReason(tag: number, model: TableModel): string {
-  switch (tag) {
-    case COLLISION_BY_NATURAL_KEY:
-      return `collision by naturalKey (${(model.policy.naturalKey ?? []).join(', ')})`;
-    case COLLISION_BY_CREATED_AT:
-      return `collision by createdAt (${model.policy.createdAt} at or after incident.start)`;
-    default:
-      return 'collision by parent (its key embeds a parent id that collided)';
-  }
-}
 
 /**
  * Decides whether a key both sides hold with different content is one entity edited during
- * the incident (0) or two entities that got the same id (a collision tag). A natural key, when
- * configured, decides; otherwise the interim row's creation time, when configured: a row created
- * at or after the incident began cannot be the backup's row.
+ * the incident (null) or two entities that got the same id (why they are two). A natural key,
+ * when configured, decides; otherwise the interim row's creation time, when configured: a row
+ * created at or after the incident began cannot be the backup's row.
  */
-export function collisionTag(
+export function collisionOf(
   model: TableModel,
   incident: IncidentStart | null,
   backup: Cells,
   interim: Cells,
-): number {
+): DiffCollision | null {
   const nk = model.policy.naturalKey;
   if (nk) {
     for (const col of nk) {
-      const i = columnIndex(model, col) as number;
-      if (!cellEquals(backup[i] ?? null, interim[i] ?? null)) return COLLISION_BY_NATURAL_KEY;
+      const i = must(columnIndex(model, col), `naturalKey column ${col} of ${model.name}`);
+      if (!cellEquals(backup[i] ?? null, interim[i] ?? null)) return 'naturalKey';
     }
-    return 0;
+    return null;
   }
   const ca = model.policy.createdAt;
   if (ca !== null && incident !== null) {
-    const idx = columnIndex(model, ca) as number;
-    const info = sideColumn(model.pair.interim, ca) as ColumnInfo;
-    if (createdSince(info, interim[idx] ?? null, incident)) return COLLISION_BY_CREATED_AT;
+    const idx = must(columnIndex(model, ca), `createdAt column ${ca} of ${model.name}`);
+    const info = must(
+      sideColumn(model.pair.interim, ca),
+      `createdAt column ${ca} of ${model.name}`,
+    );
+    if (createdSince(info, interim[idx] ?? null, incident)) return 'createdAt';
   }
-  return 0;
+  return null;
 }
 
 /** Whether a creation time is at or after the incident's start (NULL: no). */

@@ -1,6 +1,7 @@
 import { type Cells, cellEquals, pick } from '../cell/cells.js';
-import type { ColumnInfo } from '../introspect/types.js';
-import { collisionReason, compareUpdatedAt } from './classify.js';
+import { must } from '../must.js';
+import { compareUpdatedAt } from './classify.js';
+import { type CollisionReason, collisionOutcome, collisionRule } from './collision.js';
 import { columnIndex, sideColumn, type TableModel, type World } from './table-model.js';
 
 /** A key's rows, classified (DESIGN.md §1): what the diff found, or what planning added. */
@@ -11,7 +12,7 @@ export type Entry =
   | { readonly cls: 'changed'; readonly backup: Cells; readonly interim: Cells }
   | {
       readonly cls: 'collision';
-      readonly tag: number;
+      readonly reason: CollisionReason;
       readonly backup: Cells;
       readonly interim: Cells;
     };
@@ -95,7 +96,7 @@ export function decide(model: TableModel, e: Entry): Decision {
     case 'changed':
       return decideChanged(model, e.backup, e.interim);
     case 'collision':
-      return decideCollision(model, e.tag, e.backup, e.interim);
+      return decideCollision(model, e.reason, e.backup, e.interim);
   }
 }
 
@@ -164,73 +165,53 @@ function decideChanged(model: TableModel, b: Cells, i: Cells): Decision {
   }
 }
 
-function decideCollision(model: TableModel, tag: number, b: Cells, i: Cells): Decision {
-  const p = model.policy;
-  const why = collisionReason(tag, model);
-  const embedded = tag === 3;
-  if (!embedded && model.remapColumn === null) {
-    return {
-      survivors: [],
-      dropRule: why,
-      unresolved: {
-        rule: why,
-        reason: `${why}, but the key (${model.key.join(', ')}) has no auto-increment or single integer column to give a fresh id`,
-      },
-    };
+function decideCollision(model: TableModel, reason: CollisionReason, b: Cells, i: Cells): Decision {
+  const o = collisionOutcome(model, reason);
+  switch (o.kind) {
+    case 'unresolved':
+      return { survivors: [], dropRule: o.rule, unresolved: { rule: o.rule, reason: o.reason } };
+    case 'interim-only':
+      return {
+        survivors: [
+          {
+            world: 'interim',
+            cells: i,
+            rule: o.rule,
+            refWorlds: all(model, 'interim'),
+            moves: false,
+            isBase: model.base === 'interim',
+          },
+        ],
+        dropRule: o.rule,
+        unresolved: null,
+      };
+    case 'both': {
+      const survivor = (world: World, cells: Cells): Survivor => ({
+        world,
+        cells,
+        rule: o.rule(world),
+        refWorlds: all(model, world),
+        moves: o.moves === 'fresh-id' && o.mover === world,
+        isBase: model.base === world,
+      });
+      return {
+        survivors: [survivor('backup', b), survivor('interim', i)],
+        dropRule: collisionRule(model, reason),
+        unresolved: null,
+      };
+    }
   }
-  if (p.onMissingInInterim === 'skip') {
-    const rule = `${why}; onMissingInInterim=skip: the backup's row is not restored`;
-    return {
-      survivors: [
-        {
-          world: 'interim',
-          cells: i,
-          rule,
-          refWorlds: all(model, 'interim'),
-          moves: false,
-          isBase: model.base === 'interim',
-        },
-      ],
-      dropRule: rule,
-      unresolved: null,
-    };
-  }
-  const side = p.remap;
-  const moved = embedded
-    ? `key follows its parent (remap=${side})`
-    : `remap=${side}: ${model.remapColumn?.name} gets a fresh id`;
-  const rule = (w: World): string =>
-    w === side ? `${why}; ${moved}` : `${why}; the ${w}'s row keeps its key`;
-  return {
-    survivors: [
-      {
-        world: 'backup',
-        cells: b,
-        rule: rule('backup'),
-        refWorlds: all(model, 'backup'),
-        moves: !embedded && side === 'backup',
-        isBase: model.base === 'backup',
-      },
-      {
-        world: 'interim',
-        cells: i,
-        rule: rule('interim'),
-        refWorlds: all(model, 'interim'),
-        moves: !embedded && side === 'interim',
-        isBase: model.base === 'interim',
-      },
-    ],
-    dropRule: why,
-    unresolved: null,
-  };
 }
 
 /** > 0 when the backup's row is newer, < 0 when the interim's is; null when it cannot tell. */
 export function newer(model: TableModel, b: Cells, i: Cells): number | null {
   const col = model.policy.updatedAt;
   if (col === null) return null;
-  const idx = columnIndex(model, col) as number;
-  const info = sideColumn(model.pair.interim, col) as ColumnInfo;
+  const idx = must(columnIndex(model, col), `updatedAt column ${col} of ${model.name}`);
+  const info = must(
+    sideColumn(model.pair.interim, col),
+    `updatedAt column ${col} of ${model.name}`,
+  );
   return compareUpdatedAt(info, b[idx] ?? null, i[idx] ?? null);
 }
 
@@ -243,6 +224,6 @@ function sameTuple(a: Cells, b: Cells, idx: readonly number[]): boolean {
 function changedNames(model: TableModel, b: Cells, i: Cells): string {
   const names = model.storedIdx
     .filter((idx) => !cellEquals(b[idx] ?? null, i[idx] ?? null))
-    .map((idx) => model.columns[idx]?.name as string);
+    .map((idx) => model.columns[idx]?.name ?? `#${idx}`);
   return names.join(', ') || 'generated columns';
 }

@@ -4,7 +4,7 @@ import { createWriteStream } from 'node:fs';
 import { type Digest, DigestAccumulator } from '../hash/digest.js';
 import type { DraftFiles } from './drafts.js';
 import type { Action, ActionCounts } from './format.js';
-import type { UniqueOutcome } from './unique-check.js';
+import type { UniqueOutcome } from './unique-resolve.js';
 
 export interface FinalActions {
   readonly fileSha256: string;

@@ -12,9 +12,20 @@
  * no random ids, stable key order), so the same planId.
  */
 import type { Row } from '../cell/cells.js';
+import type {
+  OnChanged,
+  OnMissingInInterim,
+  OnUniqueConflict,
+  RemapSide,
+} from '../config/types.js';
 import type { Digest } from '../hash/digest.js';
+import type { TableDrift } from '../introspect/compare.js';
 
-export const PLAN_FORMAT_VERSION = 1;
+/**
+ * 2: `policy` and `drift` are typed (references as objects, not "a -> t.b" strings); an update
+ * sets only its `columns` (plus ON UPDATE ones).
+ */
+export const PLAN_FORMAT_VERSION = 2;
 export const MANIFEST_FILE = 'plan.json';
 export const SQL_FILE = 'plan.sql';
 export const ACTIONS_DIR = 'actions';
@@ -119,14 +130,36 @@ export interface PlanTable {
     readonly timing: string;
   }[];
   /** the policy that applied to the table, resolved from defaults and the table's config */
-  readonly policy: Readonly<Record<string, unknown>>;
+  readonly policy: PolicyRecord;
   /** schema drift between backup and interim for this table, as diff reports it */
-  readonly drift: unknown;
+  readonly drift: TableDrift | null;
   /**
    * Decisions that leave no action of their own, one line each: a unique-key conflict resolved
    * by keeping one row (the other row's references follow to it). Added in format 1, additive.
    */
   readonly notes: readonly string[];
+}
+
+/** A reference the config declares: `column` of the table → `table.refColumn`. */
+export interface PolicyReference {
+  readonly column: string;
+  readonly table: string;
+  readonly refColumn: string;
+}
+
+/** A table's resolved policy (defaults and its own settings), as the plan records it. */
+export interface PolicyRecord {
+  readonly skip: boolean;
+  readonly onMissingInInterim: OnMissingInInterim;
+  readonly onChanged: OnChanged;
+  readonly onUniqueConflict: OnUniqueConflict;
+  readonly remap: RemapSide;
+  readonly naturalKey: readonly string[] | null;
+  readonly createdAt: string | null;
+  readonly updatedAt: string | null;
+  readonly references: readonly PolicyReference[];
+  /** which side's rows the target held when the plan was made */
+  readonly base: 'backup' | 'interim';
 }
 
 export interface RemapSummary {

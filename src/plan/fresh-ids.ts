@@ -29,6 +29,12 @@ export async function maxOnBothSides(
   return i;
 }
 
+/** The fresh ids a table's colliding rows got: the manifest's summary and the last id. */
+export interface FreshIds {
+  readonly summary: Omit<RemapSummary, 'followedBy'>;
+  readonly last: bigint;
+}
+
 /**
  * Hands out fresh ids to the colliding rows of the remapped side: one above both sides' largest
  * id, then on, in key order, so the same inputs give the same ids. Records the moves in `book`.
@@ -39,7 +45,7 @@ export async function assignFreshIds(
   model: TableModel,
   collisions: readonly Cell[][],
   book: RemapBook,
-): Promise<{ summary: Omit<RemapSummary, 'followedBy'>; last: bigint } | null> {
+): Promise<FreshIds | null> {
   const col = model.remapColumn;
   if (col === null || collisions.length === 0) return null;
   const side = model.policy.remap;

@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Cell } from '../cell/cells.js';
-import { decodeCells, pick } from '../cell/cells.js';
+import { type Cell, decodeCells, pick } from '../cell/cells.js';
 import type { IncidentStart } from '../config/incident-time.js';
+import type { ChunkDiff, MultisetDiff } from '../diff/chunk-join.js';
 import { comparePairs, type DiffSources } from '../diff/engine.js';
 import type { Progress } from '../diff/progress.js';
-import type { TablePair } from '../introspect/compare.js';
-import { collisionTag } from './classify.js';
+import type { ChunkPart } from '../diff/table-tally.js';
+import { mustGet } from '../must.js';
+import { collisionOf } from './classify.js';
+import { takesFreshId } from './collision.js';
 import { SpoolWriter } from './spool.js';
 import type { TableModel } from './table-model.js';
 
@@ -14,9 +16,9 @@ import type { TableModel } from './table-model.js';
 export interface DiffedTable {
   /** spool files in the order planning reads them: pairs, only-backup, only-interim rows */
   readonly spools: readonly string[];
-  identical: number;
-  /** keys of the rows that collide and can take a fresh id, in key order */
-  readonly collisions: Cell[][];
+  readonly identical: number;
+  /** keys of the rows that collide and take a fresh id (collision.ts), in key order */
+  readonly collisions: readonly Cell[][];
 }
 
 export interface PlanDiffOptions {
@@ -24,6 +26,88 @@ export interface PlanDiffOptions {
   readonly logger: Logger;
   readonly progress?: Progress;
   readonly chunkRows?: number;
+}
+
+type OneSided = { enc: Buffer; count: number };
+
+/** One table's spools while the diff runs. */
+class TableSpool {
+  readonly paths: readonly string[];
+  private readonly writers: readonly [SpoolWriter, SpoolWriter, SpoolWriter];
+  identical = 0;
+  readonly collisions: Cell[][] = [];
+  /** a table without a key: its differing rows, sorted before they are spooled */
+  private readonly keyless: { backup: OneSided[]; interim: OneSided[] } | null;
+
+  constructor(
+    readonly model: TableModel,
+    base: string,
+  ) {
+    this.paths = [`${base}.pairs`, `${base}.backup`, `${base}.interim`];
+    this.writers = [
+      new SpoolWriter(`${base}.pairs`),
+      new SpoolWriter(`${base}.backup`),
+      new SpoolWriter(`${base}.interim`),
+    ];
+    this.keyless = model.key.length === 0 ? { backup: [], interim: [] } : null;
+  }
+
+  async take(part: ChunkPart, incident: IncidentStart | null): Promise<void> {
+    if (part.kind === 'identical') this.identical += part.rows;
+    else if (part.kind === 'multiset') this.takeMultiset(part.diff);
+    else await this.takeKeyed(part.diff, incident);
+  }
+
+  private takeMultiset(d: MultisetDiff): void {
+    const k = mustMultiset(this.keyless, this.model.name);
+    this.identical += d.identical;
+    for (const x of d.onlyBackup) k.backup.push({ enc: x.row.enc, count: x.count });
+    for (const x of d.onlyInterim) k.interim.push({ enc: x.row.enc, count: x.count });
+  }
+
+  private async takeKeyed(d: ChunkDiff, incident: IncidentStart | null): Promise<void> {
+    const m = this.model;
+    const [pairs, backup, interim] = this.writers;
+    this.identical += d.identical;
+    for (const [b, i] of d.changed) {
+      const ic = decodeCells(m.columns, i.enc);
+      const reason = collisionOf(m, incident, decodeCells(m.columns, b.enc), ic);
+      if (reason !== null && takesFreshId(m, reason)) this.collisions.push(pick(ic, m.keyIdx));
+      await pairs.write(
+        reason === null
+          ? { kind: 'changed', backup: b.enc, interim: i.enc }
+          : { kind: 'collision', reason, backup: b.enc, interim: i.enc },
+      );
+    }
+    for (const r of d.onlyBackup) await backup.write({ kind: 'onlyBackup', enc: r.enc, count: 1 });
+    for (const r of d.onlyInterim)
+      await interim.write({ kind: 'onlyInterim', enc: r.enc, count: 1 });
+  }
+
+  /** Writes a keyless table's rows in encoding order, then closes the spools. */
+  async finish(): Promise<DiffedTable> {
+    const [, backup, interim] = this.writers;
+    if (this.keyless) {
+      for (const [list, w, kind] of [
+        [this.keyless.backup, backup, 'onlyBackup'],
+        [this.keyless.interim, interim, 'onlyInterim'],
+      ] as const) {
+        list.sort((x, y) => Buffer.compare(x.enc, y.enc));
+        for (const x of list) await w.write({ kind, enc: x.enc, count: x.count });
+      }
+    }
+    await this.close();
+    return { spools: this.paths, identical: this.identical, collisions: this.collisions };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.writers.map((w) => w.close()));
+  }
+}
+
+function mustMultiset<T>(v: T | null, table: string): T {
+  if (v === null) throw new Error(`${table}: a multiset diff for a table with a key`);
+  return v;
 }
 
 /**
@@ -36,35 +120,22 @@ export interface PlanDiffOptions {
  */
 export async function diffIntoSpools(
   src: DiffSources,
-  models: ReadonlyMap<string, TableModel>,
+  models: readonly TableModel[],
   incident: IncidentStart | null,
   workDir: string,
   opts: PlanDiffOptions,
 ): Promise<Map<string, DiffedTable>> {
-  const out = new Map<string, DiffedTable>();
-  const writers = new Map<string, SpoolWriter[]>();
-  const keyless = new Map<
-    string,
-    { b: { enc: Buffer; count: number }[]; i: { enc: Buffer; count: number }[] }
-  >();
-  const pairs: TablePair[] = [];
-  let n = 0;
-  let closed = false;
-  for (const m of models.values()) {
-    const base = join(workDir, `spool-${String(n++).padStart(4, '0')}`);
-    const paths = [`${base}.pairs`, `${base}.backup`, `${base}.interim`];
-    writers.set(
+  const spools = new Map(
+    models.map((m, n) => [
       m.name,
-      paths.map((p) => new SpoolWriter(p)),
-    );
-    out.set(m.name, { spools: paths, identical: 0, collisions: [] });
-    if (m.key.length === 0) keyless.set(m.name, { b: [], i: [] });
-    pairs.push(m.pair);
-  }
+      new TableSpool(m, join(workDir, `spool-${String(n).padStart(4, '0')}`)),
+    ]),
+  );
+  const out = new Map<string, DiffedTable>();
   try {
     await comparePairs(
       src,
-      pairs,
+      models.map((m) => m.pair),
       {
         concurrency: opts.concurrency,
         method: 'auto',
@@ -72,59 +143,12 @@ export async function diffIntoSpools(
         progress: opts.progress,
         chunkRows: opts.chunkRows,
       },
-      async (pair, part) => {
-        const m = models.get(pair.name) as TableModel;
-        const t = out.get(pair.name) as DiffedTable;
-        const [pw, bw, iw] = writers.get(pair.name) as [SpoolWriter, SpoolWriter, SpoolWriter];
-        if (part.kind === 'identical') {
-          t.identical += part.rows;
-          return;
-        }
-        if (part.kind === 'multiset') {
-          const k = keyless.get(pair.name) as {
-            b: { enc: Buffer; count: number }[];
-            i: { enc: Buffer; count: number }[];
-          };
-          t.identical += part.diff.identical;
-          for (const x of part.diff.onlyBackup) k.b.push({ enc: x.row.enc, count: x.count });
-          for (const x of part.diff.onlyInterim) k.i.push({ enc: x.row.enc, count: x.count });
-          return;
-        }
-        const d = part.diff;
-        t.identical += d.identical;
-        for (const [b, i] of d.changed) {
-          const bc = decodeCells(m.columns, b.enc);
-          const ic = decodeCells(m.columns, i.enc);
-          const tag = collisionTag(m, incident, bc, ic);
-          if (tag !== 0 && m.remapColumn !== null && m.policy.onMissingInInterim === 'restore') {
-            t.collisions.push(pick(ic, m.keyIdx));
-          }
-          await pw.write({
-            kind: tag !== 0 ? 'collision' : 'changed',
-            tag,
-            backup: b.enc,
-            interim: i.enc,
-          });
-        }
-        for (const r of d.onlyBackup) await bw.write({ kind: 'onlyBackup', enc: r.enc, count: 1 });
-        for (const r of d.onlyInterim)
-          await iw.write({ kind: 'onlyInterim', enc: r.enc, count: 1 });
-      },
+      (pair, part) => mustGet(spools, pair.name, 'spool of table').take(part, incident),
     );
-    for (const [name, k] of keyless) {
-      const [, bw, iw] = writers.get(name) as SpoolWriter[];
-      for (const [list, w, kind] of [
-        [k.b, bw, 'onlyBackup'],
-        [k.i, iw, 'onlyInterim'],
-      ] as const) {
-        list.sort((x, y) => Buffer.compare(x.enc, y.enc));
-        for (const x of list) await (w as SpoolWriter).write({ kind, enc: x.enc, count: x.count });
-      }
-    }
-    await Promise.all([...writers.values()].flat().map((w) => w.close()));
-    closed = true;
+    for (const [name, s] of spools) out.set(name, await s.finish());
   } finally {
-    if (!closed) await Promise.allSettled([...writers.values()].flat().map((w) => w.close()));
+    if (out.size < spools.size)
+      await Promise.allSettled([...spools.values()].map((s) => s.close()));
   }
   return out;
 }

@@ -7,22 +7,21 @@ import { DraftFiles } from './drafts.js';
 import { writeFinalActions } from './finalize.js';
 import type { ActionCounts, PlanTable } from './format.js';
 import { maxOnBothSides, type SidePools } from './fresh-ids.js';
-import type { DiffedTable } from './plan-diff.js';
+import { policyRecord } from './policy-record.js';
 import { referencesTo } from './references.js';
 import type { RemapBook } from './remap-book.js';
 import { RowQuery } from './row-query.js';
 import type { TableModel } from './table-model.js';
 import { draftTable } from './table-planner.js';
-import type { TargetState } from './target-base.js';
-import { checkUniqueKeys } from './unique-check.js';
+import type { TableRecord } from './table-record.js';
+import { findUniqueConflicts } from './unique-find.js';
+import { resolveConflicts } from './unique-resolve.js';
 
 /** What planning the tables one by one shares. */
 export interface PlanTablesContext {
   readonly config: PlanConfig;
-  readonly models: ReadonlyMap<string, TableModel>;
-  readonly order: readonly string[];
-  readonly diffed: ReadonlyMap<string, DiffedTable>;
-  readonly states: ReadonlyMap<string, TargetState>;
+  /** every planned table, in write order */
+  readonly tables: readonly TableRecord[];
   readonly book: RemapBook;
   readonly sides: SidePools;
   /** scratch folder for drafts and spools */
@@ -30,23 +29,17 @@ export interface PlanTablesContext {
   /** the plan folder being written */
   readonly dir: string;
   readonly hash64: Hash64;
-  /** the last fresh id handed out per table */
-  readonly lastFresh: ReadonlyMap<string, bigint>;
   readonly logger: Logger;
 }
 
-/** Plans one table (after its parents): drafts, unique keys, the final actions file. */
-export async function planOneTable(
-  ctx: PlanTablesContext,
-  name: string,
-  file: string,
-  policy: Record<string, unknown>,
-): Promise<PlanTable> {
-  const model = ctx.models.get(name) as TableModel;
-  const diffed = ctx.diffed.get(name) as DiffedTable;
-  const state = ctx.states.get(name) as TargetState;
+/**
+ * Plans one table (after its parents): every key decided and drafted to disk, unique keys
+ * checked and their conflicts resolved, the final actions file written with the digest after.
+ */
+export async function planOneTable(ctx: PlanTablesContext, t: TableRecord): Promise<PlanTable> {
+  const { model } = t;
   const hasher = new DigestRowHasher(model.target, ctx.hash64);
-  const q = (side: 'backup' | 'interim'): RowQuery =>
+  const query = (side: 'backup' | 'interim'): RowQuery =>
     new RowQuery(
       model,
       ctx.sides[side].pool,
@@ -54,17 +47,17 @@ export async function planOneTable(
       side === 'backup' ? model.pair.backup : model.pair.interim,
       ctx.hash64,
     );
-  const backup = q('backup');
-  const interim = q('interim');
+  const backup = query('backup');
+  const interim = query('interim');
 
-  const drafts = new DraftFiles(ctx.work, `t${String(ctx.order.indexOf(name)).padStart(4, '0')}`);
+  const drafts = new DraftFiles(ctx.work, `t${String(t.position).padStart(4, '0')}`);
   let counts: PlanTable['counts'];
   try {
     counts = await draftTable(
       {
         model,
-        spools: diffed.spools,
-        identical: diffed.identical,
+        spools: t.diff.spools,
+        identical: t.diff.identical,
         book: ctx.book,
         hasher,
         incident: ctx.config.incident,
@@ -76,55 +69,54 @@ export async function planOneTable(
   } finally {
     await drafts.close();
   }
-  const unique = await checkUniqueKeys(
-    model,
-    drafts,
-    {
-      base: model.base === 'backup' ? backup : interim,
-      backup,
-      interim,
-      pool: ctx.sides.interim.pool,
-    },
-    ctx.book,
-    hasher,
-    cannotMerge(ctx, model),
-  );
-  const final = await writeFinalActions(join(ctx.dir, file), drafts, unique, state.digest);
-
-  let autoIncrement: PlanTable['autoIncrement'] = null;
-  const ai = model.autoIncrement;
-  if (ai) {
-    const max = await maxOnBothSides(ctx.sides, name, ai.name);
-    const fresh = ctx.lastFresh.get(name) ?? 0n;
-    autoIncrement = { column: ai.name, next: ((fresh > max ? fresh : max) + 1n).toString() };
-  }
+  const conflicts = await findUniqueConflicts(model, drafts, {
+    base: model.base === 'backup' ? backup : interim,
+    backup,
+    interim,
+    pool: ctx.sides.interim.pool,
+  });
+  const unique = resolveConflicts(model, conflicts, hasher, cannotMerge(ctx, model));
+  for (const m of unique.merges) ctx.book.addMerge(m.table, m.world, m.from, m.to);
+  const final = await writeFinalActions(join(ctx.dir, t.file), drafts, unique, t.state.digest);
   ctx.logger.info(
     {
       event: 'plan.table',
-      table: name,
+      table: t.name,
       ...counts,
       ...final.actions,
       rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
     },
-    `planned ${name}`,
+    `planned ${t.name}`,
   );
   return {
-    table: name,
-    file,
+    table: t.name,
+    file: t.file,
     fileSha256: final.fileSha256,
     lines: final.lines,
     key: model.key,
     columns: model.storedNames,
     counts,
     actions: final.actions,
-    digestBefore: state.digest,
+    digestBefore: t.state.digest,
     digestAfter: final.digestAfter,
-    autoIncrement,
+    autoIncrement: await autoIncrementAfter(ctx.sides, t),
     triggers: firingTriggers(model, final.actions),
-    policy: { ...policy, base: model.base },
+    policy: policyRecord(model.policy, model.base),
     drift: model.pair.drift,
     notes: unique.notes,
   };
+}
+
+/** The AUTO_INCREMENT the target must reach: past both sides' largest id and every fresh id. */
+async function autoIncrementAfter(
+  sides: SidePools,
+  t: TableRecord,
+): Promise<PlanTable['autoIncrement']> {
+  const ai = t.model.autoIncrement;
+  if (!ai) return null;
+  const max = await maxOnBothSides(sides, t.name, ai.name);
+  const fresh = t.fresh?.last ?? 0n;
+  return { column: ai.name, next: ((fresh > max ? fresh : max) + 1n).toString() };
 }
 
 /**
@@ -133,10 +125,14 @@ export async function planOneTable(
  * after this table and not embedded in a key. Null when it can.
  */
 function cannotMerge(ctx: PlanTablesContext, model: TableModel): string | null {
-  const at = ctx.order.indexOf(model.name);
-  for (const r of referencesTo(ctx.models, model.name)) {
+  const position = new Map(ctx.tables.map((t) => [t.name, t.position]));
+  const at = position.get(model.name) ?? -1;
+  for (const r of referencesTo(
+    ctx.tables.map((t) => t.model),
+    model.name,
+  )) {
     if (r.child === model.name) return `${r.label} references its own table`;
-    if (ctx.order.indexOf(r.child) < at)
+    if ((position.get(r.child) ?? -1) < at)
       return `${r.label} is planned before ${model.name} (a reference cycle)`;
     if (r.keyEmbedded) return `${r.label} embeds its key`;
   }

@@ -16,91 +16,126 @@ interface Candidate {
   readonly source: 'declared' | 'config';
 }
 
+/** The schemas whose foreign keys count: a key pointing into another schema is not part of the merge. */
+export interface MergeSchemas {
+  readonly backup: string;
+  readonly interim: string;
+  readonly target: string;
+}
+
 /**
  * Finds every reference between planned tables: foreign keys declared on the backup, the interim
  * or the target (a rebuilt interim often lacks some), plus `references` from the config.
- * Sets each model's `refs` and returns the ones that cannot be followed.
+ * Returns the models with their `refs`, and the references that cannot be followed.
  */
 export function linkReferences(
-  models: ReadonlyMap<string, TableModel>,
-  schemas: { readonly backup: string; readonly interim: string; readonly target: string },
-): UnfollowedReference[] {
+  models: readonly TableModel[],
+  schemas: MergeSchemas,
+): { models: TableModel[]; unfollowed: UnfollowedReference[] } {
+  const byName = new Map(models.map((m) => [m.name, m]));
   const unfollowed: UnfollowedReference[] = [];
-  for (const m of models.values()) {
-    const cands: Candidate[] = [];
-    const fromFks = (fks: readonly ForeignKeyInfo[], schema: string): void => {
-      for (const fk of fks) {
-        if (fk.refSchema !== schema) continue; // another schema: not part of this merge
-        cands.push({
-          columns: fk.columns,
-          refTable: fk.refTable,
-          refColumns: fk.refColumns,
-          source: 'declared',
-        });
-      }
-    };
-    fromFks(m.pair.backup.foreignKeys, schemas.backup);
-    fromFks(m.pair.interim.foreignKeys, schemas.interim);
-    fromFks(m.target.foreignKeys, schemas.target);
-    for (const r of m.policy.references) {
-      cands.push({
-        columns: [r.column],
-        refTable: r.table,
-        refColumns: [r.refColumn],
-        source: 'config',
-      });
-    }
+  const linked = models.map((m) => {
     const seen = new Set<string>();
     const refs: Reference[] = [];
-    for (const c of cands) {
-      const label = `${m.name}.${c.columns.length === 1 ? c.columns[0] : `(${c.columns.join(', ')})`}`;
-      const parent = models.get(c.refTable);
-      if (!parent) continue; // a table outside the plan: its ids do not move
-      if (parent.key.length === 0) continue;
-      const refKeys = c.refColumns.map(columnKey);
-      const sameSet =
-        refKeys.length === parent.key.length &&
-        parent.key.every((k) => refKeys.includes(columnKey(k)));
-      if (!sameSet) {
-        // Moving a row changes only its key: a reference by other columns (a unique code)
-        // still finds it. One that mixes key and other columns cannot be looked up.
-        if (!refKeys.some((r) => parent.key.some((k) => columnKey(k) === r))) continue;
-        unfollowed.push({
-          label,
-          parent: parent.name,
-          reason: `it references ${parent.name}(${c.refColumns.join(', ')}), not its key (${parent.key.join(', ')})`,
-        });
+    for (const c of candidates(m, schemas)) {
+      const r = toReference(m, c, byName);
+      if (r === null) continue;
+      if ('reason' in r) {
+        unfollowed.push(r);
         continue;
       }
-      // Child columns in the order of the parent's key columns.
-      const columns = parent.key.map((k) => c.columns[refKeys.indexOf(columnKey(k))] as string);
-      const colIdx = columns.map((n) => columnIndex(m, n));
-      if (colIdx.some((i) => i === undefined)) {
-        unfollowed.push({
-          label,
-          parent: parent.name,
-          reason: 'its columns are not on both sides',
-        });
-        continue;
-      }
-      const id = `${columns.join('\u0000')}\u0001${parent.name}`;
+      const id = `${r.columns.join('\u0000')}\u0001${r.parent}`;
       if (seen.has(id)) continue;
       seen.add(id);
-      refs.push({
-        label,
-        child: m.name,
-        columns,
-        colIdx: colIdx as number[],
-        parent: parent.name,
-        keyEmbedded: columns.every((col) => m.key.some((k) => columnKey(k) === columnKey(col))),
-        source: c.source,
-      });
+      refs.push(r);
     }
     refs.sort((a, b) => compareNames(a.label, b.label) || compareNames(a.parent, b.parent));
-    m.refs = refs;
+    return { ...m, refs };
+  });
+  return { models: linked, unfollowed: distinct(unfollowed) };
+}
+
+/** Declared foreign keys of the three sides, then the config's references. */
+function candidates(m: TableModel, schemas: MergeSchemas): Candidate[] {
+  const out: Candidate[] = [];
+  const fromFks = (fks: readonly ForeignKeyInfo[], schema: string): void => {
+    for (const fk of fks) {
+      if (fk.refSchema !== schema) continue; // another schema: not part of this merge
+      out.push({
+        columns: fk.columns,
+        refTable: fk.refTable,
+        refColumns: fk.refColumns,
+        source: 'declared',
+      });
+    }
+  };
+  fromFks(m.pair.backup.foreignKeys, schemas.backup);
+  fromFks(m.pair.interim.foreignKeys, schemas.interim);
+  fromFks(m.target.foreignKeys, schemas.target);
+  for (const r of m.policy.references) {
+    out.push({
+      columns: [r.column],
+      refTable: r.table,
+      refColumns: [r.refColumn],
+      source: 'config',
+    });
   }
+  return out;
+}
+
+/**
+ * A candidate as a followed reference; null when there is nothing to follow (a parent outside
+ * the plan, or without a key, or referenced by other columns than its key); the reason when it
+ * should be followed but cannot.
+ */
+function toReference(
+  m: TableModel,
+  c: Candidate,
+  models: ReadonlyMap<string, TableModel>,
+): Reference | UnfollowedReference | null {
+  const label = `${m.name}.${c.columns.length === 1 ? c.columns[0] : `(${c.columns.join(', ')})`}`;
+  const parent = models.get(c.refTable);
+  if (!parent) return null; // a table outside the plan: its ids do not move
+  if (parent.key.length === 0) return null;
+  const refKeys = c.refColumns.map(columnKey);
+  const sameSet =
+    refKeys.length === parent.key.length && parent.key.every((k) => refKeys.includes(columnKey(k)));
+  if (!sameSet) {
+    // Moving a row changes only its key: a reference by other columns (a unique code) still
+    // finds it. One that mixes key and other columns cannot be looked up.
+    if (!refKeys.some((r) => parent.key.some((k) => columnKey(k) === r))) return null;
+    return {
+      label,
+      parent: parent.name,
+      reason: `it references ${parent.name}(${c.refColumns.join(', ')}), not its key (${parent.key.join(', ')})`,
+    };
+  }
+  // Child columns in the order of the parent's key columns.
+  const columns: string[] = [];
+  const colIdx: number[] = [];
+  for (const k of parent.key) {
+    const col = c.columns[refKeys.indexOf(columnKey(k))];
+    const idx = col === undefined ? undefined : columnIndex(m, col);
+    if (col === undefined || idx === undefined) {
+      return { label, parent: parent.name, reason: 'its columns are not on both sides' };
+    }
+    columns.push(col);
+    colIdx.push(idx);
+  }
+  return {
+    label,
+    child: m.name,
+    columns,
+    colIdx,
+    parent: parent.name,
+    keyEmbedded: columns.every((col) => m.key.some((k) => columnKey(k) === columnKey(col))),
+    source: c.source,
+  };
+}
+
+function distinct(list: readonly UnfollowedReference[]): UnfollowedReference[] {
   const seen = new Set<string>();
-  return unfollowed.filter((u) => {
+  return list.filter((u) => {
     const id = `${u.label}\u0000${u.parent}\u0000${u.reason}`;
     if (seen.has(id)) return false;
     seen.add(id);
@@ -109,32 +144,31 @@ export function linkReferences(
 }
 
 /**
- * Tables in write order: parents before children (Kahn's algorithm, ties by name). A cycle is
- * broken at its first table by name, so the order is the same on every run.
+ * Table names in write order: parents before children (Kahn's algorithm, ties by name). A cycle
+ * is broken at its first table by name, so the order is the same on every run.
  */
-export function writeOrder(models: ReadonlyMap<string, TableModel>): string[] {
-  const names = [...models.keys()].sort(compareNames);
+export function writeOrder(models: readonly TableModel[]): string[] {
+  const names = models.map((m) => m.name).sort(compareNames);
   const parents = new Map<string, Set<string>>();
-  for (const n of names) {
-    const m = models.get(n) as TableModel;
-    parents.set(n, new Set(m.refs.map((r) => r.parent).filter((p) => p !== n)));
+  for (const m of models) {
+    parents.set(m.name, new Set(m.refs.map((r) => r.parent).filter((p) => p !== m.name)));
   }
   const done = new Set<string>();
   const order: string[] = [];
+  const ready = (n: string): boolean =>
+    !done.has(n) && [...(parents.get(n) ?? [])].every((p) => done.has(p));
   while (order.length < names.length) {
-    const ready = names.find(
-      (n) => !done.has(n) && [...(parents.get(n) as Set<string>)].every((p) => done.has(p)),
-    );
-    const next = ready ?? (names.find((n) => !done.has(n)) as string);
+    const next = names.find(ready) ?? names.find((n) => !done.has(n));
+    if (next === undefined) break;
     done.add(next);
     order.push(next);
   }
   return order;
 }
 
-/** Every reference pointing at `table`, from any planned table (itself included). */
-export function referencesTo(models: ReadonlyMap<string, TableModel>, table: string): Reference[] {
+/** Every reference pointing at `table`, from any planned table (itself included), by label. */
+export function referencesTo(models: Iterable<TableModel>, table: string): Reference[] {
   const out: Reference[] = [];
-  for (const m of models.values()) for (const r of m.refs) if (r.parent === table) out.push(r);
-  return out;
+  for (const m of models) for (const r of m.refs) if (r.parent === table) out.push(r);
+  return out.sort((a, b) => compareNames(a.label, b.label));
 }

@@ -1,6 +1,15 @@
 import type { Cell } from '../cell/cells.js';
 import { type Cells, tupleKey } from '../cell/cells.js';
+import type { Materialized } from './materialize.js';
 import type { World } from './table-model.js';
+
+/** What deciding a row may read of the book: where other rows went. */
+export interface RemapView {
+  /** Where the `world` row at key `key` of `table` ends, or undefined when it stays. */
+  lookup(table: string, world: World, key: Cells): Cell[] | undefined;
+  /** Only moves (a merge is not a collision: it does not split the rows that embed its key). */
+  lookupMove(table: string, world: World, key: Cells): Cell[] | undefined;
+}
 
 /**
  * Where rows of each table went, per world. A reference's value is looked up in its parent's
@@ -14,7 +23,7 @@ import type { World } from './table-model.js';
  * Memory: one entry per moved or merged row, about 150 bytes each (the key's JSON text and the
  * new key's cells); nothing per unchanged row.
  */
-export class RemapBook {
+export class RemapBook implements RemapView {
   private readonly moves = new Map<string, Map<string, Cell[]>>();
   private readonly merges = new Map<string, Map<string, Cell[]>>();
   /** rewritten values per reference label */
@@ -81,5 +90,11 @@ export class RemapBook {
 
   countFollowed(label: string): void {
     this.followed.set(label, (this.followed.get(label) ?? 0) + 1);
+  }
+
+  /** Records what one key's decision did: the rows it moved, the references it rewrote. */
+  record(m: Materialized): void {
+    for (const mv of m.moves) this.addMove(mv.table, mv.world, mv.from, mv.to);
+    for (const label of m.followed) this.countFollowed(label);
   }
 }

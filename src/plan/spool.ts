@@ -1,24 +1,28 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import type { DiffCollision } from './collision.js';
 
 /**
  * The differing rows of one table, as the diff delivered them (key order), kept on disk between
  * the diff and the planning pass: planning a table needs every table's remaps first, and the
- * diff must not be run twice. Binary, length-prefixed: [kind u8][tag u8][count u32]
+ * diff must not be run twice. Binary, length-prefixed: [kind u8][reason u8][count u32]
  * [len u32][enc]... with one encoding for one-sided rows and two (backup, interim) for pairs.
  */
 export type SpoolRecord =
   | { readonly kind: 'onlyBackup' | 'onlyInterim'; readonly enc: Buffer; readonly count: number }
+  | { readonly kind: 'changed'; readonly backup: Buffer; readonly interim: Buffer }
   | {
-      readonly kind: 'changed' | 'collision';
-      /** why a collision is one: 1 natural key, 2 created after the incident began */
-      readonly tag: number;
+      readonly kind: 'collision';
+      readonly reason: DiffCollision;
       readonly backup: Buffer;
       readonly interim: Buffer;
     };
 
 const KIND = { onlyBackup: 1, onlyInterim: 2, changed: 3, collision: 4 } as const;
 const KIND_NAME = ['', 'onlyBackup', 'onlyInterim', 'changed', 'collision'] as const;
+/** A collision's reason as one byte, only inside the spool. */
+const REASON: Record<DiffCollision, number> = { naturalKey: 1, createdAt: 2 };
+const REASON_NAME: Record<number, DiffCollision> = { 1: 'naturalKey', 2: 'createdAt' };
 
 export class SpoolWriter {
   private readonly stream: WriteStream;
@@ -37,7 +41,7 @@ export class SpoolWriter {
     const encs = 'enc' in r ? [r.enc] : [r.backup, r.interim];
     const head = Buffer.allocUnsafe(6);
     head[0] = KIND[r.kind];
-    head[1] = 'tag' in r ? r.tag : 0;
+    head[1] = r.kind === 'collision' ? REASON[r.reason] : 0;
     head.writeUInt32LE('count' in r ? r.count : 1, 2);
     const parts: Buffer[] = [head];
     for (const e of encs) {
@@ -76,8 +80,8 @@ export async function* readSpool(path: string): AsyncGenerator<SpoolRecord> {
 
 function parseAt(buf: Buffer, o: number): { record: SpoolRecord; next: number } | null {
   if (buf.length < o + 6) return null;
-  const kind = KIND_NAME[buf[o] as number];
-  const tag = buf[o + 1] as number;
+  const kind = KIND_NAME[buf[o] ?? 0];
+  const reason = REASON_NAME[buf[o + 1] ?? 0];
   const count = buf.readUInt32LE(o + 2);
   let p = o + 6;
   const n = kind === 'onlyBackup' || kind === 'onlyInterim' ? 1 : 2;
@@ -90,14 +94,15 @@ function parseAt(buf: Buffer, o: number): { record: SpoolRecord; next: number } 
     encs.push(Buffer.from(buf.subarray(p + 4, p + 4 + len)));
     p += 4 + len;
   }
-  if (kind === 'onlyBackup' || kind === 'onlyInterim') {
-    return { record: { kind, enc: encs[0] as Buffer, count }, next: p };
+  if ((kind === 'onlyBackup' || kind === 'onlyInterim') && encs[0]) {
+    return { record: { kind, enc: encs[0], count }, next: p };
   }
-  if (kind === 'changed' || kind === 'collision') {
-    return {
-      record: { kind, tag, backup: encs[0] as Buffer, interim: encs[1] as Buffer },
-      next: p,
-    };
+  const [backup, interim] = encs;
+  if (kind === 'changed' && backup && interim) {
+    return { record: { kind, backup, interim }, next: p };
   }
-  throw new Error(`spool record of unknown kind ${buf[o]}`);
+  if (kind === 'collision' && backup && interim && reason) {
+    return { record: { kind, reason, backup, interim }, next: p };
+  }
+  throw new Error(`spool record of unknown kind ${buf[o]} (reason ${buf[o + 1]})`);
 }

@@ -2,6 +2,7 @@ import type { TablePolicy } from '../config/policy.js';
 import { digestColumns } from '../hash/digest.js';
 import { type ComparedColumn, columnKey, type TablePair } from '../introspect/compare.js';
 import type { ColumnInfo, IndexInfo, TableInfo } from '../introspect/types.js';
+import { mustGet } from '../must.js';
 
 /** The two sides of the merge; a row's world says which side's ids its references mean. */
 export type World = 'backup' | 'interim';
@@ -59,8 +60,8 @@ export interface TableModel {
   readonly autoIncrement: ColumnInfo | null;
   /** unique keys of the target other than the row identity (prefix keys identify nothing) */
   readonly uniqueKeys: readonly IndexInfo[];
-  /** outgoing references that are followed */
-  refs: Reference[];
+  /** outgoing references that are followed (see references.ts) */
+  readonly refs: readonly Reference[];
 }
 
 /**
@@ -93,11 +94,11 @@ export function buildTableModel(
     columns,
     colIndex,
     key,
-    keyIdx: key.map((n) => colIndex.get(columnKey(n)) as number),
+    keyIdx: key.map((n) => mustGet(colIndex, columnKey(n), `key column of ${pair.name}`)),
     target,
     stored,
     storedNames: stored.map((c) => c.name),
-    storedIdx: stored.map((c) => colIndex.get(columnKey(c.name)) as number),
+    storedIdx: stored.map((c) => mustGet(colIndex, columnKey(c.name), `column of ${pair.name}`)),
     policy,
     base,
     remapColumn: remapColumnOf(key, target, colIndex),
@@ -117,11 +118,12 @@ function remapColumnOf(
 ): ColumnRef | null {
   const byName = new Map(target.columns.map((c) => [c.name, c]));
   const ai = key.map((k) => byName.get(k)).find((c) => c?.autoIncrement);
-  const pickCol = ai ?? (key.length === 1 ? byName.get(key[0] as string) : undefined);
+  const only = key.length === 1 ? key[0] : undefined;
+  const pickCol = ai ?? (only === undefined ? undefined : byName.get(only));
   if (pickCol?.family !== 'integer') return null;
   return {
     name: pickCol.name,
-    idx: colIndex.get(columnKey(pickCol.name)) as number,
+    idx: mustGet(colIndex, columnKey(pickCol.name), `remap column of ${target.name}`),
     info: pickCol,
   };
 }

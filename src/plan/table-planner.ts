@@ -1,15 +1,14 @@
-import type { Cell } from '../cell/cells.js';
-import { type Cells, decodeCells, pick, tupleKey } from '../cell/cells.js';
+import { type Cell, type Cells, decodeCells, pick, tupleKey } from '../cell/cells.js';
 import type { IncidentStart } from '../config/incident-time.js';
 import type { DigestRowHasher } from '../hash/digest.js';
-import { COLLISION_BY_PARENT } from './classify.js';
+import { type CollisionReason, takesFreshId } from './collision.js';
 import { decide, type Entry } from './decide.js';
 import type { DraftFiles } from './drafts.js';
 import type { ClassCounts } from './format.js';
 import { materialize } from './materialize.js';
 import type { RemapBook } from './remap-book.js';
 import { type FetchedRow, LOOKUP_BATCH, type RowQuery } from './row-query.js';
-import { readSpool } from './spool.js';
+import { readSpool, type SpoolRecord } from './spool.js';
 import type { Reference, TableModel } from './table-model.js';
 
 export interface TableInputs {
@@ -25,6 +24,9 @@ export interface TableInputs {
   readonly interim: RowQuery;
 }
 
+/** Decides one key and writes its drafts; records its moves in the book. */
+type Emit = (e: Entry, times?: number) => Promise<void>;
+
 /**
  * Decides every differing row of a table (from its spool) and every identical row whose
  * references must follow a moved parent, and writes the resulting actions as drafts. Returns
@@ -32,7 +34,6 @@ export interface TableInputs {
  * and merges are known.
  */
 export async function draftTable(t: TableInputs, drafts: DraftFiles): Promise<ClassCounts> {
-  const { model } = t;
   const counts: ClassCounts = {
     identical: t.identical,
     changed: 0,
@@ -40,39 +41,48 @@ export async function draftTable(t: TableInputs, drafts: DraftFiles): Promise<Cl
     onlyInterim: 0,
     collision: 0,
   };
-  const emit = async (e: Entry, times = 1): Promise<void> => {
-    for (const d of materialize(model, t.book, t.hasher, e, decide(model, e)))
-      await drafts.write(d, times);
+  const emit: Emit = async (e, times = 1) => {
+    const out = materialize(t.model, t.book, t.hasher, e, decide(t.model, e));
+    t.book.record(out);
+    for (const d of out.drafts) await drafts.write(d, times);
   };
-  const keyed = model.key.length > 0;
-
   for (const path of t.spools) {
     for await (const r of readSpool(path)) {
-      if ('enc' in r) {
-        counts[r.kind] += r.count;
-        await emit({ cls: r.kind, row: decodeCells(model.columns, r.enc) }, keyed ? 1 : r.count);
-        continue;
-      }
-      const backup = decodeCells(model.columns, r.backup);
-      const interim = decodeCells(model.columns, r.interim);
-      const byParent = embedsMovedParent(model, t.book, backup);
-      const tag = byParent ? COLLISION_BY_PARENT : r.kind === 'collision' ? r.tag : 0;
-      if (byParent && r.kind === 'collision') {
-        // The diff's pass gave this row a fresh id; it follows its parent's instead.
-        t.book.dropMove(model.name, model.policy.remap, pick(interim, model.keyIdx));
-      }
-      const e: Entry =
-        tag !== 0
-          ? { cls: 'collision', tag, backup, interim }
-          : { cls: 'changed', backup, interim };
-      counts[e.cls]++;
-      await emit(e);
+      const e = entryOf(t, r);
+      counts[e.cls] += 'enc' in r ? r.count : 1;
+      await emit(e, 'enc' in r && t.model.key.length === 0 ? r.count : 1);
     }
   }
+  await draftFollowers(t, counts, emit);
+  return counts;
+}
 
-  // Identical rows the diff did not hand over, found by their references to moved parents.
-  // A key that embeds a moved parent's id makes two entities of one identical row; others are
-  // the backup's rows (they predate the incident) and follow the backup's moves and merges.
+/** A spooled row as an entry; a pair whose key embeds a moved parent collides by parent. */
+function entryOf(t: TableInputs, r: SpoolRecord): Entry {
+  const { model } = t;
+  if ('enc' in r) return { cls: r.kind, row: decodeCells(model.columns, r.enc) };
+  const backup = decodeCells(model.columns, r.backup);
+  const interim = decodeCells(model.columns, r.interim);
+  const found: CollisionReason | null = r.kind === 'collision' ? r.reason : null;
+  const reason = embedsMovedParent(model, t.book, backup) ? 'parent' : found;
+  if (reason === 'parent' && found !== null && takesFreshId(model, found)) {
+    // The fresh-id pass gave this row an id (it ran before any table was planned, so before
+    // the moves of parents that follow their own parents were known); it follows its parent's
+    // key instead.
+    t.book.dropMove(model.name, model.policy.remap, pick(interim, model.keyIdx));
+  }
+  return reason === null
+    ? { cls: 'changed', backup, interim }
+    : { cls: 'collision', reason, backup, interim };
+}
+
+/**
+ * Identical rows the diff did not hand over, found by their references to moved parents.
+ * A key that embeds a moved parent's id makes two entities of one identical row; others are
+ * the backup's rows (they predate the incident) and follow the backup's moves and merges.
+ */
+async function draftFollowers(t: TableInputs, counts: ClassCounts, emit: Emit): Promise<void> {
+  const { model } = t;
   const refs = [...model.refs].sort((a, b) => Number(b.keyEmbedded) - Number(a.keyEmbedded));
   const seen = new Set<string>();
   for (const r of refs) {
@@ -83,29 +93,28 @@ export async function draftTable(t: TableInputs, drafts: DraftFiles): Promise<Cl
         t.backup.byTuples(r.columns, part),
         t.interim.byTuples(r.columns, part),
       ]);
-      if (keyed) {
-        for (const row of identicalKeyed(model, b, i)) {
-          const k = tupleKey(pick(row, model.keyIdx));
-          if (seen.has(k)) continue;
-          seen.add(k);
-          if (r.keyEmbedded) {
-            counts.identical--;
-            counts.collision++;
-            await emit({ cls: 'collision', tag: COLLISION_BY_PARENT, backup: row, interim: row });
-          } else {
-            await emit({ cls: 'identical', row });
-          }
-        }
-      } else {
+      if (model.key.length === 0) {
         for (const { row, hash, count } of identicalCopies(b, i)) {
           if (seen.has(hash)) continue;
           seen.add(hash);
           await emit({ cls: 'identical', row }, count);
         }
+        continue;
+      }
+      for (const row of identicalKeyed(model, b, i)) {
+        const k = tupleKey(pick(row, model.keyIdx));
+        if (seen.has(k)) continue;
+        seen.add(k);
+        if (r.keyEmbedded) {
+          counts.identical--;
+          counts.collision++;
+          await emit({ cls: 'collision', reason: 'parent', backup: row, interim: row });
+        } else {
+          await emit({ cls: 'identical', row });
+        }
       }
     }
   }
-  return counts;
 }
 
 /** The parent keys whose referencing identical rows need a look. */

@@ -1,5 +1,6 @@
 /** The report's detail sections: samples, rules, rehearsal, verification. Pure; all escaped. */
 import type { Row } from '../cell/cells.js';
+import type { PolicyRecord } from '../plan/format.js';
 import { bars } from './charts.js';
 import { cellText, escapeHtml as e, keyText } from './escape.js';
 import { tableNotes } from './labels.js';
@@ -83,9 +84,7 @@ function rowsTable(
 /** Which rule decided how many actions, per table, with the table's resolved policy. */
 export function rulesSection(data: ReportData): string {
   const rows = data.tables.flatMap((t) => {
-    const policy = Object.entries(t.plan.policy)
-      .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
-      .join('; ');
+    const policy = policyText(t.plan.policy);
     const n = Math.max(1, t.rules.length);
     const first = `<th scope="row" rowspan="${n}"><code>${e(t.plan.table)}</code><div class="policy">${e(policy)}</div></th>`;
     if (t.rules.length === 0) {
@@ -176,4 +175,15 @@ function checksTable(checks: readonly TableCheck[]): string {
       `<tr data-table="${e(c.table)}" class="${c.ok ? '' : 'badrow'}"><td><code>${e(c.table)}</code></td><td class="${c.ok ? 'ok' : 'bad'}">${c.ok ? 'ok' : 'mismatch'}</td><td class="n">${e(c.expected.count)}</td><td class="n">${e(c.actual.count)}</td><td><code>${e(c.expected.sum)}</code></td><td><code${c.actual.sum === c.expected.sum ? '' : ' class="diff"'}>${e(c.actual.sum)}</code></td><td class="n">${c.orphans}</td><td class="n">${c.uniqueViolations}</td><td>${e(c.detail ?? '')}</td></tr>`,
   );
   return `<div class="scroll"><table><thead><tr><th>table</th><th>result</th><th>rows expected</th><th>rows found</th><th>digest expected</th><th>digest found</th><th>orphans</th><th>unique violations</th><th>detail</th></tr></thead><tbody>${rows.join('\n')}</tbody></table></div>`;
+}
+
+/** A recorded policy as one line: `onChanged: newest; references: order_id → orders.id; …`. */
+export function policyText(p: PolicyRecord): string {
+  return Object.entries(p)
+    .map(([k, v]) => {
+      if (k === 'references')
+        return `${k}: ${p.references.map((r) => `${r.column} → ${r.table}.${r.refColumn}`).join(', ') || '-'}`;
+      return `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`;
+    })
+    .join('; ');
 }

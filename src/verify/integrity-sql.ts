@@ -3,6 +3,7 @@
  * unique keys held twice. No connection here.
  */
 import { quoteId, quoteTable } from '../db/quote.js';
+import type { PolicyReference } from '../plan/format.js';
 
 /** A reference from child columns to parent columns: a declared foreign key, or one from the config. */
 export interface Reference {
@@ -50,66 +51,19 @@ export function maxQuery(schema: string, table: string, column: string): string 
   return `SELECT MAX(${quoteId(column)}) FROM ${quoteTable(schema, table)}`;
 }
 
-/**
- * The `references` a table's policy records, as references within `schema`. Accepts the forms a
- * plan may record them in: `["order_id -> orders.id"]` (what `plan` writes), `{ order_id:
- * "orders.id" }` (the config's form) and `[{ column, table, refColumn }]`. Entries of another
- * shape are returned as problems.
- */
+/** The `references` a table's policy records, as references within `schema`. */
 export function configReferences(
   schema: string,
   table: string,
-  policy: Readonly<Record<string, unknown>>,
-): { refs: Reference[]; problems: string[] } {
-  const raw = policy.references;
-  const refs: Reference[] = [];
-  const problems: string[] = [];
-  const add = (column: string, refTable: string, refColumn: string): void => {
-    refs.push({
-      name: `config:${column}`,
-      schema,
-      table,
-      columns: [column],
-      refSchema: schema,
-      refTable,
-      refColumns: [refColumn],
-    });
-  };
-  const entries: [string | null, unknown][] = Array.isArray(raw)
-    ? raw.map((x): [string | null, unknown] => [null, x])
-    : raw && typeof raw === 'object'
-      ? Object.entries(raw as Record<string, unknown>)
-      : [];
-  if (raw !== undefined && raw !== null && !Array.isArray(raw) && typeof raw !== 'object') {
-    problems.push(`${table}: policy.references is neither a list nor an object`);
-  }
-  for (const [column, v] of entries) {
-    if (column !== null && typeof v === 'string') {
-      const m = /^([^.]+)\.([^.]+)$/.exec(v);
-      if (m) {
-        add(column, m[1] as string, m[2] as string);
-        continue;
-      }
-    } else if (column === null && typeof v === 'string') {
-      const m = /^\s*(.+?)\s*->\s*([^.]+)\.([^.]+?)\s*$/.exec(v);
-      if (m) {
-        add(m[1] as string, m[2] as string, m[3] as string);
-        continue;
-      }
-    } else if (column === null && v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (
-        typeof o.column === 'string' &&
-        typeof o.table === 'string' &&
-        typeof o.refColumn === 'string'
-      ) {
-        add(o.column, o.table, o.refColumn);
-        continue;
-      }
-    }
-    problems.push(
-      `${table}: reference ${JSON.stringify(column === null ? v : { [column]: v })} is not understood`,
-    );
-  }
-  return { refs, problems };
+  references: readonly PolicyReference[],
+): Reference[] {
+  return references.map((r) => ({
+    name: `config:${r.column}`,
+    schema,
+    table,
+    columns: [r.column],
+    refSchema: schema,
+    refTable: r.table,
+    refColumns: [r.refColumn],
+  }));
 }

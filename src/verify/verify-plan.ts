@@ -78,7 +78,6 @@ export async function verifyPlan(ps: PlanSession): Promise<VerifyReport> {
   const journal = journalStatus(await readJournal(conn, ps.schema, manifest.planId));
 
   const refs = new Map<string, Reference[]>();
-  const problems = new Map<string, string[]>();
   const addRef = (r: Reference): void => {
     const list = refs.get(r.table) ?? [];
     list.push(r);
@@ -92,9 +91,8 @@ export async function verifyPlan(ps: PlanSession): Promise<VerifyReport> {
     }
   }
   for (const r of runs) {
-    const c = configReferences(ps.schema, r.plan.table, r.plan.policy);
-    for (const ref of c.refs) addRef(ref);
-    if (c.problems.length > 0) problems.set(r.plan.table, c.problems);
+    for (const ref of configReferences(ps.schema, r.plan.table, r.plan.policy.references))
+      addRef(ref);
   }
 
   let refCount = 0;
@@ -137,8 +135,7 @@ export async function verifyPlan(ps: PlanSession): Promise<VerifyReport> {
       (digest !== null && !digest.ok) ||
       orphans.length > 0 ||
       duplicates.length > 0 ||
-      (autoIncrement !== null && !autoIncrement.ok) ||
-      (problems.get(name)?.length ?? 0) > 0;
+      (autoIncrement !== null && !autoIncrement.ok);
     if (!digest) {
       // A table outside the plan, checked only for references into the plan's tables.
       if (orphans.length === 0) continue;
@@ -154,7 +151,8 @@ export async function verifyPlan(ps: PlanSession): Promise<VerifyReport> {
       orphans,
       duplicates,
       autoIncrement,
-      problems: problems.get(name) ?? [],
+      // Plan content verify cannot use; none since plan format 2 (typed references).
+      problems: [],
     });
   }
   const mismatch = verdicts.filter((v) => v.status === 'mismatch').length;

@@ -3,7 +3,7 @@ import { parseIncidentStart } from '../../src/config/incident-time.js';
 import type { TablePolicy } from '../../src/config/policy.js';
 import { pairTables } from '../../src/introspect/compare.js';
 import type { ColumnInfo, TableInfo } from '../../src/introspect/types.js';
-import { collisionTag, createdSince } from '../../src/plan/classify.js';
+import { collisionOf, createdSince } from '../../src/plan/classify.js';
 import { decide } from '../../src/plan/decide.js';
 import { linkReferences, writeOrder } from '../../src/plan/references.js';
 import { buildTableModel, type TableModel } from '../../src/plan/table-model.js';
@@ -124,14 +124,12 @@ describe('decide', () => {
   });
 
   it('keeps a reference the incident did not touch pointing at the backup’s row', () => {
-    const m = model(T);
-    linkReferences(
-      new Map([
-        ['t', m],
-        ['p', model(table('p', [column('id', 'int')]))],
-      ]),
-      { backup: 's', interim: 's', target: 's' },
-    );
+    const [m] = linkReferences([model(T), model(table('p', [column('id', 'int')]))], {
+      backup: 's',
+      interim: 's',
+      target: 's',
+    }).models;
+    if (!m) throw new Error('no model');
     expect(decide(m, { cls: 'changed', backup: b, interim: i }).survivors[0]?.refWorlds).toEqual([
       'backup',
     ]);
@@ -142,14 +140,14 @@ describe('decide', () => {
   });
 
   it('keeps both rows of a collision, moving the remapped side, or restores none with skip', () => {
-    const both = decide(model(T), { cls: 'collision', tag: 2, backup: b, interim: i });
+    const both = decide(model(T), { cls: 'collision', reason: 'createdAt', backup: b, interim: i });
     expect(both.survivors.map((s) => [s.world, s.moves, s.isBase])).toEqual([
       ['backup', false, false],
       ['interim', true, true],
     ]);
     const remapBackup = decide(model(T, { remap: 'backup' }), {
       cls: 'collision',
-      tag: 2,
+      reason: 'createdAt',
       backup: b,
       interim: i,
     });
@@ -157,7 +155,7 @@ describe('decide', () => {
     expect(
       decide(model(T, { onMissingInInterim: 'skip' }), {
         cls: 'collision',
-        tag: 2,
+        reason: 'createdAt',
         backup: b,
         interim: i,
       }).survivors.map((s) => s.world),
@@ -187,20 +185,20 @@ describe('collisions', () => {
   it('a natural key decides over the creation time', () => {
     const m = model(T, { naturalKey: ['name'], createdAt: 'updated_at' });
     expect(
-      collisionTag(m, incident, ['1', 'a', '7', '2019-01-01'], ['1', 'A', '7', '2020-03-01']),
-    ).toBe(1);
+      collisionOf(m, incident, ['1', 'a', '7', '2019-01-01'], ['1', 'A', '7', '2020-03-01']),
+    ).toBe('naturalKey');
     expect(
-      collisionTag(m, incident, ['1', 'a', '7', '2019-01-01'], ['1', 'a', '7', '2020-03-01']),
-    ).toBe(0);
+      collisionOf(m, incident, ['1', 'a', '7', '2019-01-01'], ['1', 'a', '7', '2020-03-01']),
+    ).toBe(null);
     const byTime = model(T, { createdAt: 'updated_at' });
     expect(
-      collisionTag(
+      collisionOf(
         byTime,
         incident,
         ['1', 'a', '7', '2019-01-01 00:00:00'],
         ['1', 'b', '7', '2020-03-01 00:00:00'],
       ),
-    ).toBe(2);
+    ).toBe('createdAt');
   });
 });
 
@@ -223,15 +221,10 @@ describe('write order', () => {
       table('c', [column('id', 'int'), column('b_id', 'int')], [['b_id', 'b', 'id']]),
     );
     const d = model(table('d', [column('id', 'int')]));
-    const models = new Map([
-      ['a', a],
-      ['b', b],
-      ['c', c],
-      ['d', d],
-    ]);
-    expect(linkReferences(models, { backup: 's', interim: 's', target: 's' })).toEqual([]);
-    expect(writeOrder(models)).toEqual(['d', 'a', 'b', 'c']);
-    expect(b.refs.map((r) => [r.label, r.parent])).toEqual([
+    const linked = linkReferences([a, b, c, d], { backup: 's', interim: 's', target: 's' });
+    expect(linked.unfollowed).toEqual([]);
+    expect(writeOrder(linked.models)).toEqual(['d', 'a', 'b', 'c']);
+    expect(linked.models[1]?.refs.map((r) => [r.label, r.parent])).toEqual([
       ['b.a_id', 'a'],
       ['b.b_id', 'b'],
     ]);

@@ -1,5 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { TableDrift } from '../../src/introspect/compare.js';
+import type { PolicyRecord } from '../../src/plan/format.js';
 import {
   ACTIONS_DIR,
   type Action,
@@ -14,6 +16,7 @@ import {
 } from '../../src/plan/format.js';
 import { computePlanId, serializeManifest, sha256 } from '../../src/plan/plan-files.js';
 import type { RehearsalResult, VerificationResult } from '../../src/report/run-results.js';
+import { policyRecordOf } from '../support/policy.js';
 
 export interface FixtureTable {
   readonly table: string;
@@ -23,8 +26,8 @@ export interface FixtureTable {
   readonly counts: ClassCounts;
   readonly keep: number;
   readonly actions: readonly Action[];
-  readonly policy?: Record<string, unknown>;
-  readonly drift?: unknown;
+  readonly policy?: Partial<PolicyRecord>;
+  readonly drift?: TableDrift | null;
   readonly triggers?: PlanTable['triggers'];
   /** decisions without an action (plan format 1, additive field) */
   readonly notes?: readonly string[];
@@ -63,7 +66,7 @@ export async function writeFixturePlan(
       digestAfter: { count: String(t.keep + actions.update + actions.insert), sum: h(i + 100) },
       autoIncrement: t.key.length === 1 ? { column: t.key[0] as string, next: '1000' } : null,
       triggers: t.triggers ?? [],
-      policy: t.policy ?? { onChanged: 'prefer-interim', onMissingInInterim: 'restore' },
+      policy: policyRecordOf(t.policy),
       drift: t.drift ?? null,
       notes: t.notes ?? [],
     });

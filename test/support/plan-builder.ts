@@ -29,6 +29,7 @@ import {
 import { hex64, loadHash64 } from '../../src/hash/xxhash.js';
 import { introspectSchema } from '../../src/introspect/introspect.js';
 import type { ColumnInfo, TableInfo } from '../../src/introspect/types.js';
+import type { PolicyRecord } from '../../src/plan/format.js';
 import {
   ACTIONS_DIR,
   type Action,
@@ -42,6 +43,7 @@ import {
 import { computePlanId, fileSha256, serializeManifest, sha256 } from '../../src/plan/plan-files.js';
 import { placeholders } from '../../src/sql/bind.js';
 import { keyValue } from '../../src/sql/values.js';
+import { policyRecordOf } from './policy.js';
 
 export type ActionSpec =
   | { op: 'insert'; row: Row; copyOf?: 'backup' | null; rule?: string }
@@ -55,7 +57,7 @@ export interface TableSpec {
   /** streamed to the action file: a generator keeps a million actions out of memory */
   readonly actions: Iterable<ActionSpec> | AsyncIterable<ActionSpec>;
   readonly autoIncrement?: { column: string; next: string } | null;
-  readonly policy?: Record<string, unknown>;
+  readonly policy?: Partial<PolicyRecord>;
   readonly triggers?: PlanTable['triggers'];
 }
 
@@ -128,7 +130,7 @@ export async function buildPlan(input: BuildPlanInput): Promise<PlanManifest> {
         digestAfter: acc.toDigest(),
         autoIncrement: spec.autoIncrement ?? null,
         triggers: spec.triggers ?? [],
-        policy: spec.policy ?? {},
+        policy: policyRecordOf(spec.policy),
         drift: null,
         notes: [],
       });

@@ -40,7 +40,7 @@ describe('verify', () => {
         { table: 'customer', actions: [{ op: 'delete', key: { id: '3' } }] },
         {
           table: 'note',
-          policy: { references: { order_ref: 'orders.id' } },
+          policy: { references: [{ column: 'order_ref', table: 'orders', refColumn: 'id' }] },
           actions: [
             { op: 'insert', row: { body: 'fine', id: '1', order_ref: '1' } },
             { op: 'insert', row: { body: 'dangling', id: '2', order_ref: '4242' } },

@@ -1,0 +1,123 @@
+import type { Logger } from 'pino';
+import type { PlanConfig } from '../config/types.js';
+import { connect } from '../db/mysql.js';
+import { SessionPool } from '../db/session-pool.js';
+import type { ServerInfo } from '../db/types.js';
+import { type DbTarget, sameServer } from '../db/url.js';
+import { DiffSources } from '../diff/engine.js';
+import { PreconditionError } from '../errors.js';
+import { introspectSchema } from '../introspect/introspect.js';
+import type { SchemaInfo } from '../introspect/types.js';
+import { mustGet } from '../must.js';
+import type { SidePools } from './fresh-ids.js';
+import { selectTables } from './prepare-tables.js';
+import { linkReferences, type UnfollowedReference, writeOrder } from './references.js';
+import { buildTableModel, type TableModel } from './table-model.js';
+import type { ModeledTable } from './table-record.js';
+import { targetStates } from './target-base.js';
+
+/** Where the merge goes. */
+export interface PlanTarget {
+  readonly db: DbTarget;
+  readonly schema: SchemaInfo;
+  /** the target's own snapshot, when it is not the interim */
+  readonly pool: SessionPool | null;
+  /** the target is the interim itself */
+  readonly inPlace: boolean;
+  readonly server: ServerInfo;
+}
+
+/** Both sources and the target opened, and the planned tables modeled, in write order. */
+export interface PlanInputs {
+  readonly src: DiffSources;
+  readonly target: PlanTarget;
+  readonly sides: SidePools;
+  readonly tables: readonly ModeledTable[];
+  readonly skipped: readonly { table: string; reason: string }[];
+  /** references that cannot be followed: fatal only if their parent's rows move */
+  readonly unfollowed: readonly UnfollowedReference[];
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the sources (consistent snapshots) and the target, picks the tables to plan, reads the
+ * target's digests and which side's rows it holds, and builds each table's model with its
+ * references. Reads only. The caller must `close()`.
+ */
+export async function openPlanInputs(
+  config: PlanConfig,
+  concurrency: number,
+  logger: Logger,
+): Promise<PlanInputs> {
+  const src = await DiffSources.open(config.backup, config.interim, concurrency, logger);
+  let pool: SessionPool | null = null;
+  const close = async (): Promise<void> => {
+    await src.close();
+    await pool?.close();
+  };
+  try {
+    const inPlace =
+      config.target === null ||
+      (sameServer(config.target, config.interim) && config.target.schema === config.interim.schema);
+    const db = inPlace || config.target === null ? config.interim : config.target;
+    let schema = src.interimSchema;
+    if (!inPlace) {
+      pool = await SessionPool.open(concurrency, () => connect(db, { logger }), { snapshot: true });
+      schema = await introspectSchema(pool.primary, db.schema);
+    }
+    const target: PlanTarget = {
+      db,
+      schema,
+      pool,
+      inPlace,
+      server: pool ? pool.primary.server : src.servers.interim,
+    };
+    const sides: SidePools = {
+      backup: { pool: src.backupPool, schema: config.backup.schema },
+      interim: { pool: src.interimPool, schema: config.interim.schema },
+    };
+    const selection = selectTables(config, src.comparison, schema);
+    logger.debug({ event: 'plan.digests', rssMB: rssMB() }, 'reading the target digests');
+    const states = await targetStates(
+      selection.planned,
+      sides,
+      pool ? { pool, schema: db.schema } : null,
+    );
+    logger.debug({ event: 'plan.digests-read', rssMB: rssMB() }, 'target digests read');
+    const refusals: string[] = [];
+    const models: TableModel[] = [];
+    for (const p of selection.planned) {
+      const state = mustGet(states, p.pair.name, 'target state of table');
+      const m = buildTableModel(p.pair, p.target, p.policy, state.base);
+      if (typeof m === 'string') refusals.push(`${p.pair.name}: ${m}`);
+      else models.push(m);
+    }
+    if (refusals.length > 0) throw new PreconditionError(`cannot plan: ${refusals.join('; ')}`);
+    const linked = linkReferences(models, {
+      backup: config.backup.schema,
+      interim: config.interim.schema,
+      target: db.schema,
+    });
+    const byName = new Map(linked.models.map((m) => [m.name, m]));
+    const tables = writeOrder(linked.models).map((name) => {
+      const model = mustGet(byName, name, 'model of table');
+      return { model, state: mustGet(states, name, 'target state of table') };
+    });
+    return {
+      src,
+      target,
+      sides,
+      tables,
+      skipped: selection.skipped,
+      unfollowed: linked.unfollowed,
+      close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+export function rssMB(): number {
+  return Math.round(process.memoryUsage().rss / 2 ** 20);
+}
