@@ -39,7 +39,9 @@ export function pick(cells: Cells, idx: readonly number[]): Cell[] {
 /** An object of the named columns, in the given order (JSON key order is insertion order). */
 export function rowOf(cells: Cells, names: readonly string[], idx: readonly number[]): Row {
   const out: Record<string, Cell> = {};
-  for (let n = 0; n < names.length; n++) out[names[n] as string] = cells[idx[n] as number] ?? null;
+  names.forEach((name, n) => {
+    out[name] = cells[idx[n] ?? -1] ?? null;
+  });
   return out;
 }
 

@@ -4,6 +4,7 @@ import type { SessionPool } from '../db/session-pool.js';
 import type { SqlParam } from '../db/types.js';
 import { columnKey } from '../introspect/compare.js';
 import type { ColumnInfo, TableInfo } from '../introspect/types.js';
+import { must } from '../must.js';
 
 const BATCH = 200;
 
@@ -18,11 +19,16 @@ export async function matchForms(
   columns: readonly string[],
   tuples: readonly (readonly Cell[])[],
 ): Promise<string[]> {
-  const infos = columns.map(
-    (c) => table.columns.find((x) => columnKey(x.name) === columnKey(c)) as ColumnInfo,
+  const infos = columns.map((c) =>
+    must(
+      table.columns.find((x) => columnKey(x.name) === columnKey(c)),
+      `column ${c} of ${table.name}`,
+    ),
   );
   const collated = infos.map((c) =>
-    c.family === 'text' && c.collation !== null && c.charset !== 'binary' ? c : null,
+    c.family === 'text' && c.collation !== null && c.charset !== null && c.charset !== 'binary'
+      ? { ...c, collation: c.collation, charset: c.charset }
+      : null,
   );
   const forms = tuples.map((t) => t.map((c) => JSON.stringify(c)));
   const todo: { t: number; c: number; expr: string; value: string }[] = [];
@@ -41,17 +47,18 @@ export async function matchForms(
     );
     const row = rows[0] ?? [];
     part.forEach((p, n) => {
-      (forms[p.t] as string[])[p.c] = `w:${row[n]?.toString('latin1') ?? ''}`;
+      const form = forms[p.t];
+      if (form) form[p.c] = `w:${row[n]?.toString('latin1') ?? ''}`;
     });
   }
   return forms.map((f) => f.join('\u0000'));
 }
 
 /** WEIGHT_STRING of a placeholder converted to the column's charset and collation. */
-function weightOf(c: ColumnInfo): string {
-  const v = `CONVERT(? USING ${ident(c.charset as string)}) COLLATE ${ident(c.collation as string)}`;
+function weightOf(c: ColumnInfo & { charset: string; collation: string }): string {
+  const v = `CONVERT(? USING ${ident(c.charset)}) COLLATE ${ident(c.collation)}`;
   // MariaDB's WEIGHT_STRING keeps trailing spaces that PAD SPACE collations ignore.
-  return isNoPad(c.collation as string)
+  return isNoPad(c.collation)
     ? `WEIGHT_STRING(${v})`
     : `WEIGHT_STRING(TRIM(TRAILING ' ' FROM ${v}))`;
 }

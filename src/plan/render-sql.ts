@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Cell } from '../cell/cells.js';
 import { quoteId } from '../db/quote.js';
 import type { ColumnInfo } from '../introspect/types.js';
-import { must } from '../must.js';
+import { must, mustGet } from '../must.js';
 import { LITERALS } from '../sql/bind.js';
 import {
   deleteByKeys,
@@ -53,14 +53,19 @@ export async function writePlanSql(
   await w(header(manifest));
   await w('START TRANSACTION;\n');
   // Deletes first, children before parents; then updates and inserts, parents first.
-  const tables = manifest.order.map((n) => manifest.tables.find((t) => t.table === n) as PlanTable);
+  const tables = manifest.order.map((n) =>
+    must(
+      manifest.tables.find((t) => t.table === n),
+      `table ${n} of the plan's order`,
+    ),
+  );
   for (const t of [...tables].reverse()) {
     if (t.actions.delete === 0) continue;
     await w(`\n-- ${comment(t.table)}: ${t.actions.delete} deletes\n`);
     await renderActions(
       dir,
       t,
-      shapes.get(t.table) as SqlTableShape,
+      mustGet(shapes, t.table, 'shape of table'),
       flavor,
       (a) => a.op === 'delete',
       w,
@@ -79,7 +84,7 @@ export async function writePlanSql(
     await renderActions(
       dir,
       t,
-      shapes.get(t.table) as SqlTableShape,
+      mustGet(shapes, t.table, 'shape of table'),
       flavor,
       (a) => a.op !== 'delete',
       w,

@@ -105,11 +105,9 @@ export class RowQuery {
       return placeholder(keyColumn(info));
     });
     const params: SqlParam[] = tuples.flatMap((t) => t.map(paramFromCell));
-    if (columns.length === 1) {
-      return {
-        sql: `${quoteId(columns[0] as string)} IN (${tuples.map(() => phs[0]).join(', ')})`,
-        params,
-      };
+    const only = columns.length === 1 ? columns[0] : undefined;
+    if (only !== undefined) {
+      return { sql: `${quoteId(only)} IN (${tuples.map(() => phs[0]).join(', ')})`, params };
     }
     const one = `(${columns.map((c, n) => `${quoteId(c)} = ${phs[n]}`).join(' AND ')})`;
     return { sql: tuples.map(() => one).join(' OR '), params };

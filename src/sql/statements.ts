@@ -7,6 +7,7 @@
 import type { Cell, Row } from '../cell/cells.js';
 import { quoteId, quoteTable } from '../db/quote.js';
 import type { ColumnInfo } from '../introspect/types.js';
+import { must } from '../must.js';
 import { type Binder, placeholders, type Statement, statement } from './bind.js';
 import { exactCondition } from './exact-match.js';
 import { keyValue, MalformedActionError, storeValue } from './values.js';
@@ -59,8 +60,8 @@ function keyEquals(s: TableShape, key: readonly Cell[], b: Binder): string {
 
 /** `k IN (?, ?)` or `(a, b) IN ((?, ?), (?, ?))`: the index answers it as point lookups. */
 function keysIn(s: TableShape, keys: readonly (readonly Cell[])[], b: Binder): string {
-  if (s.key.length === 1) {
-    const k = s.key[0] as ColumnInfo;
+  const k = s.key.length === 1 ? s.key[0] : undefined;
+  if (k) {
     return `${quoteId(k.name)} IN (${keys.map((v) => keyValue(k, v[0] ?? null, b)).join(', ')})`;
   }
   const tuples = keys.map(
@@ -80,6 +81,10 @@ export const MIN_RANGE = 16;
 export interface KeySet {
   readonly keys: Cell[][];
   readonly ranges: [string, string][];
+}
+
+function firstKey(s: TableShape): ColumnInfo {
+  return must(s.key[0], `key column of ${s.name}`);
 }
 
 function integerKey(s: TableShape): ColumnInfo | null {
@@ -118,12 +123,12 @@ export function compactKeys(s: TableShape, keys: readonly (readonly Cell[])[]): 
 /** The rows at exactly the keys of a set: `k BETWEEN ? AND ?` per range, the rest listed. */
 function keySetWhere(s: TableShape, set: KeySet, b: Binder): string {
   if (set.ranges.length === 0) return keysIn(s, set.keys, b);
-  const col = quoteId((s.key[0] as ColumnInfo).name);
+  const col = quoteId(firstKey(s).name);
   const parts = set.ranges.map(
     ([lo, hi]) => `${col} BETWEEN ${b.integer(BigInt(lo))} AND ${b.integer(BigInt(hi))}`,
   );
   if (set.keys.length > 0) parts.push(keysIn(s, set.keys, b));
-  return parts.length === 1 ? (parts[0] as string) : `(${parts.join(' OR ')})`;
+  return parts.length === 1 ? parts.join('') : `(${parts.join(' OR ')})`;
 }
 
 /** `SELECT … WHERE` the rows at exactly the keys of a set. */
@@ -207,7 +212,7 @@ export function spanCheck(
   b: Binder = placeholders(),
 ): Statement {
   const inSet = keySetWhere(s, set, b);
-  const col = quoteId((s.key[0] as ColumnInfo).name);
+  const col = quoteId(firstKey(s).name);
   return statement(
     `SELECT COUNT(*), COALESCE(SUM(${inSet}), 0) FROM ${quoteTable(fromSchema, s.name)} WHERE ${col} BETWEEN ${b.integer(span[0])} AND ${b.integer(span[1])}`,
     b,
@@ -222,7 +227,7 @@ export function insertSelectSpan(
   b: Binder = placeholders(),
 ): Statement {
   const cols = columnList(s.columns);
-  const col = quoteId((s.key[0] as ColumnInfo).name);
+  const col = quoteId(firstKey(s).name);
   return statement(
     `INSERT INTO ${table(s)} (${cols}) SELECT ${cols} FROM ${quoteTable(fromSchema, s.name)} WHERE ${col} BETWEEN ${b.integer(span[0])} AND ${b.integer(span[1])}`,
     b,
