@@ -1,7 +1,7 @@
 import { resolvePolicy, type TablePolicy, tablePath } from '../config/policy.js';
 import type { PlanConfig } from '../config/types.js';
 import { ConfigError, PreconditionError } from '../errors.js';
-import type { SchemaComparison, TablePair } from '../introspect/compare.js';
+import type { SchemaComparison, TableDrift, TablePair } from '../introspect/compare.js';
 import type { SchemaInfo, TableInfo } from '../introspect/types.js';
 
 /** A table the plan merges: its pair, the target's table and its policy. */
@@ -27,22 +27,10 @@ export function selectTables(
   c: SchemaComparison,
   target: SchemaInfo,
 ): Selection {
-  const problems: string[] = [];
+  const problems = unknownTables(config, c);
   const refusals: string[] = [];
-  const known = new Set([
-    ...c.pairs.map((p) => p.name),
-    ...c.onlyInBackup.map((t) => t.name),
-    ...c.onlyInInterim.map((t) => t.name),
-  ]);
-  for (const name of Object.keys(config.tables)) {
-    if (!known.has(name))
-      problems.push(
-        `${tablePath(name)}: no table ${JSON.stringify(name)} in the backup or the interim`,
-      );
-  }
   const planned: PlannedPair[] = [];
   const skipped: { table: string; reason: string }[] = [];
-  const tableNames = new Set(c.pairs.map((p) => p.name));
   for (const pair of c.pairs) {
     const columns = new Set(pair.columns.map((col) => col.name));
     const policy = resolvePolicy(config, pair.name, columns, problems);
@@ -51,47 +39,11 @@ export function selectTables(
       continue;
     }
     checkColumnTypes(pair, policy, problems);
-    for (const r of policy.references) {
-      const parent = c.pairs.find((p) => p.name === r.table);
-      if (!tableNames.has(r.table)) {
-        problems.push(
-          `${tablePath(pair.name, 'references')}.${r.column}: no table ${JSON.stringify(r.table)} on both sides`,
-        );
-      } else if (
-        !parent?.columns.some((col) => col.name.toLowerCase() === r.refColumn.toLowerCase())
-      ) {
-        problems.push(
-          `${tablePath(pair.name, 'references')}.${r.column}: no column ${JSON.stringify(r.refColumn)} in ${r.table}`,
-        );
-      }
-    }
+    checkReferences(pair.name, policy, c, problems);
     const t = target.tables.get(pair.name);
-    if (!t) {
-      refusals.push(`${pair.name}: not in the target ${target.schema}`);
-      continue;
-    }
-    if (pair.drift) {
-      const d = pair.drift;
-      const what = [
-        d.columnsOnlyInBackup.length
-          ? `columns only in the backup: ${d.columnsOnlyInBackup.join(', ')}`
-          : '',
-        d.columnsOnlyInInterim.length
-          ? `columns only in the interim: ${d.columnsOnlyInInterim.join(', ')}`
-          : '',
-        d.typeChanged.length
-          ? `types differ: ${d.typeChanged.map((x) => `${x.column} ${x.backup} vs ${x.interim}`).join(', ')}`
-          : '',
-        d.identityChanged
-          ? `keys differ: ${d.identityChanged.backup} vs ${d.identityChanged.interim}`
-          : '',
-      ].filter((s) => s);
-      refusals.push(
-        `${pair.name}: the backup and the interim differ in shape (${what.join('; ')}): align them, or set ${tablePath(pair.name, 'skip')}: true`,
-      );
-      continue;
-    }
-    planned.push({ pair, target: t, policy });
+    if (!t) refusals.push(`${pair.name}: not in the target ${target.schema}`);
+    else if (pair.drift) refusals.push(driftRefusal(pair.name, pair.drift));
+    else planned.push({ pair, target: t, policy });
   }
   for (const t of c.onlyInBackup) {
     if (config.tables[t.name]?.skip)
@@ -106,6 +58,62 @@ export function selectTables(
   if (problems.length > 0) throw new ConfigError(problems, config.source ?? 'flags');
   if (refusals.length > 0) throw new PreconditionError(`cannot plan: ${refusals.join('; ')}`);
   return { planned, skipped };
+}
+
+/** Tables the config names that neither side has. */
+function unknownTables(config: PlanConfig, c: SchemaComparison): string[] {
+  const known = new Set([
+    ...c.pairs.map((p) => p.name),
+    ...c.onlyInBackup.map((t) => t.name),
+    ...c.onlyInInterim.map((t) => t.name),
+  ]);
+  return Object.keys(config.tables)
+    .filter((name) => !known.has(name))
+    .map(
+      (name) => `${tablePath(name)}: no table ${JSON.stringify(name)} in the backup or the interim`,
+    );
+}
+
+/** A `references` entry must name a table on both sides and one of its columns. */
+function checkReferences(
+  table: string,
+  policy: TablePolicy,
+  c: SchemaComparison,
+  problems: string[],
+): void {
+  for (const r of policy.references) {
+    const parent = c.pairs.find((p) => p.name === r.table);
+    if (!parent) {
+      problems.push(
+        `${tablePath(table, 'references')}.${r.column}: no table ${JSON.stringify(r.table)} on both sides`,
+      );
+    } else if (
+      !parent.columns.some((col) => col.name.toLowerCase() === r.refColumn.toLowerCase())
+    ) {
+      problems.push(
+        `${tablePath(table, 'references')}.${r.column}: no column ${JSON.stringify(r.refColumn)} in ${r.table}`,
+      );
+    }
+  }
+}
+
+/** Why a table whose sides differ in shape is not planned. */
+function driftRefusal(table: string, d: TableDrift): string {
+  const what = [
+    d.columnsOnlyInBackup.length
+      ? `columns only in the backup: ${d.columnsOnlyInBackup.join(', ')}`
+      : '',
+    d.columnsOnlyInInterim.length
+      ? `columns only in the interim: ${d.columnsOnlyInInterim.join(', ')}`
+      : '',
+    d.typeChanged.length
+      ? `types differ: ${d.typeChanged.map((x) => `${x.column} ${x.backup} vs ${x.interim}`).join(', ')}`
+      : '',
+    d.identityChanged
+      ? `keys differ: ${d.identityChanged.backup} vs ${d.identityChanged.interim}`
+      : '',
+  ].filter((s) => s);
+  return `${table}: the backup and the interim differ in shape (${what.join('; ')}): align them, or set ${tablePath(table, 'skip')}: true`;
 }
 
 function checkColumnTypes(pair: TablePair, policy: TablePolicy, problems: string[]): void {

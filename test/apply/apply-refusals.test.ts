@@ -7,10 +7,10 @@ import { lockName } from '../../src/apply/lock.js';
 import { connect } from '../../src/db/mysql.js';
 import type { PlanManifest } from '../../src/plan/format.js';
 import { type CliResult, runCli } from '../support/cli.js';
+import { killAt } from '../support/kill.js';
 import { buildPlan, planDigests, schemaDigests } from '../support/plan-builder.js';
 import { sql, TestSchemas, urlOf } from '../support/schemas.js';
-import { killAt } from './kill-helpers.js';
-import { makeShop, type Shop, shopPlan } from './shop-fixture.js';
+import { makeShop, type Shop, shopPlan } from '../support/shop-fixture.js';
 
 const schemas = new TestSchemas();
 const dirs: string[] = [];

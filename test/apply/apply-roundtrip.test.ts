@@ -13,7 +13,7 @@ import type { PlanManifest } from '../../src/plan/format.js';
 import { verifyPlan } from '../../src/verify/verify-plan.js';
 import { planDigests, schemaDigests } from '../support/plan-builder.js';
 import { TestSchemas } from '../support/schemas.js';
-import { makeShop, type Shop, shopPlan } from './shop-fixture.js';
+import { makeShop, type Shop, shopPlan } from '../support/shop-fixture.js';
 
 const schemas = new TestSchemas();
 let dir: string;

@@ -6,7 +6,7 @@ import type { Row } from '../../src/cell/cells.js';
 import { runCli } from '../support/cli.js';
 import { buildPlan, planDigests, schemaDigests, tableRows } from '../support/plan-builder.js';
 import { sql, TestSchemas } from '../support/schemas.js';
-import { makeShop } from './shop-fixture.js';
+import { makeShop } from '../support/shop-fixture.js';
 
 const schemas = new TestSchemas();
 const dirs: string[] = [];

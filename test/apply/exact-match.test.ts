@@ -8,9 +8,9 @@ import { digestColumns } from '../../src/hash/digest.js';
 import { introspectSchema } from '../../src/introspect/introspect.js';
 import type { PlanManifest } from '../../src/plan/format.js';
 import { type SqlTableShape, writePlanSql } from '../../src/plan/render-sql.js';
-import { runPlanSql } from '../plan/support.js';
 import { runCli } from '../support/cli.js';
 import { buildPlan, tableRows } from '../support/plan-builder.js';
+import { runPlanSql } from '../support/plan-sql.js';
 import { sql, TestSchemas } from '../support/schemas.js';
 
 /**

@@ -6,7 +6,7 @@ import type { RehearseReport } from '../../src/rehearse/rehearse-plan.js';
 import { runCli } from '../support/cli.js';
 import { planDigests, schemaDigests } from '../support/plan-builder.js';
 import { sql, TestSchemas } from '../support/schemas.js';
-import { makeShop, shopPlan } from './shop-fixture.js';
+import { makeShop, shopPlan } from '../support/shop-fixture.js';
 
 /**
  * A rehearsal with --allow-triggers must show what the triggers do: a trigger that rewrites the

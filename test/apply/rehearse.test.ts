@@ -10,7 +10,7 @@ import { scratchName } from '../../src/rehearse/scratch.js';
 import { runCli } from '../support/cli.js';
 import { buildPlan, planDigests, schemaDigests, tableRows } from '../support/plan-builder.js';
 import { sql, TestSchemas, target } from '../support/schemas.js';
-import { makeShop, shopPlan } from './shop-fixture.js';
+import { makeShop, shopPlan } from '../support/shop-fixture.js';
 
 const schemas = new TestSchemas();
 const dirs: string[] = [];

@@ -7,11 +7,12 @@ import type { DbTarget } from '../../src/db/url.js';
 import type { PlanManifest } from '../../src/plan/format.js';
 import { loadVerifiedPlan } from '../../src/plan/plan-files.js';
 import type { RehearseReport } from '../../src/rehearse/rehearse-plan.js';
-import { digestsIn, digestsOf, rowsOf, runPlanSql, tempDir } from '../plan/support.js';
-import { listScenarios, loadScenario } from '../scenarios/scenario.js';
 import { runCli } from '../support/cli.js';
 import { schemaDigests } from '../support/plan-builder.js';
+import { digestsIn, digestsOf, rowsOf, runPlanSql } from '../support/plan-sql.js';
+import { listScenarios, loadScenario } from '../support/scenario.js';
 import { sql, TestSchemas, urlOf } from '../support/schemas.js';
+import { tempDir } from '../support/temp.js';
 
 /**
  * The round trip on every scenario folder, through the command line as a DBA runs it:

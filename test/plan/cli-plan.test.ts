@@ -5,9 +5,9 @@ import { connect } from '../../src/db/mysql.js';
 import { parseDbUrl } from '../../src/db/url.js';
 import type { PlanManifest } from '../../src/plan/format.js';
 import { runCli } from '../support/cli.js';
+import { loadInto } from '../support/plan-fixture.js';
 import { serverUrl, TestSchemas, urlOf } from '../support/schemas.js';
-import { loadInto } from './plan-fixture.js';
-import { tempDir } from './support.js';
+import { tempDir } from '../support/temp.js';
 
 const schemas = new TestSchemas();
 const users: string[] = [];

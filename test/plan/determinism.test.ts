@@ -2,8 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadVerifiedPlan } from '../../src/plan/plan-files.js';
+import { type Loaded, loadInto, planLoaded } from '../support/plan-fixture.js';
 import { sql, TestSchemas } from '../support/schemas.js';
-import { type Loaded, loadInto, planLoaded } from './plan-fixture.js';
 
 const schemas = new TestSchemas();
 afterAll(() => schemas.drop());

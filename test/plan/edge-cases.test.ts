@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { PreconditionError } from '../../src/errors.js';
+import type { Loaded } from '../support/plan-fixture.js';
+import { planLoaded } from '../support/plan-fixture.js';
+import { digestsIn, digestsOf, rowsOf, runPlanSql } from '../support/plan-sql.js';
 import { sql, TestSchemas } from '../support/schemas.js';
-import type { Loaded } from './plan-fixture.js';
-import { planLoaded } from './plan-fixture.js';
-import { digestsIn, digestsOf, rowsOf, runPlanSql } from './support.js';
 
 const schemas = new TestSchemas();
 afterAll(() => schemas.drop());

@@ -8,8 +8,9 @@ import { LITERALS } from '../../src/sql/bind.js';
 import { exactCondition } from '../../src/sql/exact-match.js';
 import { quoteText } from '../../src/sql/literal.js';
 import { sqlLiteral } from '../../src/sql/values.js';
+import { runPlanSql } from '../support/plan-sql.js';
 import { sql, TestSchemas } from '../support/schemas.js';
-import { runPlanSql, tempDir } from './support.js';
+import { tempDir } from '../support/temp.js';
 
 const schemas = new TestSchemas();
 afterAll(() => schemas.drop());

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { PreconditionError } from '../../src/errors.js';
+import { loadInto, planLoaded } from '../support/plan-fixture.js';
+import { digestsIn, digestsOf, rowsOf, runPlanSql } from '../support/plan-sql.js';
 import { sql, TestSchemas, urlOf } from '../support/schemas.js';
-import { loadInto, planLoaded } from './plan-fixture.js';
-import { digestsIn, digestsOf, rowsOf, runPlanSql } from './support.js';
 
 const schemas = new TestSchemas();
 afterAll(() => schemas.drop());

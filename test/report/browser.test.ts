@@ -16,14 +16,14 @@ import { renderHtml } from '../../src/report/html.js';
 import { loadReport } from '../../src/report/load-report.js';
 import { writeRehearsal, writeVerification } from '../../src/report/run-results.js';
 import { haveChromium, openBrowser } from '../support/browser.js';
-import { TestSchemas } from '../support/schemas.js';
 import {
   NASTY,
   rehearsalFor,
   shopFixture,
   verificationFor,
   writeFixturePlan,
-} from './fixture-plan.js';
+} from '../support/report-fixture.js';
+import { TestSchemas } from '../support/schemas.js';
 
 const schemas = new TestSchemas();
 let root: string;

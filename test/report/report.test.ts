@@ -16,7 +16,7 @@ import {
   shopFixture,
   verificationFor,
   writeFixturePlan,
-} from './fixture-plan.js';
+} from '../support/report-fixture.js';
 
 let root: string;
 let dir: string;

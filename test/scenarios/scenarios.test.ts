@@ -4,9 +4,10 @@ import { buildPlanConfig, parseConfigText } from '../../src/config/load-config.j
 import { silentLogger } from '../../src/log.js';
 import { readActions } from '../../src/plan/plan-files.js';
 import { runPlan } from '../../src/plan/run-plan.js';
-import { digestsIn, digestsOf, rowsOf, runPlanSql, tempDir } from '../plan/support.js';
+import { digestsIn, digestsOf, rowsOf, runPlanSql } from '../support/plan-sql.js';
+import { listScenarios, loadScenario } from '../support/scenario.js';
 import { sql, TestSchemas, urlOf } from '../support/schemas.js';
-import { listScenarios, loadScenario } from './scenario.js';
+import { tempDir } from '../support/temp.js';
 
 const schemas = new TestSchemas();
 afterAll(() => schemas.drop());

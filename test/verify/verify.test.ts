@@ -5,10 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/db/mysql.js';
 import { duplicateQuery } from '../../src/verify/integrity-sql.js';
 import type { VerifyReport } from '../../src/verify/verify-plan.js';
-import { makeShop } from '../apply/shop-fixture.js';
 import { runCli } from '../support/cli.js';
 import { buildPlan } from '../support/plan-builder.js';
 import { sql, TestSchemas } from '../support/schemas.js';
+import { makeShop } from '../support/shop-fixture.js';
 
 const schemas = new TestSchemas();
 const dirs: string[] = [];

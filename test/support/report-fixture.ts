@@ -16,7 +16,7 @@ import {
 } from '../../src/plan/format.js';
 import { computePlanId, serializeManifest, sha256 } from '../../src/plan/plan-files.js';
 import type { RehearsalResult, VerificationResult } from '../../src/report/run-results.js';
-import { policyRecordOf } from '../support/policy.js';
+import { policyRecordOf } from './policy.js';
 
 export interface FixtureTable {
   readonly table: string;

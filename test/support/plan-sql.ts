@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connect } from '../../src/db/mysql.js';
 import { quoteId, quoteTable } from '../../src/db/quote.js';
@@ -11,11 +10,7 @@ import type { Digest } from '../../src/hash/digest.js';
 import { introspectSchema } from '../../src/introspect/introspect.js';
 import type { PlanManifest } from '../../src/plan/format.js';
 import { SQL_FILE } from '../../src/plan/format.js';
-import { serverUrl } from '../support/schemas.js';
-
-export async function tempDir(label: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), `reconcile-${label}-`));
-}
+import { serverUrl } from './schemas.js';
 
 /** The mysql command-line client on this machine (MariaDB's is `mariadb`). */
 function clientBinary(): string {

@@ -8,8 +8,8 @@
 import type { Row } from '../../src/cell/cells.js';
 import type { DbTarget } from '../../src/db/url.js';
 import type { PlanManifest } from '../../src/plan/format.js';
-import { type ActionSpec, buildPlan } from '../support/plan-builder.js';
-import { sql, type TestSchemas } from '../support/schemas.js';
+import { type ActionSpec, buildPlan } from './plan-builder.js';
+import { sql, type TestSchemas } from './schemas.js';
 
 export const SHOP_DDL = `
 CREATE TABLE customer (

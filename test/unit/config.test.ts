@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseIncidentStart } from '../../src/config/incident-time.js';
 import { buildPlanConfig, loadPlanConfig, parseConfigText } from '../../src/config/load-config.js';
 import { ConfigError, ExitCode } from '../../src/errors.js';
-import { tempDir } from './support.js';
+import { tempDir } from '../support/temp.js';
 
 const URLS = { backup: 'mysql://dba@db1:3306/shop_0223', interim: 'mysql://dba@db2:3306/shop' };
 

@@ -3,9 +3,9 @@ import { buildPlanConfig, type PlanFlags, parseConfigText } from '../../src/conf
 import type { DbTarget } from '../../src/db/url.js';
 import { silentLogger } from '../../src/log.js';
 import { type PlanResult, runPlan } from '../../src/plan/run-plan.js';
-import { loadScenario, SCENARIOS_DIR, type Scenario } from '../scenarios/scenario.js';
-import { sql, type TestSchemas, urlOf } from '../support/schemas.js';
-import { tempDir } from './support.js';
+import { loadScenario, SCENARIOS_DIR, type Scenario } from './scenario.js';
+import { sql, type TestSchemas, urlOf } from './schemas.js';
+import { tempDir } from './temp.js';
 
 /** A scenario loaded into fresh backup and interim schemas. */
 export interface Loaded {
