@@ -12,12 +12,8 @@
  * no random ids, stable key order), so the same planId.
  */
 import type { Row } from '../cell/cells.js';
-import type {
-  OnChanged,
-  OnMissingInInterim,
-  OnUniqueConflict,
-  RemapSide,
-} from '../config/types.js';
+import type { TablePolicy } from '../config/policy.js';
+import type { ConfigReference } from '../config/types.js';
 import type { Digest } from '../hash/digest.js';
 import type { TableDrift } from '../introspect/compare.js';
 
@@ -141,24 +137,13 @@ export interface PlanTable {
 }
 
 /** A reference the config declares: `column` of the table → `table.refColumn`. */
-export interface PolicyReference {
-  readonly column: string;
-  readonly table: string;
-  readonly refColumn: string;
-}
+export type PolicyReference = ConfigReference;
 
-/** A table's resolved policy (defaults and its own settings), as the plan records it. */
-export interface PolicyRecord {
-  readonly skip: boolean;
-  readonly onMissingInInterim: OnMissingInInterim;
-  readonly onChanged: OnChanged;
-  readonly onUniqueConflict: OnUniqueConflict;
-  readonly remap: RemapSide;
-  readonly naturalKey: readonly string[] | null;
-  readonly createdAt: string | null;
-  readonly updatedAt: string | null;
-  readonly references: readonly PolicyReference[];
-  /** which side's rows the target held when the plan was made */
+/**
+ * A table's resolved policy (defaults and its own settings, config/policy.ts), as the plan
+ * records it, with the side whose rows the target held when the plan was made.
+ */
+export interface PolicyRecord extends TablePolicy {
   readonly base: 'backup' | 'interim';
 }
 
