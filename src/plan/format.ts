@@ -11,6 +11,7 @@
  * Determinism: the same inputs give a byte-identical plan.json and action files (no timestamps,
  * no random ids, stable key order), so the same planId.
  */
+import type { SslMode } from '../db/tls.js';
 import type { Digest } from '../hash/digest.js';
 
 export const PLAN_FORMAT_VERSION = 1;
@@ -150,10 +151,15 @@ export interface RemapSummary {
 }
 
 export interface SourceInfo {
-  /** URL without the password */
+  /** URL without the password (with the socket and TLS settings, as paths, when not defaults) */
   readonly url: string;
   readonly schema: string;
   readonly server: string;
+  /**
+   * the TLS mode the plan connected with, which apply, verify and rollback use too. Added in
+   * format 1, additive: absent from plans made before it (their URL's mode applies).
+   */
+  readonly sslMode?: SslMode;
 }
 
 export interface PlanManifest {
