@@ -77,8 +77,9 @@ export function readSecret(prompt: string, io: PromptIo): Promise<string> {
         else if (ch >= ' ') typed.push(ch);
       }
     };
-    io.output.write(prompt);
+    // Echo off before the prompt shows: a key typed the moment it appears must not echo.
     io.input.setRawMode?.(true);
+    io.output.write(prompt);
     io.input.on('data', onData);
     io.input.on('end', onEnd);
     io.input.resume();

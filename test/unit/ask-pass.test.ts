@@ -13,9 +13,16 @@ function fakeTerminal(keys: string[]) {
   const raw: boolean[] = [];
   let written = '';
   let prompts = 0;
+  const events: string[] = [];
   input.setRawMode = (on: boolean) => {
     raw.push(on);
+    events.push(`raw ${on}`);
   };
+  const write = output.write.bind(output);
+  output.write = ((chunk: string) => {
+    events.push(`write ${JSON.stringify(chunk)}`);
+    return write(chunk);
+  }) as typeof output.write;
   output.on('data', (d: Buffer) => {
     written += d.toString();
     // Keys arrive only once the prompt is up, as a person types them.
@@ -35,6 +42,7 @@ function fakeTerminal(keys: string[]) {
   return {
     io,
     raw,
+    events,
     written: () => written,
     closed: () => closed,
     prompts: () => prompts,
@@ -48,6 +56,13 @@ describe('the password prompt', () => {
     expect(got).toBe('s3cret');
     expect(t.raw).toEqual([true, false]);
     expect(t.written()).toBe('Enter password for dba@db:3306: \n');
+    // Echo goes off before the prompt shows, and comes back before the line ends.
+    expect(t.events).toEqual([
+      'raw true',
+      'write "Enter password for dba@db:3306: "',
+      'raw false',
+      'write "\\n"',
+    ]);
   });
 
   it('keeps multibyte characters whole, skips arrow keys, and gives up on Ctrl-C', async () => {
