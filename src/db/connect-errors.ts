@@ -21,7 +21,7 @@ const SOURCE_TEXT: Readonly<Record<PasswordSource, string | null>> = {
   MYSQL_PWD: 'the password came from MYSQL_PWD',
   prompt: 'the password was typed at the prompt',
   ask: null,
-  none: 'no password was given',
+  none: 'no password was given (an option file, --ask-pass or MYSQL_PWD can give one)',
 };
 
 /** The explanation, or null when the error is not one of these. */

@@ -78,13 +78,8 @@ export function tlsAttempt(t: TlsEndpoint, where: string): TlsAttempt {
   }
   const files = readTlsFiles(t.tls, where);
   const verify = mode === 'VERIFY_CA' || mode === 'VERIFY_IDENTITY' || files.ca !== undefined;
-  if (mode === 'VERIFY_IDENTITY' && t.socket === null && isIP(t.host) !== 0) {
-    // mysql2 checks the name "localhost" when the host is an IP address (it passes no
-    // servername), so an IP could never be verified: refuse rather than pretend.
-    throw new UsageError(
-      `${where}: ssl-mode=VERIFY_IDENTITY checks the server's certificate against the host name, and cannot check an IP address (${t.host}): connect by the name the certificate holds, or use ssl-mode=VERIFY_CA`,
-    );
-  }
+  const problem = tlsProblem(t);
+  if (problem !== null) throw new UsageError(`${where}: ${problem}`);
   return {
     ssl: {
       ...files,
@@ -95,15 +90,23 @@ export function tlsAttempt(t: TlsEndpoint, where: string): TlsAttempt {
   };
 }
 
+/** What these settings cannot do, said before anything connects; null when they are sound. */
+export function tlsProblem(t: TlsEndpoint): string | null {
+  if (t.tls.mode === 'VERIFY_IDENTITY' && t.socket === null && isIP(t.host) !== 0) {
+    // mysql2 checks the name "localhost" when the host is an IP address (it passes no
+    // servername), so an IP could never be verified: refuse rather than pretend.
+    return `ssl-mode=VERIFY_IDENTITY checks the server's certificate against the host name, and cannot check an IP address (${t.host}): connect by the name the certificate holds, or use ssl-mode=VERIFY_CA`;
+  }
+  if ((t.tls.cert === null) !== (t.tls.key === null)) {
+    return `ssl-cert and ssl-key go together (got only ${t.tls.cert === null ? 'ssl-key' : 'ssl-cert'})`;
+  }
+  return null;
+}
+
 function readTlsFiles(
   tls: TlsSettings,
   where: string,
 ): { ca?: string; cert?: string; key?: string } {
-  if ((tls.cert === null) !== (tls.key === null)) {
-    throw new UsageError(
-      `${where}: ssl-cert and ssl-key go together (got only ${tls.cert === null ? 'ssl-key' : 'ssl-cert'})`,
-    );
-  }
   const out: { ca?: string; cert?: string; key?: string } = {};
   if (tls.ca !== null) out.ca = readPem('ssl-ca', tls.ca, where);
   if (tls.cert !== null) out.cert = readPem('ssl-cert', tls.cert, where);

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import { type ClientOptions, clientOptions, NO_CLIENT_OPTIONS } from './client-options.js';
-import { DEFAULT_SSL_MODE, parseSslMode, type TlsSettings } from './tls.js';
+import { DEFAULT_SSL_MODE, parseSslMode, type TlsSettings, tlsProblem } from './tls.js';
 
 /** Where a target's password came from: said in messages, never the password itself. */
 export type PasswordSource = 'url' | 'option-file' | 'MYSQL_PWD' | 'prompt' | 'none' | 'ask';
@@ -67,6 +67,8 @@ export function parseDbUrl(
     cert: query['ssl-cert'] ?? files.sslCert ?? null,
     key: query['ssl-key'] ?? files.sslKey ?? null,
   };
+  const problem = tlsProblem({ host, socket, tls });
+  if (problem !== null) throw new UsageError(`${what}: ${problem}`);
   const secret = passwordOf(url, files, env);
   return makeTarget(
     { host, port, user, schema, socket, tls, passwordFrom: secret.from },

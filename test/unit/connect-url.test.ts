@@ -172,11 +172,13 @@ describe('TLS modes as driver options', () => {
     expect(() => tlsAttempt(at(`mysql://u@h/s?ssl-ca=${notPem}`), 'x')).toThrow(
       /ssl-ca does not load \(.*no start line\)/,
     );
-    expect(() => tlsAttempt(at(`mysql://u@h/s?ssl-cert=${notPem}`), 'x')).toThrow(
+    // Before anything connects: when the URL is read.
+    expect(() => at(`mysql://u@h/s?ssl-cert=${notPem}`)).toThrow(
       /ssl-cert and ssl-key go together/,
     );
-    expect(() => tlsAttempt(at('mysql://u@127.0.0.1/s?ssl-mode=VERIFY_IDENTITY'), 'x')).toThrow(
-      /cannot check an IP address \(127\.0\.0\.1\)/,
+    expect(() => at('mysql://u@127.0.0.1/s?ssl-mode=VERIFY_IDENTITY')).toThrow(
+      /^x: ssl-mode=VERIFY_IDENTITY .* cannot check an IP address \(127\.0\.0\.1\)/,
     );
+    expect(at('mysql://u@localhost/s?ssl-mode=VERIFY_IDENTITY&socket=/x').socket).toBe('/x');
   });
 });
