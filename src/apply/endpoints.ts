@@ -52,7 +52,7 @@ function resolveOne(
     given.schema === planned.schema;
   if (!same) {
     throw new UsageError(
-      `${flagName} ${describeTarget(given)} is not the plan's ${what} ${describeTarget(planned)}: it may only supply credentials and TLS settings (host, port or socket, and schema must match)`,
+      `${flagName} ${describeTarget(given)} is not the plan's ${what} ${describeTarget(planned)}: it may only supply credentials and TLS settings (host, port and schema must match, and the socket when there is one)`,
     );
   }
   return given;
