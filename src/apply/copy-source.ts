@@ -1,5 +1,5 @@
 import type { Session } from '../db/types.js';
-import type { DbTarget } from '../db/url.js';
+import { type DbTarget, sameAddress } from '../db/url.js';
 import { introspectSchema } from '../introspect/introspect.js';
 import type { TableRun } from './plan-tables.js';
 
@@ -22,9 +22,7 @@ export async function copySources(
 ): Promise<Map<string, CopySource>> {
   const out = new Map<string, CopySource>();
   const wanted = runs.filter((r) => r.plan.actions.insert > 0);
-  const sameServer =
-    target.host.toLowerCase() === backup.host.toLowerCase() && target.port === backup.port;
-  if (!sameServer) {
+  if (!sameAddress(target, backup)) {
     for (const r of wanted) {
       out.set(r.plan.table, { from: null, note: 'backup on another server: rows sent as values' });
     }

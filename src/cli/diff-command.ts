@@ -6,6 +6,12 @@ import { runDiff } from '../diff/run-diff.js';
 import { ExitCode } from '../errors.js';
 import { createLogger, type LogLevel } from '../log.js';
 import {
+  askPasswords,
+  type ConnectionFlags,
+  connectionOptions,
+  readClientDefaults,
+} from './connection-options.js';
+import {
   DEFAULT_CONCURRENCY,
   logLevel,
   nonNegativeInt,
@@ -15,7 +21,7 @@ import {
 } from './options.js';
 import { createProgress } from './progress-bar.js';
 
-interface DiffFlags {
+interface DiffFlags extends ConnectionFlags {
   backup: string;
   interim: string;
   tables?: string[];
@@ -28,10 +34,13 @@ interface DiffFlags {
 }
 
 export function registerDiff(program: Command, setExit: (code: number) => void): void {
-  program
+  const cmd = program
     .command('diff')
     .description('compare the backup schema with the interim schema, table by table, row by row')
-    .requiredOption('--backup <url>', 'restored backup: mysql://user[:password]@host:port/schema')
+    .requiredOption(
+      '--backup <url>',
+      'restored backup: mysql://user[:password]@host:port/schema[?ssl-mode=MODE&ssl-ca=FILE]',
+    )
     .requiredOption('--interim <url>', 'interim database: mysql://user[:password]@host:port/schema')
     .option('--tables <list>', 'only these tables (comma-separated)', tableList)
     .option('--json', 'print one JSON document on stdout')
@@ -47,9 +56,15 @@ export function registerDiff(program: Command, setExit: (code: number) => void):
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', logLevel, 'info')
     .action(async (flags: DiffFlags) => {
       // Everything is validated before anything connects.
-      const backup = parseDbUrl(flags.backup, '--backup');
-      const interim = parseDbUrl(flags.interim, '--interim');
       const logger = createLogger(flags.logLevel);
+      const files = await readClientDefaults(flags, logger);
+      const { backup, interim } = await askPasswords(
+        {
+          backup: parseDbUrl(flags.backup, '--backup', process.env, files),
+          interim: parseDbUrl(flags.interim, '--interim', process.env, files),
+        },
+        flags.askPass === true,
+      );
       const doc = await runDiff({
         backup,
         interim,
@@ -64,4 +79,5 @@ export function registerDiff(program: Command, setExit: (code: number) => void):
       process.stdout.write(flags.json ? `${JSON.stringify(doc, null, 2)}\n` : renderDiffText(doc));
       setExit(doc.totals.tablesWithDifferences > 0 ? ExitCode.differences : ExitCode.ok);
     });
+  connectionOptions(cmd);
 }

@@ -2,15 +2,22 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadPlanConfig } from '../config/load-config.js';
+import type { PlanConfig } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { SQL_FILE } from '../plan/format.js';
 import { renderPlanSummary } from '../plan/render-summary.js';
 import { runPlan } from '../plan/run-plan.js';
+import {
+  askPasswords,
+  type ConnectionFlags,
+  connectionOptions,
+  readClientDefaults,
+} from './connection-options.js';
 import { DEFAULT_CONCURRENCY, logLevel, positiveInt } from './options.js';
 import { createProgress } from './progress-bar.js';
 
-interface PlanFlagsRaw {
+interface PlanFlagsRaw extends ConnectionFlags {
   config?: string;
   backup?: string;
   interim?: string;
@@ -25,7 +32,7 @@ interface PlanFlagsRaw {
 }
 
 export function registerPlan(program: Command, setExit: (code: number) => void): void {
-  program
+  const cmd = program
     .command('plan')
     .description(
       'decide, row by row, how the backup and the interim merge; write a reviewable plan folder',
@@ -46,17 +53,19 @@ export function registerPlan(program: Command, setExit: (code: number) => void):
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', logLevel, 'info')
     .action(async (flags: PlanFlagsRaw) => {
       // The config and every flag are validated before anything connects.
-      const config = await loadPlanConfig(flags.config ?? null, {
-        backup: flags.backup,
-        interim: flags.interim,
-        target: flags.target,
-        out: flags.out,
-      });
-      const out = config.out;
+      const logger = createLogger(flags.logLevel);
+      const files = await readClientDefaults(flags, logger);
+      const loaded = await loadPlanConfig(
+        flags.config ?? null,
+        { backup: flags.backup, interim: flags.interim, target: flags.target, out: flags.out },
+        process.env,
+        files,
+      );
+      const out = loaded.out;
       if (out === null) throw new UsageError('plan: --out DIR is required (or out: in the config)');
       if (flags.json && flags.sql)
         throw new UsageError('plan: --json and --sql both print on stdout: choose one');
-      const logger = createLogger(flags.logLevel);
+      const config = await withPasswords(loaded, flags.askPass === true);
       const result = await runPlan({
         config,
         outDir: out,
@@ -71,4 +80,19 @@ export function registerPlan(program: Command, setExit: (code: number) => void):
       else process.stdout.write(renderPlanSummary(result.manifest, result.dir));
       setExit(0);
     });
+  connectionOptions(cmd);
+}
+
+/** The config with the passwords asked for (a target on the interim's login shares its prompt). */
+async function withPasswords(c: PlanConfig, askPass: boolean): Promise<PlanConfig> {
+  const asked = await askPasswords(
+    { backup: c.backup, interim: c.interim, target: c.target ?? c.interim },
+    askPass,
+  );
+  return Object.freeze({
+    ...c,
+    backup: asked.backup,
+    interim: asked.interim,
+    target: c.target === null ? null : asked.target,
+  });
 }

@@ -5,10 +5,16 @@ import { openPlanSession, type PlanSession } from '../apply/plan-session.js';
 import { createLogger, type Logger, type LogLevel } from '../log.js';
 import type { PlanManifest } from '../plan/format.js';
 import { loadVerifiedPlan } from '../plan/plan-files.js';
+import {
+  askPasswords,
+  type ConnectionFlags,
+  connectionOptions,
+  readClientDefaults,
+} from './connection-options.js';
 import { logLevel, positiveInt } from './options.js';
 
 /** Flags every command that reads a plan folder takes. */
-export interface PlanFlags {
+export interface PlanFlags extends ConnectionFlags {
   plan: string;
   target?: string;
   backup?: string;
@@ -21,7 +27,7 @@ export function planOptions(cmd: Command, opts: { backup: boolean }): Command {
     .requiredOption('--plan <dir>', 'the plan folder written by reconcile plan')
     .option(
       '--target <url>',
-      "credentials for the plan's target: mysql://user:password@host:port/schema (host, port and schema must be the plan's)",
+      "credentials or TLS settings for the plan's target: mysql://user:password@host:port/schema?ssl-mode=… (host, port and schema must be the plan's)",
     );
   if (opts.backup) {
     cmd.option(
@@ -29,9 +35,10 @@ export function planOptions(cmd: Command, opts: { backup: boolean }): Command {
       "credentials for the plan's backup (host, port and schema must be the plan's)",
     );
   }
-  return cmd
+  cmd
     .option('--json', 'print one JSON document on stdout')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', logLevel, 'info');
+  return connectionOptions(cmd);
 }
 
 export function batchRowsOption(cmd: Command): Command {
@@ -51,12 +58,18 @@ export interface OpenedPlan {
 
 /**
  * Loads and checks the plan folder (an edited or truncated plan is refused here, exit 3) and
- * resolves where it writes: all before anything connects.
+ * resolves where it writes, with the TLS settings the plan recorded: all before anything
+ * connects. Only the target is connected to (the backup is read through the target's
+ * session), so only its password is asked for.
  */
 export async function loadPlan(flags: PlanFlags): Promise<OpenedPlan> {
   const manifest = await loadVerifiedPlan(flags.plan);
-  const endpoints = resolveEndpoints(manifest, { target: flags.target, backup: flags.backup });
-  return { manifest, endpoints, logger: createLogger(flags.logLevel) };
+  const logger = createLogger(flags.logLevel);
+  const files = await readClientDefaults(flags, logger);
+  const flagged = { target: flags.target, backup: flags.backup };
+  const resolved = resolveEndpoints(manifest, flagged, process.env, files);
+  const { target } = await askPasswords({ target: resolved.target }, flags.askPass === true);
+  return { manifest, endpoints: { ...resolved, target }, logger };
 }
 
 /** Opens the plan against its target, runs `fn`, and always closes the connection. */

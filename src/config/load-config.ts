@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
+import { type ClientOptions, NO_CLIENT_OPTIONS } from '../db/client-options.js';
 import { type DbTarget, parseDbUrl } from '../db/url.js';
 import { ConfigError, UserError } from '../errors.js';
 import { parseIncidentStart } from './incident-time.js';
 import { formatIssues } from './problems.js';
-import { configSchema, type RawConfig, type RawTableConfig } from './schema.js';
+import { configSchema, type RawConfig, type RawEndpoint, type RawTableConfig } from './schema.js';
 import { type ConfigReference, DEFAULTS, type PlanConfig, type TableConfig } from './types.js';
 
 /** Flags of `reconcile plan` that may also come from the file; a flag wins. */
@@ -18,12 +19,14 @@ export interface PlanFlags {
 /**
  * Reads, validates and merges the config: the file (YAML or JSON; JSON is YAML) when given,
  * then the flags over it. Every problem is collected, with its path, before anything connects;
- * one ConfigError (exit 2) reports them all. The result is deeply frozen.
+ * one ConfigError (exit 2) reports them all. The result is deeply frozen. `files`: what option
+ * files say, below what each URL says (src/db/url.ts).
  */
 export async function loadPlanConfig(
   file: string | null,
   flags: PlanFlags,
   env: NodeJS.ProcessEnv = process.env,
+  files: ClientOptions = NO_CLIENT_OPTIONS,
 ): Promise<PlanConfig> {
   let raw: unknown = {};
   if (file !== null) {
@@ -38,7 +41,7 @@ export async function loadPlanConfig(
     }
     raw = parseConfigText(text, file);
   }
-  return buildPlanConfig(raw, flags, file, env);
+  return buildPlanConfig(raw, flags, file, env, files);
 }
 
 /** Parses YAML (or JSON) text; a syntax error is a ConfigError naming line and column. */
@@ -60,6 +63,7 @@ export function buildPlanConfig(
   flags: PlanFlags,
   source: string | null,
   env: NodeJS.ProcessEnv = process.env,
+  files: ClientOptions = NO_CLIENT_OPTIONS,
 ): PlanConfig {
   const where = source ?? 'flags';
   const parsed = configSchema.safeParse(raw);
@@ -67,21 +71,21 @@ export function buildPlanConfig(
   const c: RawConfig = parsed.data;
   const problems: string[] = [];
 
-  const url = (flag: string | undefined, fromFile: string | undefined, path: string) => {
-    const value = flag ?? fromFile;
+  const url = (flag: string | undefined, fromFile: RawEndpoint | undefined, path: string) => {
+    const value = flag ?? (fromFile && endpointUrl(fromFile));
     if (value === undefined) {
       problems.push(`${path}: required (give --${path} or ${path}: in the config)`);
       return null;
     }
-    return tryUrl(value, flag !== undefined ? `--${path}` : path, problems, env);
+    return tryUrl(value, flag !== undefined ? `--${path}` : path, problems, env, files);
   };
   const backup = url(flags.backup, c.backup, 'backup');
   const interim = url(flags.interim, c.interim, 'interim');
-  const targetRaw = flags.target ?? c.target ?? 'interim';
+  const targetRaw = flags.target ?? (c.target && endpointUrl(c.target)) ?? 'interim';
   const target =
     targetRaw === 'interim'
       ? null
-      : tryUrl(targetRaw, flags.target !== undefined ? '--target' : 'target', problems, env);
+      : tryUrl(targetRaw, flags.target !== undefined ? '--target' : 'target', problems, env, files);
 
   let incident = null;
   if (c.incident?.start !== undefined) {
@@ -176,14 +180,25 @@ function tableConfig(
   };
 }
 
+/** `{ url, ssl-mode: … }` → the URL with those options in its query (given twice: an error). */
+function endpointUrl(e: RawEndpoint): string {
+  const { url, ...options } = e;
+  const query = new URLSearchParams(
+    Object.entries(options).filter((kv): kv is [string, string] => kv[1] !== undefined),
+  ).toString();
+  if (query === '') return url;
+  return `${url}${url.includes('?') ? '&' : '?'}${query}`;
+}
+
 function tryUrl(
   value: string,
   what: string,
   problems: string[],
   env: NodeJS.ProcessEnv,
+  files: ClientOptions,
 ): DbTarget | null {
   try {
-    return parseDbUrl(value, what, env);
+    return parseDbUrl(value, what, env, files);
   } catch (e) {
     if (e instanceof UserError) {
       problems.push(e.message);

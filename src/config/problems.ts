@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { ENDPOINT_KEYS } from './schema.js';
 
 /**
  * Turns zod issues into the one-line problems a user reads, each with its path, what was
@@ -10,6 +11,7 @@ import type { z } from 'zod';
 const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
   top: ['backup', 'interim', 'target', 'out', 'incident', 'defaults', 'tables'],
   incident: ['start'],
+  endpoint: ENDPOINT_KEYS,
   defaults: [
     'onMissingInInterim',
     'onChanged',
@@ -64,9 +66,14 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 function knownKeysAt(path: readonly PropertyKey[]): readonly string[] | undefined {
   if (path.length === 0) return KNOWN_KEYS.top;
   if (path.length === 1 && path[0] === 'incident') return KNOWN_KEYS.incident;
+  if (path.length === 1 && isEndpoint(path[0])) return KNOWN_KEYS.endpoint;
   if (path.length === 1 && path[0] === 'defaults') return KNOWN_KEYS.defaults;
   if (path.length === 2 && path[0] === 'tables') return KNOWN_KEYS.table;
   return undefined;
+}
+
+function isEndpoint(key: PropertyKey | undefined): boolean {
+  return key === 'backup' || key === 'interim' || key === 'target';
 }
 
 const TYPE_WORDS: Readonly<Record<string, string>> = {
@@ -90,7 +97,7 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], input: unknown
         out.push(
           got === undefined
             ? `${where}: required`
-            : `${where}: expected ${TYPE_WORDS[issue.expected] ?? issue.expected}, got ${describeValue(got)}`,
+            : `${where}: expected ${path.length === 1 && isEndpoint(path[0]) ? 'a mysql:// URL or a mapping with url:' : (TYPE_WORDS[issue.expected] ?? issue.expected)}, got ${describeValue(got)}`,
         );
         break;
       case 'invalid_value':

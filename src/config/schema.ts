@@ -38,11 +38,35 @@ export const tableSchema = z.strictObject({
   references: z.record(z.string().min(1), z.string().regex(/^.+\..+$/)).optional(),
 });
 
+/**
+ * An endpoint: its URL, or a mapping of the URL and the connection options its query could
+ * carry, with the mysql client's names. A bare URL is read as `{ url }`.
+ */
+export const endpointSchema = z.preprocess(
+  (v) => (typeof v === 'string' ? { url: v } : v),
+  z.strictObject({
+    url: z.string().min(1),
+    socket: z.string().min(1).optional(),
+    'ssl-mode': z.string().min(1).optional(),
+    'ssl-ca': z.string().min(1).optional(),
+    'ssl-cert': z.string().min(1).optional(),
+    'ssl-key': z.string().min(1).optional(),
+  }),
+);
+export const ENDPOINT_KEYS = [
+  'url',
+  'socket',
+  'ssl-mode',
+  'ssl-ca',
+  'ssl-cert',
+  'ssl-key',
+] as const;
+
 export const configSchema = z.strictObject({
-  backup: z.string().min(1).optional(),
-  interim: z.string().min(1).optional(),
-  /** "interim" (in place, the default) or the URL of another schema */
-  target: z.string().min(1).optional(),
+  backup: endpointSchema.optional(),
+  interim: endpointSchema.optional(),
+  /** "interim" (in place, the default) or another schema */
+  target: endpointSchema.optional(),
   out: z.string().min(1).optional(),
   incident: z.strictObject({ start: z.string().min(1).optional() }).optional(),
   defaults: defaultsSchema.optional(),
@@ -51,3 +75,4 @@ export const configSchema = z.strictObject({
 
 export type RawConfig = z.infer<typeof configSchema>;
 export type RawTableConfig = z.infer<typeof tableSchema>;
+export type RawEndpoint = z.infer<typeof endpointSchema>;

@@ -4,7 +4,9 @@
 import mysql from 'mysql2';
 import type { Logger } from 'pino';
 import { ConnectionError } from '../errors.js';
+import { explainConnectError, TLS_REQUIRED } from './connect-errors.js';
 import { quoteId } from './quote.js';
+import { type DriverSsl, tlsAttempt } from './tls.js';
 import type { Connection, ExecResult, RawRow, ServerInfo, SqlParam } from './types.js';
 import { type DbTarget, describeTarget } from './url.js';
 
@@ -48,6 +50,10 @@ interface DriverError extends Error {
 
 /** Turns a driver error into a one-line ConnectionError when it is the environment's fault. */
 export function translateDriverError(e: unknown, target: DbTarget): unknown {
+  const explained = explainConnectError(e, target);
+  if (explained !== null) {
+    return new ConnectionError(`${describeTarget(target)}: ${explained}`, { cause: e });
+  }
   const err = e as DriverError;
   if (err && typeof err.code === 'string' && ENVIRONMENT_ERRORS.has(err.code)) {
     const where = describeTarget(target);
@@ -57,10 +63,43 @@ export function translateDriverError(e: unknown, target: DbTarget): unknown {
   return e;
 }
 
+/** Servers that answered a PREFERRED connection without TLS: later ones go plain at once. */
+const offersNoTls = new Set<string>();
+
+/**
+ * Opens a session as `target.tls` says (src/db/tls.ts): PREFERRED tries TLS and, when the
+ * server offers none, connects plain (mysql2 cannot fall back inside one handshake).
+ */
 export async function connect(target: DbTarget, options: ConnectOptions = {}): Promise<Connection> {
+  const tls = tlsAttempt(target, describeTarget(target));
+  const address = target.socket ?? `${target.host.toLowerCase()}:${target.port}`;
+  const useTls = tls.ssl !== undefined && !(tls.fallbackToPlain && offersNoTls.has(address));
+  try {
+    if (useTls) {
+      try {
+        return await openSession(target, options, tls.ssl);
+      } catch (e) {
+        const plainWillDo = tls.fallbackToPlain && driverCode(e) === 'HANDSHAKE_NO_SSL_SUPPORT';
+        if (!plainWillDo) throw e;
+        offersNoTls.add(address);
+      }
+    }
+    return await openSession(target, options, undefined);
+  } catch (e) {
+    throw await connectFailure(e, target);
+  }
+}
+
+async function openSession(
+  target: DbTarget,
+  options: ConnectOptions,
+  ssl: DriverSsl | undefined,
+): Promise<Connection> {
   const conn = mysql.createConnection({
-    host: target.host,
-    port: target.port,
+    ...(target.socket !== null
+      ? { socketPath: target.socket }
+      : { host: target.host, port: target.port }),
+    ...(ssl !== undefined ? { ssl } : {}),
     user: target.user,
     password: target.password ?? '',
     database: options.noSchema ? undefined : target.schema,
@@ -80,7 +119,7 @@ export async function connect(target: DbTarget, options: ConnectOptions = {}): P
     await promise.connect();
   } catch (e) {
     conn.destroy();
-    throw translateDriverError(e, target);
+    throw new HandshakeFailure(e, ssl !== undefined, serverOffersTls(conn));
   }
   // An idle pooled socket that dies must not crash the process; the next query reports it.
   conn.on('error', (e: DriverError) => {
@@ -91,6 +130,54 @@ export async function connect(target: DbTarget, options: ConnectOptions = {}): P
     "SET time_zone = '+00:00', NAMES utf8mb4 COLLATE utf8mb4_bin, SESSION sql_mode = CONCAT_WS(',', 'STRICT_ALL_TABLES', 'NO_AUTO_VALUE_ON_ZERO', 'NO_ENGINE_SUBSTITUTION', 'ERROR_FOR_DIVISION_BY_ZERO'), SESSION group_concat_max_len = 1048576",
   );
   return session;
+}
+
+/** A connection that did not open: the driver's error, and what the handshake showed. */
+class HandshakeFailure extends Error {
+  constructor(
+    readonly driverError: unknown,
+    readonly overTls: boolean,
+    readonly serverOffersTls: boolean,
+  ) {
+    super('handshake failed', { cause: driverError });
+  }
+}
+
+function driverCode(e: unknown): string | undefined {
+  const err = e instanceof HandshakeFailure ? e.driverError : e;
+  return (err as DriverError | null)?.code;
+}
+
+/** CLIENT_SSL in the server's greeting; mysql2 keeps the flags on the connection (not typed). */
+function serverOffersTls(conn: mysql.Connection): boolean {
+  const flags = (conn as unknown as { serverCapabilityFlags?: number }).serverCapabilityFlags;
+  return typeof flags === 'number' && (flags & 0x800) !== 0;
+}
+
+/**
+ * The error a failed connect reports. MariaDB answers a plain login to a server with
+ * require_secure_transport=ON with a bare "Access denied" (MySQL says ER_SECURE_TRANSPORT_REQUIRED),
+ * so when a plain TCP login is denied by a server that offers TLS, one login over TLS (as
+ * ssl-mode=REQUIRED would) tells "requires TLS" from "wrong password"; it is closed at once.
+ */
+async function connectFailure(e: unknown, target: DbTarget): Promise<unknown> {
+  if (!(e instanceof HandshakeFailure)) return e;
+  const denied = driverCode(e) === 'ER_ACCESS_DENIED_ERROR';
+  if (denied && !e.overTls && e.serverOffersTls && target.socket === null) {
+    const probe = await openSession(
+      target,
+      { noSchema: true, connectTimeoutMs: 5000 },
+      {
+        rejectUnauthorized: false,
+        verifyIdentity: false,
+      },
+    ).catch(() => null);
+    if (probe !== null) {
+      probe.destroy();
+      return new ConnectionError(`${describeTarget(target)}: ${TLS_REQUIRED}`, { cause: e });
+    }
+  }
+  return translateDriverError(e.driverError, target);
 }
 
 async function readServerInfo(conn: mysql.Connection): Promise<ServerInfo> {

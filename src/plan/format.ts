@@ -14,6 +14,7 @@
 import type { Row } from '../cell/cells.js';
 import type { TablePolicy } from '../config/policy.js';
 import type { ConfigReference } from '../config/types.js';
+import type { SslMode } from '../db/tls.js';
 import type { Digest } from '../hash/digest.js';
 import type { TableDrift } from '../introspect/compare.js';
 
@@ -161,10 +162,15 @@ export interface RemapSummary {
 }
 
 export interface SourceInfo {
-  /** URL without the password */
+  /** URL without the password (with the socket and TLS settings, as paths, when not defaults) */
   readonly url: string;
   readonly schema: string;
   readonly server: string;
+  /**
+   * the TLS mode the plan connected with, which apply, verify and rollback use too. Added in
+   * format 1, additive: absent from plans made before it (their URL's mode applies).
+   */
+  readonly sslMode?: SslMode;
 }
 
 export interface PlanManifest {

@@ -15,10 +15,26 @@ import { TestSchemas, urlOf } from '../support/schemas.js';
  * line, as written, on a small generated incident.
  */
 const README = await readFile('README.md', 'utf8');
-const blocks = [...README.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] as string);
-const lines = blocks.flatMap((b) => b.split('\n').map((l) => l.trim()));
-const reconcileLines = lines.filter((l) => l.startsWith('reconcile '));
-const synopsis = reconcileLines.filter((l) => /[[|]|PLAN_DIR|\bURL\b/.test(l));
+const shBlocks = (text: string) =>
+  [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+const reconcileLinesOf = (text: string) =>
+  shBlocks(text)
+    .flatMap((b) => b.split('\n').map((l) => l.trim()))
+    .filter((l) => l.startsWith('reconcile '));
+/**
+ * The Connecting section's examples need what the suite does not have here (a cloud server
+ * with TLS, an option file, a socket; test/connect/ runs each set-up on servers of its own):
+ * their flags are checked against --help like the synopsis, they are not run.
+ */
+const connectingAt = README.indexOf('\n## Connecting\n');
+const connectingEnd = README.indexOf('\n## ', connectingAt + 1);
+const connecting = connectingAt < 0 ? '' : README.slice(connectingAt, connectingEnd);
+const blocks = shBlocks(README);
+const reconcileLines = reconcileLinesOf(README.replace(connecting, ''));
+const synopsis = [
+  ...reconcileLines.filter((l) => /[[|]|PLAN_DIR|\bURL\b/.test(l)),
+  ...reconcileLinesOf(connecting),
+];
 const walkthrough = reconcileLines.filter((l) => !synopsis.includes(l));
 
 const helps = new Map<string, string>();

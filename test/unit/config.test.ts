@@ -42,7 +42,7 @@ colour: blue
       'c.yaml',
     );
     expect(problemsOf(() => buildPlanConfig(raw, {}, 'c.yaml'))).toEqual([
-      'interim: expected a string, got 42',
+      'interim: expected a mysql:// URL or a mapping with url:, got 42',
       'defaults.onChanged: expected one of prefer-interim|prefer-backup|newest|manual, got "sometimes"',
       'defaults.remap: expected one of interim|backup, got "both"',
       'tables.orders.naturalKey: expected at least one column, got an empty list',
