@@ -108,13 +108,19 @@ function generateBackup(rnd: Random, n: number): ShopRows {
   return rows;
 }
 
+/** The interim's id counters: restarted behind the backup's maxima, the source of every collision. */
+type Counters = Record<Exclude<ShopTable, 'audit_log'>, number>;
+
+/**
+ * The interim as the incident left it, in three steps whose random draws come in this order:
+ * the day-5 partial restore, edits to restored rows, and the rows created meanwhile.
+ */
 function generateInterim(
   rnd: Random,
   backup: ShopRows,
 ): { interim: ShopRows; facts: Incident['facts'] } {
   const rows = emptyRows();
-  // Counters restarted behind the backup's maxima: the source of every id collision.
-  const counter = {
+  const counter: Counters = {
     merchants: restartAt(backup.merchants),
     customers: restartAt(backup.customers),
     products: restartAt(backup.products),
@@ -122,14 +128,33 @@ function generateInterim(
     order_items: restartAt(backup.order_items),
     payments: restartAt(backup.payments),
   };
+  const restored = partialRestore(rnd, backup, rows, counter);
+  editRestored(rnd, rows);
+  const unrestored = backup.merchants.map(idOf).filter((id) => !restored.has(id));
+  const re = newRows(rnd, backup, rows, counter, unrestored);
+  for (const t of SHOP_TABLES) if (t !== 'audit_log') rows[t].sort((a, b) => idOf(a) - idOf(b));
+  return {
+    interim: rows,
+    facts: {
+      restoredMerchants: restored.size,
+      reRegisteredEmail: re.email,
+      reRegistered: { backupId: re.backupId, interimId: re.interimId },
+    },
+  };
+}
 
-  // The day-5 partial restore: some merchants' rows below the counters, parents first.
+/** The day-5 partial restore: some merchants' rows below the counters, parents first. */
+function partialRestore(
+  rnd: Random,
+  backup: ShopRows,
+  rows: ShopRows,
+  counter: Counters,
+): Set<number> {
   const restored = new Set<number>();
   for (const m of backup.merchants) {
     if (idOf(m) < counter.merchants && rnd.chance(0.6)) restored.add(idOf(m));
   }
-  const unrestored = backup.merchants.map(idOf).filter((id) => !restored.has(id));
-  const keep = (t: keyof typeof counter, r: DemoRow, parentOk: boolean): boolean =>
+  const keep = (t: keyof Counters, r: DemoRow, parentOk: boolean): boolean =>
     parentOk && idOf(r) < counter[t];
   const ids = (t: ShopTable): Set<number> => new Set(rows[t].map(idOf));
   rows.merchants.push(...backup.merchants.filter((r) => restored.has(idOf(r))));
@@ -156,8 +181,11 @@ function generateInterim(
   rows.audit_log.push(
     ...backup.audit_log.filter((r) => restored.has(Number(String(r.actor).split(':')[1]))),
   );
+  return restored;
+}
 
-  // Edits to restored rows during the incident.
+/** Edits to restored rows during the incident. */
+function editRestored(rnd: Random, rows: ShopRows): void {
   const edit = (t: ShopTable, p: number, change: (r: DemoRow, at: string) => DemoRow): void => {
     rows[t] = rows[t].map((r, i) =>
       rnd.chance(p) ? change(r, when(INTERIM_FROM, INTERIM_TO, i, rows[t].length, rnd)) : r,
@@ -181,27 +209,42 @@ function generateInterim(
     status: next[String(r.status)] ?? 'new',
     updated_at: at,
   }));
+}
 
-  // New rows during the incident, from the restarted counters.
+/**
+ * New rows during the incident, from the restarted counters; one merchant signs up again with
+ * the email of a backup merchant that was not restored. Returns that re-registration.
+ */
+function newRows(
+  rnd: Random,
+  backup: ShopRows,
+  rows: ShopRows,
+  counter: Counters,
+  unrestored: readonly number[],
+): { email: string; backupId: number; interimId: number } {
   const shop = new Shop(rows, counter);
   const interimTime = (i: number, of: number): string => when(INTERIM_FROM, INTERIM_TO, i, of, rnd);
   const newMerchants = Math.ceil(backup.merchants.length * 0.25);
-  const reBackupId = unrestored.find((id) => id !== counter.merchants) ?? 0;
-  const reEmail = `merchant${reBackupId}@shops.example`;
-  let reInterimId = 0;
+  const backupId = unrestored.find((id) => id !== counter.merchants) ?? 0;
+  const email = `merchant${backupId}@shops.example`;
+  let interimId = 0;
   for (let i = 0; i < newMerchants; i++) {
     const id = counter.merchants++;
-    const again = reInterimId === 0 && reBackupId !== 0 && id !== reBackupId;
-    if (again) reInterimId = id;
-    const email = again ? reEmail : `signup${i + 1}@shops.example`;
-    rows.merchants.push(merchant(rnd, id, email, interimTime(i, newMerchants)));
+    const again = interimId === 0 && backupId !== 0 && id !== backupId;
+    if (again) interimId = id;
+    rows.merchants.push(
+      merchant(
+        rnd,
+        id,
+        again ? email : `signup${i + 1}@shops.example`,
+        interimTime(i, newMerchants),
+      ),
+    );
   }
   const mIds = rows.merchants.map(idOf);
   const newCustomers = Math.ceil(backup.customers.length * 0.25);
   for (let i = 0; i < newCustomers; i++) {
-    const m = rnd.chance(0.5)
-      ? (mIds[mIds.length - 1 - (i % newMerchants)] as number)
-      : rnd.pick(mIds);
+    const m = rnd.chance(0.5) ? (mIds[mIds.length - 1 - (i % newMerchants)] ?? 0) : rnd.pick(mIds);
     rows.customers.push(customer(rnd, counter.customers++, m, interimTime(i, newCustomers)));
   }
   const newOrders = Math.ceil(backup.orders.length * 0.25);
@@ -224,15 +267,7 @@ function generateInterim(
   for (let i = 0; i < newAudit; i++) {
     rows.audit_log.push(auditLine(rnd, rnd.pick(mIds), interimTime(i, newAudit)));
   }
-  for (const t of SHOP_TABLES) if (t !== 'audit_log') rows[t].sort((a, b) => idOf(a) - idOf(b));
-  return {
-    interim: rows,
-    facts: {
-      restoredMerchants: restored.size,
-      reRegisteredEmail: reEmail,
-      reRegistered: { backupId: reBackupId, interimId: reInterimId },
-    },
-  };
+  return { email, backupId, interimId };
 }
 
 /** Orders with their items and payments, numbered from the given counters. */

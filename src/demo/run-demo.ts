@@ -55,6 +55,8 @@ export interface DemoResult {
 /**
  * The demo: a generated incident, then the pipeline on it, each step called in process and
  * narrated. Schemas and the output folder are the demo's own and are recreated on every run.
+ * Longer than most functions here on purpose: it is the demo's script, its steps in the order
+ * a DBA runs them, and it reads better whole than split across helpers.
  */
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const steps: DemoStep[] = [];

@@ -64,6 +64,17 @@ interface CheckRow {
   clause: string;
 }
 
+/** The catalog rows of a schema, as information_schema lists them. */
+interface Catalog {
+  readonly tables: TableRow[];
+  readonly columns: ColumnRow[];
+  readonly indexes: IndexRow[];
+  readonly fks: FkRow[];
+  readonly triggers: TriggerRow[];
+  /** `table\u0000column` of MariaDB's JSON columns (LONGTEXT with a json_valid check) */
+  readonly jsonColumns: Set<string>;
+}
+
 /**
  * Reads a schema's base tables (views are ignored; MariaDB's system-versioned tables are base
  * tables; reconcile's journal is left out) from information_schema: columns, keys, foreign
@@ -75,6 +86,14 @@ export async function introspectSchema(
   schema: string,
   only?: readonly string[],
 ): Promise<SchemaInfo> {
+  return { schema, tables: assemble(await readCatalog(s, schema, only)) };
+}
+
+async function readCatalog(
+  s: Session,
+  schema: string,
+  only: readonly string[] | undefined,
+): Promise<Catalog> {
   const filter = only && only.length > 0 ? only : null;
   const inTables = (col: string): { sql: string; params: string[] } =>
     filter
@@ -134,8 +153,12 @@ export async function introspectSchema(
       ORDER BY EVENT_OBJECT_TABLE, TRIGGER_NAME`,
     [schema, ...e.params],
   );
-  const jsonColumns = await readJsonChecks(s, schema);
+  return { tables, columns, indexes, fks, triggers, jsonColumns: await readJsonChecks(s, schema) };
+}
 
+/** One TableInfo per table, from the catalog rows. */
+function assemble(cat: Catalog): Map<string, TableInfo> {
+  const { tables, columns, indexes, fks, triggers, jsonColumns } = cat;
   const byTable = <R extends { tableName: string }>(rows: R[]): Map<string, R[]> => {
     const m = new Map<string, R[]>();
     for (const r of rows) {
@@ -187,7 +210,7 @@ export async function introspectSchema(
       avgRowLength: Number(tr.avgRowLength ?? 0),
     });
   }
-  return { schema, tables: result };
+  return result;
 }
 
 /** MariaDB stores JSON as LONGTEXT with a `json_valid(col)` check; MySQL has a real type. */

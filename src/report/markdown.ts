@@ -10,11 +10,24 @@ import { columnsOf, type ReportData, reportStatus, seconds } from './report-data
 const MARK = { ok: '✓', bad: '✗', warn: '!', none: '–' } as const;
 
 export function renderMarkdown(data: ReportData): string {
+  const out = [
+    ...header(data),
+    ...totals(data),
+    ...newIds(data),
+    ...conflicts(data),
+    ...rules(data),
+    ...rehearsal(data),
+    ...verification(data),
+  ];
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+function header(data: ReportData): string[] {
   const man = data.manifest;
   const s = man.sources;
-  const out: string[] = [];
-  out.push(`# reconcile report: plan ${man.planId.slice(0, 12)}`, '');
-  out.push(
+  return [
+    `# reconcile report: plan ${man.planId.slice(0, 12)}`,
+    '',
     `- plan id: ${m(man.planId)}`,
     `- backup: ${m(s.backup.url)} (${m(s.backup.server)})`,
     `- interim: ${m(s.interim.url)} (${m(s.interim.server)})`,
@@ -25,11 +38,15 @@ export function renderMarkdown(data: ReportData): string {
     '',
     ...reportStatus(data).map((l) => `- ${MARK[l.tone]} ${m(l.text)}`),
     '',
+  ];
+}
+
+function totals(data: ReportData): string[] {
+  const man = data.manifest;
+  const t = man.totals;
+  const out = [
     '## Totals',
     '',
-  );
-  const t = man.totals;
-  out.push(
     ...table(
       [...CLASS_LABELS, ...ACTION_LABELS].map(([, l]) => l),
       [[...CLASS_LABELS.map(([f]) => num(t[f])), ...ACTION_LABELS.map(([f]) => num(t[f]))]],
@@ -52,31 +69,36 @@ export function renderMarkdown(data: ReportData): string {
       ]),
     ),
     '',
-  );
+  ];
+  const skipped = skippedTables(man);
+  for (const x of skipped) out.push(`- left alone: ${m(x.table)}: ${m(x.reason)}`);
+  if (skipped.length > 0) out.push('');
+  return out;
+}
 
-  for (const x of skippedTables(man)) out.push(`- left alone: ${m(x.table)}: ${m(x.reason)}`);
-  if (skippedTables(man).length > 0) out.push('');
+function newIds(data: ReportData): string[] {
+  const man = data.manifest;
+  if (man.remaps.length === 0) return ['## New ids', '', 'No row gets a new id.', ''];
+  return [
+    '## New ids',
+    '',
+    ...table(
+      ['id column', 'rows of', 'rows', 'new ids', 'rewritten to follow'],
+      man.remaps.map((r) => [
+        m(`${r.table}.${r.column}`),
+        r.side,
+        num(r.count),
+        `${m(r.first)} … ${m(r.last)}`,
+        r.followedBy.map(m).join(', ') || '—',
+      ]),
+    ),
+    '',
+  ];
+}
 
-  out.push('## New ids', '');
-  if (man.remaps.length === 0) out.push('No row gets a new id.', '');
-  else {
-    out.push(
-      ...table(
-        ['id column', 'rows of', 'rows', 'new ids', 'rewritten to follow'],
-        man.remaps.map((r) => [
-          m(`${r.table}.${r.column}`),
-          r.side,
-          num(r.count),
-          `${m(r.first)} … ${m(r.last)}`,
-          r.followedBy.map(m).join(', ') || '—',
-        ]),
-      ),
-      '',
-    );
-  }
-
-  out.push('## Unresolved conflicts', '');
-  if (man.unresolved === 0) out.push('None: every key was decided by a policy.', '');
+function conflicts(data: ReportData): string[] {
+  const out = ['## Unresolved conflicts', ''];
+  if (data.manifest.unresolved === 0) out.push('None: every key was decided by a policy.', '');
   for (const tr of data.tables.filter((x) => x.conflicts.length > 0)) {
     out.push(
       `### ${m(tr.plan.table)} (${tr.conflicts.length} of ${tr.plan.actions.unresolved} shown)`,
@@ -93,9 +115,13 @@ export function renderMarkdown(data: ReportData): string {
       );
     }
   }
+  return out;
+}
 
-  out.push('## Rules that decided', '');
-  out.push(
+function rules(data: ReportData): string[] {
+  const out = [
+    '## Rules that decided',
+    '',
     ...table(
       ['table', 'action', 'rule', 'rows'],
       data.tables.flatMap((tr) =>
@@ -103,52 +129,60 @@ export function renderMarkdown(data: ReportData): string {
       ),
     ),
     '',
-  );
-
+  ];
   const notes = data.tables.flatMap((tr) =>
     tableNotes(tr.plan).map((x) => `- ${m(tr.plan.table)}: ${m(x)}`),
   );
   if (notes.length > 0) out.push('Decisions without an action of their own:', '', ...notes, '');
+  return out;
+}
 
-  out.push('## Rehearsal', '');
+function rehearsal(data: ReportData): string[] {
   const r = data.rehearsal;
-  if (r.state !== 'ok') out.push(`Not shown (${r.state === 'absent' ? 'not run' : r.state}).`, '');
-  else {
-    const v = r.value;
-    out.push(
-      `${v.ok ? '✓ passed' : '✗ FAILED'} ${v.mode === 'in-place' ? 'in place, then rolled back' : 'on a scratch copy'} (${m(v.ranOn)}) in ${seconds(v.seconds)}; apply ${seconds(v.applySeconds)}; **projected window ${seconds(v.projectedWindowSeconds)}**.${v.error ? ` ${m(v.error)}` : ''}`,
-      '',
-      ...table(
-        ['table', 'rows written', 'batches', 'time'],
-        v.tables.map((x) => [m(x.table), num(x.rows), num(x.batches), seconds(x.seconds)]),
-      ),
-      '',
-    );
-  }
+  if (r.state !== 'ok')
+    return ['## Rehearsal', '', `Not shown (${r.state === 'absent' ? 'not run' : r.state}).`, ''];
+  const v = r.value;
+  return [
+    '## Rehearsal',
+    '',
+    `${v.ok ? '✓ passed' : '✗ FAILED'} ${v.mode === 'in-place' ? 'in place, then rolled back' : 'on a scratch copy'} (${m(v.ranOn)}) in ${seconds(v.seconds)}; apply ${seconds(v.applySeconds)}; **projected window ${seconds(v.projectedWindowSeconds)}**.${v.error ? ` ${m(v.error)}` : ''}`,
+    '',
+    ...table(
+      ['table', 'rows written', 'batches', 'time'],
+      v.tables.map((x) => [m(x.table), num(x.rows), num(x.batches), seconds(x.seconds)]),
+    ),
+    '',
+  ];
+}
 
-  out.push('## Verification', '');
+function verification(data: ReportData): string[] {
   const f = data.verification;
-  if (f.state !== 'ok') out.push(`Not shown (${f.state === 'absent' ? 'not run' : f.state}).`, '');
-  else {
-    const v = f.value;
-    out.push(
-      `${v.ok ? '✓ every table holds exactly the planned rows' : '✗ MISMATCH'}: ${m(v.target)}, ${m(v.checkedAt)}.`,
+  if (f.state !== 'ok')
+    return [
+      '## Verification',
       '',
-      ...table(
-        ['table', 'result', 'rows expected', 'rows found', 'orphans', 'unique violations'],
-        v.tables.map((c) => [
-          m(c.table),
-          c.ok ? 'ok' : '**mismatch**',
-          m(c.expected.count),
-          m(c.actual.count),
-          num(c.orphans),
-          num(c.uniqueViolations),
-        ]),
-      ),
+      `Not shown (${f.state === 'absent' ? 'not run' : f.state}).`,
       '',
-    );
-  }
-  return `${out.join('\n').trimEnd()}\n`;
+    ];
+  const v = f.value;
+  return [
+    '## Verification',
+    '',
+    `${v.ok ? '✓ every table holds exactly the planned rows' : '✗ MISMATCH'}: ${m(v.target)}, ${m(v.checkedAt)}.`,
+    '',
+    ...table(
+      ['table', 'result', 'rows expected', 'rows found', 'orphans', 'unique violations'],
+      v.tables.map((c) => [
+        m(c.table),
+        c.ok ? 'ok' : '**mismatch**',
+        m(c.expected.count),
+        m(c.actual.count),
+        num(c.orphans),
+        num(c.uniqueViolations),
+      ]),
+    ),
+    '',
+  ];
 }
 
 function rowsTable(
