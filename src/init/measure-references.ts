@@ -1,0 +1,155 @@
+import { columnKey } from '../introspect/compare.js';
+import type { SchemaInfo, TableInfo } from '../introspect/types.js';
+import type { MeasuredReference } from './decide.js';
+import {
+  type IntegerPath,
+  integerPaths,
+  type JsonReferenceCandidate,
+  jsonReferenceCandidates,
+} from './json-paths.js';
+import { type MeasureContext, measure, num } from './measure-context.js';
+import {
+  columnInclusionSql,
+  jsonDocumentsSql,
+  jsonInclusionSql,
+  jsonPathCountsSql,
+  type SampleSource,
+} from './measure-sql.js';
+import type { Inclusion, JsonPathCounts, Measured, RowSample } from './proposal-types.js';
+import type { ReferenceCandidate } from './reference-candidates.js';
+
+/**
+ * Value inclusion, measured by the server on the backup: of a candidate's distinct non-null
+ * values in the table's sample, how many its parent's key holds. The backup is the side whose
+ * links predate the incident; the interim's were written by an application in a hurry.
+ */
+
+/** A JSON document longer than this is not parsed for paths (it is not a record). */
+const MAX_DOCUMENT_BYTES = 1 << 20;
+
+type Rows = { tested: unknown; found: unknown };
+
+function inclusionOf(
+  r: Measured<Rows[]>,
+  sample: RowSample,
+  valuesBound: number,
+): Measured<Inclusion> {
+  if (r.kind === 'not-measured') return r;
+  const tested = num(r.value[0]?.tested);
+  return {
+    kind: 'measured',
+    value: { tested, found: num(r.value[0]?.found), valuesCapped: tested >= valuesBound, sample },
+  };
+}
+
+/** Every name candidate of one table, measured; declared keys are listed unmeasured. */
+export async function measureReferences(
+  ctx: MeasureContext,
+  src: SampleSource,
+  sample: Measured<RowSample>,
+  candidates: readonly ReferenceCandidate[],
+): Promise<MeasuredReference[]> {
+  const out: MeasuredReference[] = [];
+  for (const c of candidates) {
+    if (c.rule === 'declared') {
+      out.push({ candidate: c, inclusion: null });
+      continue;
+    }
+    if (sample.kind === 'not-measured') {
+      out.push({ candidate: c, inclusion: sample });
+      continue;
+    }
+    const st = columnInclusionSql(src, c.columns, ctx.backupSchema, c.parent, c.parentColumns, {
+      rows: ctx.sampleRows,
+      values: ctx.sampleValues,
+    });
+    const r = await measure<Rows>(ctx, 'backup', st);
+    out.push({ candidate: c, inclusion: inclusionOf(r, sample.value, ctx.sampleValues) });
+  }
+  return out;
+}
+
+export interface MeasuredJsonReference {
+  readonly candidate: JsonReferenceCandidate;
+  readonly counts: Measured<JsonPathCounts>;
+  readonly inclusion: Measured<Inclusion> | null;
+}
+
+/**
+ * The JSON columns of a table: sampled documents are parsed for the member paths that hold
+ * integers; each path named like a reference is then counted (how many documents hold an
+ * integer there, how many something else) and its integers' inclusion measured.
+ */
+export async function measureJsonReferences(
+  ctx: MeasureContext,
+  schema: SchemaInfo,
+  table: TableInfo,
+  src: SampleSource,
+  sample: Measured<RowSample>,
+  columns: readonly string[],
+): Promise<{ measured: MeasuredJsonReference[]; notes: string[] }> {
+  const measured: MeasuredJsonReference[] = [];
+  const notes: string[] = [];
+  if (sample.kind === 'not-measured') return { measured, notes };
+  for (const column of columns) {
+    const docs = await measure<{ doc: unknown }>(
+      ctx,
+      'backup',
+      jsonDocumentsSql(src, column, {
+        rows: ctx.sampleRows,
+        documents: ctx.sampleDocuments,
+        maxBytes: MAX_DOCUMENT_BYTES,
+      }),
+    );
+    if (docs.kind === 'not-measured') {
+      notes.push(`JSON column ${column}: ${docs.reason}`);
+      continue;
+    }
+    const texts = docs.value.flatMap((d) => (typeof d.doc === 'string' ? [d.doc] : []));
+    const paths: IntegerPath[] = integerPaths(texts);
+    for (const c of jsonReferenceCandidates(schema, table.name, column, paths)) {
+      measured.push(await measureJsonPath(ctx, schema, src, sample.value, c));
+    }
+  }
+  return { measured, notes };
+}
+
+async function measureJsonPath(
+  ctx: MeasureContext,
+  schema: SchemaInfo,
+  src: SampleSource,
+  sample: RowSample,
+  c: JsonReferenceCandidate,
+): Promise<MeasuredJsonReference> {
+  const r = await measure<{ documents: unknown; integers: unknown; others: unknown }>(
+    ctx,
+    'backup',
+    jsonPathCountsSql(src, c.column, c.path, ctx.sampleRows),
+  );
+  if (r.kind === 'not-measured') return { candidate: c, counts: r, inclusion: null };
+  const row = r.value[0];
+  const counts: Measured<JsonPathCounts> = {
+    kind: 'measured',
+    value: {
+      documents: num(row?.documents),
+      integers: num(row?.integers),
+      others: num(row?.others),
+      sample,
+    },
+  };
+  const key = schema.tables
+    .get(c.parent)
+    ?.columns.find((k) => columnKey(k.name) === columnKey(c.parentColumn));
+  const st = jsonInclusionSql(
+    src,
+    c.column,
+    c.path,
+    ctx.backupSchema,
+    c.parent,
+    c.parentColumn,
+    key?.unsigned === true,
+    { rows: ctx.sampleRows, values: ctx.sampleValues },
+  );
+  const inc = await measure<Rows>(ctx, 'backup', st);
+  return { candidate: c, counts, inclusion: inclusionOf(inc, sample, ctx.sampleValues) };
+}
