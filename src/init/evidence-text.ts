@@ -15,6 +15,8 @@ import type {
  */
 
 const n = (x: number): string => x.toLocaleString('en-US');
+/** `1 row`, `2,000 rows` */
+const count = (x: number, noun: string): string => `${n(x)} ${noun}${x === 1 ? '' : 's'}`;
 
 /** `all 599 rows`, `the newest 100,000 rows` */
 export function sampleText(s: RowSample): string {
@@ -38,7 +40,7 @@ export function jsonCountsText(m: Measured<JsonPathCounts>, path: string): strin
   if (m.kind === 'not-measured') return m.reason;
   const v = m.value;
   const others = v.others > 0 ? `, ${n(v.others)} something else` : '';
-  return `${n(v.integers)} of ${n(v.documents)} documents hold an integer at ${path}${others} (from ${sampleText(v.sample)})`;
+  return `${n(v.integers)} of ${count(v.documents, 'document')} hold an integer at ${path}${others} (from ${sampleText(v.sample)})`;
 }
 
 export function timeCountsText(m: Measured<TimeCounts> | null, role: string): string {
@@ -57,8 +59,10 @@ export function collisionText(m: Measured<CollisionCount> | null): string | null
   if (v.tested === 0) {
     return `collisions: none (no interim row has ${v.createdAt} at or after incident.start)`;
   }
-  const of = v.capped ? `the first ${n(v.tested)}` : `the ${n(v.tested)}`;
-  return `collisions: ${n(v.collisions)} of ${of} interim rows with ${v.createdAt} at or after incident.start hold ids the backup holds too${v.collisions > 0 ? ' (they get fresh ids: remap interim)' : ''}`;
+  const rows = count(v.tested, 'interim row');
+  const among = v.capped ? `the first ${rows}` : rows;
+  const moved = v.collisions > 0 ? ' (remap: interim gives them fresh ids)' : '';
+  return `collisions: ${count(v.collisions, 'id')} the backup holds too, among ${among} with ${v.createdAt} at or after incident.start${moved}`;
 }
 
 export function uniqueKeyText(u: UniqueKeyNote, since: string | null): string {
@@ -67,11 +71,11 @@ export function uniqueKeyText(u: UniqueKeyNote, since: string | null): string {
   if (u.conflicts.kind === 'not-measured') return `${head}: ${u.conflicts.reason}`;
   const v = u.conflicts.value;
   const rows = since
-    ? `interim rows with ${since} at or after incident.start`
-    : 'newest interim rows';
+    ? `${count(v.tested, 'interim row')} with ${since} at or after incident.start`
+    : `the newest ${count(v.tested, 'interim row')}`;
   const verdict =
     v.conflicts > 0 ? ': onUniqueConflict decides them (default manual: listed as unresolved)' : '';
-  return `${head}: ${n(v.conflicts)} of ${n(v.tested)} ${rows} hold a value the backup holds on a row with another key${verdict}`;
+  return `${head}: ${n(v.conflicts)} of ${rows} hold a value the backup holds on a row with another key${verdict}`;
 }
 
 /** A comment never spans lines. */
