@@ -83,7 +83,7 @@ export function registerInit(program: Command, setExit: (code: number) => void):
       30,
     )
     .option('--concurrency <n>', 'tables measured at once', positiveInt(16), 2)
-    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', logLevel, 'warn')
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', logLevel, 'info')
     .action(async (flags: InitFlags) => {
       // Everything is validated before anything connects.
       const backup = parseDbUrl(flags.backup, '--backup');

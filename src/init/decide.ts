@@ -37,7 +37,8 @@ export function percent(found: number, tested: number): string {
 function inclusionVerdict(m: Measured<Inclusion> | null, minInclusion: number): string | null {
   if (m === null) return 'not measured';
   if (m.kind === 'not-measured') return m.reason;
-  if (m.value.tested === 0) return 'not enabled: no non-null value to test in the backup';
+  // No value on either side: nothing a remap could rewrite today; the name decides.
+  if (m.value.tested === 0) return null;
   if (m.value.found < minInclusion * m.value.tested) {
     return `not enabled: below --min-inclusion ${percent(Math.round(minInclusion * 1000), 1000)}`;
   }
@@ -83,7 +84,7 @@ export function decideReferences(
       if (top.length > 1 && top.includes(m)) {
         verdicts.set(m, { enabled: false, why: `not enabled: ambiguous, fits ${names} alike` });
       } else if (top.length === 1 && top[0] === m) {
-        verdicts.set(m, { enabled: true, why: ruleText(m.candidate.rule) });
+        verdicts.set(m, { enabled: true, why: enabledWhy(m) });
         enabledCols.add(col);
       } else {
         verdicts.set(m, { enabled: false, why: `not enabled: ${names} fits the name better` });
@@ -107,6 +108,17 @@ export function decideReferences(
       why: v.why,
     };
   });
+}
+
+function enabledWhy(m: MeasuredReference): string {
+  const text = ruleText(m.candidate.rule);
+  const v = m.inclusion?.kind === 'measured' ? m.inclusion.value : null;
+  if (v?.tested === 0) {
+    return `${text}; no value on either side to test, so nothing for a remap to rewrite yet: check it`;
+  }
+  return v?.side === 'interim'
+    ? `${text}; measured on the interim (the backup holds no value)`
+    : text;
 }
 
 function ruleText(rule: ReferenceCandidate['rule']): string {

@@ -32,8 +32,9 @@ export function inclusionText(
   if (m === null) return '';
   if (m.kind === 'not-measured') return m.reason;
   const v = m.value;
+  if (v.tested === 0) return `no non-null value in ${sampleText(v.sample)} of either side`;
   const capped = v.valuesCapped ? ` (the first ${n(v.tested)} distinct values)` : '';
-  return `${percent(v.found, v.tested)} of ${n(v.tested)} distinct values found in ${parent}(${cols.join(', ')})${capped}, from ${sampleText(v.sample)}`;
+  return `${percent(v.found, v.tested)} of ${n(v.tested)} distinct values found in ${parent}(${cols.join(', ')})${capped}, from ${sampleText(v.sample)}${v.side === 'interim' ? ' of the interim' : ''}`;
 }
 
 export function jsonCountsText(m: Measured<JsonPathCounts>, path: string): string {

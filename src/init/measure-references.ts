@@ -24,8 +24,11 @@ import type { ReferenceCandidate } from './reference-candidates.js';
  * links predate the incident; the interim's were written by an application in a hurry.
  */
 
-/** A JSON document longer than this is not parsed for paths (it is not a record). */
-const MAX_DOCUMENT_BYTES = 1 << 20;
+/**
+ * A JSON document longer than this is not parsed for paths: ids sit in records, not in blobs,
+ * and the sample's memory stays bounded (documents × this).
+ */
+const MAX_DOCUMENT_BYTES = 64 * 1024;
 
 type Rows = { tested: unknown; found: unknown };
 
@@ -33,38 +36,64 @@ function inclusionOf(
   r: Measured<Rows[]>,
   sample: RowSample,
   valuesBound: number,
+  side: Inclusion['side'] = 'backup',
 ): Measured<Inclusion> {
   if (r.kind === 'not-measured') return r;
   const tested = num(r.value[0]?.tested);
+  const found = num(r.value[0]?.found);
   return {
     kind: 'measured',
-    value: { tested, found: num(r.value[0]?.found), valuesCapped: tested >= valuesBound, sample },
+    value: { side, tested, found, valuesCapped: tested >= valuesBound, sample },
   };
 }
 
-/** Every name candidate of one table, measured; declared keys are listed unmeasured. */
+type Sides<T> = { readonly backup: T; readonly interim: T };
+
+/**
+ * Every name candidate of one table, measured; declared keys are listed unmeasured. A column
+ * the backup holds no value of (a feature added shortly before the incident) is measured on the
+ * interim instead, against the interim's parent.
+ */
 export async function measureReferences(
   ctx: MeasureContext,
-  src: SampleSource,
-  sample: Measured<RowSample>,
+  src: Sides<SampleSource>,
+  samples: Sides<Measured<RowSample>>,
   candidates: readonly ReferenceCandidate[],
 ): Promise<MeasuredReference[]> {
   const out: MeasuredReference[] = [];
+  const limits = { rows: ctx.sampleRows, values: ctx.sampleValues };
   for (const c of candidates) {
     if (c.rule === 'declared') {
       out.push({ candidate: c, inclusion: null });
       continue;
     }
-    if (sample.kind === 'not-measured') {
-      out.push({ candidate: c, inclusion: sample });
+    const b = samples.backup;
+    if (b.kind === 'not-measured') {
+      out.push({ candidate: c, inclusion: b });
       continue;
     }
-    const st = columnInclusionSql(src, c.columns, ctx.backupSchema, c.parent, c.parentColumns, {
-      rows: ctx.sampleRows,
-      values: ctx.sampleValues,
-    });
-    const r = await measure<Rows>(ctx, 'backup', st);
-    out.push({ candidate: c, inclusion: inclusionOf(r, sample.value, ctx.sampleValues) });
+    const on = (side: 'backup' | 'interim') =>
+      columnInclusionSql(
+        src[side],
+        c.columns,
+        side === 'backup' ? ctx.backupSchema : ctx.interimSchema,
+        c.parent,
+        c.parentColumns,
+        limits,
+      );
+    let inclusion = inclusionOf(
+      await measure<Rows>(ctx, 'backup', on('backup')),
+      b.value,
+      limits.values,
+    );
+    const i = samples.interim;
+    if (inclusion.kind === 'measured' && inclusion.value.tested === 0 && i.kind === 'measured') {
+      const r = await measure<Rows>(ctx, 'interim', on('interim'));
+      const sample: RowSample = { ...i.value, which: 'first' };
+      const alt = inclusionOf(r, sample, limits.values, 'interim');
+      if (alt.kind === 'measured') inclusion = alt;
+    }
+    out.push({ candidate: c, inclusion });
   }
   return out;
 }

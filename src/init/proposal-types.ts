@@ -15,8 +15,12 @@ export interface RowSample {
   readonly which: 'first' | 'newest';
 }
 
-/** Value inclusion, measured by the server on the backup. */
+/**
+ * Value inclusion, measured by the server on the backup (on the interim only when the backup
+ * holds no value of the column at all).
+ */
 export interface Inclusion {
+  readonly side: 'backup' | 'interim';
   /** distinct non-null values (or value tuples) tested */
   readonly tested: number;
   /** of them, found in the parent's key */

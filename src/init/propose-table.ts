@@ -71,7 +71,7 @@ export async function proposeTable(
     interim: await rowSample(ctx, 'interim', src.interim, 'newest'),
   };
   const refs = decideReferences(
-    await measureReferences(ctx, src.backup, samples.backup, candidates),
+    await measureReferences(ctx, src, samples, candidates),
     minInclusion,
   );
   const columns = commonColumns(pair);

@@ -136,6 +136,48 @@ describe('reconcile init', () => {
   });
 });
 
+describe('a column the backup holds no value of', () => {
+  it('is measured on the interim, and enabled by its name when neither side holds one', async () => {
+    const b = await schemas.create('initnull_b');
+    const i = await schemas.create('initnull_i');
+    const ddl = `CREATE TABLE plans (id INT PRIMARY KEY);
+      CREATE TABLE accounts (id INT PRIMARY KEY, plan_id INT NULL, tier_id INT NULL, tiers_id INT NULL);
+      CREATE TABLE tiers (id INT PRIMARY KEY);
+      INSERT INTO plans VALUES (1), (2); INSERT INTO tiers VALUES (1);`;
+    await sql(
+      b,
+      `${ddl} INSERT INTO accounts VALUES (1, NULL, NULL, NULL), (2, NULL, NULL, NULL);`,
+    );
+    await sql(
+      i,
+      `${ddl} INSERT INTO accounts VALUES (1, 1, NULL, NULL), (2, 2, NULL, NULL), (3, 9, NULL, NULL);`,
+    );
+    const r = await runCli([
+      'init',
+      '--backup',
+      urlOf(b.schema),
+      '--interim',
+      urlOf(i.schema),
+      '--json',
+      ...quiet,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as InitDocument;
+    const refs = doc.tables.find((t) => t.table === 'accounts')?.references ?? [];
+    expect(refs.map((x) => [x.columns[0], x.parent, x.enabled])).toEqual([
+      ['plan_id', 'plans', false],
+      ['tier_id', 'tiers', true],
+      ['tiers_id', 'tiers', true],
+    ]);
+    // 2 of the interim's 3 values are plans: below the threshold, and said to be the interim's.
+    expect(refs[0]?.inclusion).toMatchObject({
+      kind: 'measured',
+      value: { side: 'interim', tested: 3, found: 2 },
+    });
+    expect(refs[1]?.why).toMatch(/no value on either side to test/);
+  });
+});
+
 describe('the time budget', () => {
   it('stops a statement on the server when the table has no time left, as evidence', async () => {
     const c = await connect(backup);
