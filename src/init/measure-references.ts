@@ -1,5 +1,7 @@
+import type { Session } from '../db/types.js';
 import { columnKey } from '../introspect/compare.js';
 import type { SchemaInfo, TableInfo } from '../introspect/types.js';
+import { boundedQuery, TimeBudget } from './bounded-query.js';
 import type { MeasuredReference } from './decide.js';
 import {
   type IntegerPath,
@@ -14,6 +16,7 @@ import {
   jsonInclusionSql,
   jsonPathCountsSql,
   type SampleSource,
+  sampleSizeSql,
 } from './measure-sql.js';
 import type { Inclusion, JsonPathCounts, Measured, RowSample } from './proposal-types.js';
 import type { ReferenceCandidate } from './reference-candidates.js';
@@ -48,6 +51,37 @@ function inclusionOf(
 }
 
 type Sides<T> = { readonly backup: T; readonly interim: T };
+
+/**
+ * One candidate's inclusion on one schema, for a caller outside init (plan, warning about an
+ * undeclared reference of a table it remaps): at most `rows` rows of the child read, at most
+ * `values` distinct values tested, within `seconds` on the server.
+ */
+export async function measureInclusion(
+  s: Session,
+  schema: string,
+  c: ReferenceCandidate,
+  childKey: readonly string[],
+  limits: { readonly rows: number; readonly values: number; readonly seconds: number },
+  side: Inclusion['side'] = 'backup',
+): Promise<Measured<Inclusion>> {
+  const budget = new TimeBudget(limits.seconds);
+  const src = { schema, table: c.table, key: childKey };
+  const size = await boundedQuery<{ n: unknown }>(s, budget, sampleSizeSql(src, limits.rows));
+  if (!size.ok) return { kind: 'not-measured', reason: size.reason };
+  const n = num(size.rows[0]?.n);
+  const sample: RowSample = {
+    rows: Math.min(n, limits.rows),
+    wholeTable: n <= limits.rows,
+    which: 'first',
+  };
+  const st = columnInclusionSql(src, c.columns, schema, c.parent, c.parentColumns, limits);
+  const r = await boundedQuery<Rows>(s, budget, st);
+  const rows: Measured<Rows[]> = r.ok
+    ? { kind: 'measured', value: r.rows }
+    : { kind: 'not-measured', reason: r.reason };
+  return inclusionOf(rows, sample, limits.values, side);
+}
 
 /**
  * Every name candidate of one table, measured; declared keys are listed unmeasured. A column

@@ -154,3 +154,25 @@ function typesCompatibleOrSame(c: ColumnInfo, k: ColumnInfo | undefined): boolea
   if (k === undefined) return false;
   return typesCompatible(c, k) || (c.family === k.family && c.generated === null);
 }
+
+/**
+ * The candidates a config has not settled: single-column name candidates whose column neither
+ * a declared foreign key (any side's, in `candidates` as `declared`) nor one of `configured`
+ * (the config's `references` of that table: `{ column }`) already sends somewhere. What plan
+ * can warn about for a table whose parent it remaps; composite candidates are left out
+ * (`references` cannot express them).
+ */
+export function unsettledCandidates(
+  candidates: readonly ReferenceCandidate[],
+  configured: (table: string) => readonly { readonly column: string }[],
+): ReferenceCandidate[] {
+  const settled = new Set<string>();
+  for (const c of candidates) {
+    if (c.rule === 'declared')
+      for (const col of c.columns) settled.add(`${c.table}\u0000${columnKey(col)}`);
+  }
+  const isSettled = (c: ReferenceCandidate): boolean =>
+    c.columns.some((col) => settled.has(`${c.table}\u0000${columnKey(col)}`)) ||
+    configured(c.table).some((r) => columnKey(r.column) === columnKey(c.columns[0] ?? ''));
+  return candidates.filter((c) => c.rule !== 'declared' && c.rule !== 'composite' && !isSettled(c));
+}

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { integerPaths, jsonReferenceCandidates, pathName } from '../../src/init/json-paths.js';
 import { matchReferenceName, plural, singular, snakeName } from '../../src/init/naming.js';
-import { findReferenceCandidates } from '../../src/init/reference-candidates.js';
+import {
+  findReferenceCandidates,
+  unsettledCandidates,
+} from '../../src/init/reference-candidates.js';
 import { timeCandidates } from '../../src/init/time-columns.js';
 import type { ColumnInfo, SchemaInfo, TableInfo } from '../../src/introspect/types.js';
 import { column } from '../support/columns.js';
@@ -142,6 +145,24 @@ describe('reference candidates', () => {
     const got = findReferenceCandidates(schema(salaries, reviews));
     expect(got.map((c) => [c.table, c.columns, c.parent, c.rule])).toEqual([
       ['salary_reviews', ['emp_no', 'from_date'], 'salaries', 'composite'],
+    ]);
+  });
+});
+
+describe('unsettled candidates (what plan can warn about)', () => {
+  it('leaves out what a declared key or the config already says, and composite candidates', () => {
+    const customers = table('customers', [int('id')], ['id']);
+    const stores = table('stores', [int('id')], ['id']);
+    const orders = table(
+      'orders',
+      [int('id'), int('customer_id'), int('store_id'), int('old_store_id')],
+      ['id'],
+      [{ name: 'fk_c', columns: ['customer_id'], refTable: 'customers', refColumns: ['id'] }],
+    );
+    const all = findReferenceCandidates(schema(customers, stores, orders));
+    const configured = (t: string) => (t === 'orders' ? [{ column: 'store_id' }] : []);
+    expect(unsettledCandidates(all, configured).map((c) => `${c.table}.${c.columns[0]}`)).toEqual([
+      'orders.old_store_id',
     ]);
   });
 });

@@ -5,6 +5,7 @@ import { buildPlanConfig, parseConfigText } from '../../src/config/load-config.j
 import { connect } from '../../src/db/mysql.js';
 import type { DbTarget } from '../../src/db/url.js';
 import { boundedQuery, TimeBudget } from '../../src/init/bounded-query.js';
+import { measureInclusion } from '../../src/init/measure-references.js';
 import type { InitDocument } from '../../src/init/proposal-types.js';
 import { tempDir } from '../plan/support.js';
 import { runCli } from '../support/cli.js';
@@ -175,6 +176,46 @@ describe('a column the backup holds no value of', () => {
       value: { side: 'interim', tested: 3, found: 2 },
     });
     expect(refs[1]?.why).toMatch(/no value on either side to test/);
+  });
+});
+
+describe('measureInclusion (for callers outside init)', () => {
+  it('measures one candidate on one schema, stating its sample', async () => {
+    const c = await connect(interim);
+    try {
+      const candidate = {
+        table: 'orders',
+        columns: ['merchant_id'],
+        parent: 'merchant',
+        parentColumns: ['id'],
+        rule: 'table-key' as const,
+        constraint: null,
+      };
+      const got = await measureInclusion(
+        c,
+        interim.schema,
+        candidate,
+        ['id'],
+        {
+          rows: 3,
+          values: 100,
+          seconds: 5,
+        },
+        'interim',
+      );
+      expect(got).toEqual({
+        kind: 'measured',
+        value: {
+          side: 'interim',
+          tested: 3,
+          found: 3,
+          valuesCapped: false,
+          sample: { rows: 3, wholeTable: false, which: 'first' },
+        },
+      });
+    } finally {
+      await c.close();
+    }
   });
 });
 
