@@ -4,6 +4,7 @@ import { ExitCode } from '../errors.js';
 import { registerApply } from './apply-command.js';
 import { registerDiff } from './diff-command.js';
 import { exitCodeFor } from './exit.js';
+import { registerInit } from './init-command.js';
 import { registerPlan } from './plan-command.js';
 import { registerRehearse } from './rehearse-command.js';
 import { registerReport } from './report-command.js';
@@ -26,6 +27,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       outputError: (str, write) =>
         write(`reconcile: ${str.replace(/^error: /, '').trim()} (run with --help for usage)\n`),
     });
+  registerInit(program, setExit);
   registerDiff(program, setExit);
   registerPlan(program, setExit);
   registerRehearse(program, setExit);

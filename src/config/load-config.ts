@@ -4,9 +4,16 @@ import { type ClientOptions, NO_CLIENT_OPTIONS } from '../db/client-options.js';
 import { type DbTarget, parseDbUrl } from '../db/url.js';
 import { ConfigError, UserError } from '../errors.js';
 import { parseIncidentStart } from './incident-time.js';
+import { formatJsonPath, parseJsonPath, splitJsonReferenceKey } from './json-path.js';
 import { formatIssues } from './problems.js';
 import { configSchema, type RawConfig, type RawEndpoint, type RawTableConfig } from './schema.js';
-import { type ConfigReference, DEFAULTS, type PlanConfig, type TableConfig } from './types.js';
+import {
+  type ConfigJsonReference,
+  type ConfigReference,
+  DEFAULTS,
+  type PlanConfig,
+  type TableConfig,
+} from './types.js';
 
 /** Flags of `reconcile plan` that may also come from the file; a flag wins. */
 export interface PlanFlags {
@@ -155,12 +162,7 @@ function tableConfig(
       );
     }
   }
-  const references: ConfigReference[] = [];
-  for (const [column, ref] of Object.entries(t.references ?? {})) {
-    const dot = ref.lastIndexOf('.');
-    references.push({ column, table: ref.slice(0, dot), refColumn: ref.slice(dot + 1) });
-  }
-  references.sort((a, b) => (a.column < b.column ? -1 : a.column > b.column ? 1 : 0));
+  const { references, jsonReferences } = splitReferences(t.references ?? {}, at, problems);
   const naturalKey =
     t.naturalKey === undefined
       ? null
@@ -177,6 +179,7 @@ function tableConfig(
     naturalKey,
     skip: t.skip ?? false,
     references,
+    jsonReferences,
   };
 }
 
@@ -188,6 +191,42 @@ function endpointUrl(e: RawEndpoint): string {
   ).toString();
   if (query === '') return url;
   return `${url}${url.includes('?') ? '&' : '?'}${query}`;
+}
+
+/**
+ * `references` keys are column names, or a column and a JSON path (`extra$.merchant_id`): the
+ * two kinds are kept apart, each sorted, so code that follows column references never sees a
+ * path.
+ */
+function splitReferences(
+  raw: Readonly<Record<string, string>>,
+  at: (key: string) => string,
+  problems: string[],
+): { references: ConfigReference[]; jsonReferences: ConfigJsonReference[] } {
+  const references: ConfigReference[] = [];
+  const jsonReferences: ConfigJsonReference[] = [];
+  for (const [key, ref] of Object.entries(raw)) {
+    const dot = ref.lastIndexOf('.');
+    const parent = { table: ref.slice(0, dot), refColumn: ref.slice(dot + 1) };
+    const split = splitJsonReferenceKey(key);
+    if (split === null) {
+      references.push({ column: key, ...parent });
+      continue;
+    }
+    const where = `${at('references')}[${JSON.stringify(key)}]`;
+    const steps = split.column === '' ? 'no column before the path' : parseJsonPath(split.path);
+    if (typeof steps === 'string') {
+      problems.push(
+        `${where}: expected a column and a JSON path, like "extra$.merchant_id" or "extra$.buyer.id" (${steps}), got ${JSON.stringify(key)}`,
+      );
+      continue;
+    }
+    jsonReferences.push({ column: split.column, path: formatJsonPath(steps), steps, ...parent });
+  }
+  const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  references.sort((a, b) => byName(a.column, b.column));
+  jsonReferences.sort((a, b) => byName(a.column, b.column) || byName(a.path, b.path));
+  return { references, jsonReferences };
 }
 
 function tryUrl(

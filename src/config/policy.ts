@@ -1,5 +1,5 @@
 import type { OnChanged, OnMissingInInterim, OnUniqueConflict, RemapSide } from './schema.js';
-import type { ConfigReference, PlanConfig, TableConfig } from './types.js';
+import type { ConfigJsonReference, ConfigReference, PlanConfig, TableConfig } from './types.js';
 
 /** The policy that applies to one table: its own settings over `defaults`, checked against its columns. */
 export interface TablePolicy {
@@ -12,6 +12,8 @@ export interface TablePolicy {
   readonly createdAt: string | null;
   readonly updatedAt: string | null;
   readonly references: readonly ConfigReference[];
+  /** references inside JSON documents (`extra$.merchant_id`), apart from the column ones */
+  readonly jsonReferences: readonly ConfigJsonReference[];
 }
 
 const EMPTY_TABLE: TableConfig = {
@@ -24,6 +26,7 @@ const EMPTY_TABLE: TableConfig = {
   naturalKey: null,
   skip: false,
   references: [],
+  jsonReferences: [],
 };
 
 export function tablePath(table: string, key?: string): string {
@@ -68,6 +71,7 @@ export function resolvePolicy(
     createdAt,
     updatedAt,
     references: t.references,
+    jsonReferences: t.jsonReferences,
   };
   if (t.skip) return policy;
   for (const c of t.naturalKey ?? []) {
@@ -90,6 +94,11 @@ export function resolvePolicy(
         `${tablePath(table, 'references')}.${r.column}: no column ${JSON.stringify(r.column)} in ${table}`,
       );
     }
+  }
+  for (const r of t.jsonReferences) {
+    const where = `${tablePath(table, 'references')}[${JSON.stringify(`${r.column}${r.path}`)}]`;
+    if (!has(r.column))
+      problems.push(`${where}: no column ${JSON.stringify(r.column)} in ${table}`);
   }
   return policy;
 }

@@ -34,7 +34,10 @@ export const tableSchema = z.strictObject({
   ...policyFields,
   naturalKey: z.union([columnName, z.array(columnName).min(1)]).optional(),
   skip: z.boolean().optional(),
-  /** column → "table.column": a reference the schema does not declare */
+  /**
+   * column → "table.column": a reference the schema does not declare. The column may carry a
+   * JSON path (`extra$.merchant_id`): an id inside its documents (checked in load-config.ts).
+   */
   references: z.record(z.string().min(1), z.string().regex(/^.+\..+$/)).optional(),
 });
 

@@ -1,5 +1,6 @@
 import type { DbTarget } from '../db/url.js';
 import type { IncidentStart } from './incident-time.js';
+import type { JsonPathStep } from './json-path.js';
 import type { OnChanged, OnMissingInInterim, OnUniqueConflict, RemapSide } from './schema.js';
 
 export type { OnChanged, OnMissingInInterim, OnUniqueConflict, RemapSide } from './schema.js';
@@ -7,6 +8,20 @@ export type { OnChanged, OnMissingInInterim, OnUniqueConflict, RemapSide } from 
 /** A reference the schema does not declare: `column` of this table → `table.refColumn`. */
 export interface ConfigReference {
   readonly column: string;
+  readonly table: string;
+  readonly refColumn: string;
+}
+
+/**
+ * A reference held inside a JSON document: at `path` in the column `column` of this table, an
+ * integer id of `table.refColumn`. Written `references: { "extra$.merchant_id": merchant.id }`.
+ */
+export interface ConfigJsonReference {
+  readonly column: string;
+  /** as MariaDB and MySQL take it in JSON_EXTRACT: `$.merchant_id`, `$.buyer."ref id"` */
+  readonly path: string;
+  /** the same path, parsed: one member name or array index per step */
+  readonly steps: readonly JsonPathStep[];
   readonly table: string;
   readonly refColumn: string;
 }
@@ -32,7 +47,10 @@ export interface TableConfig {
   readonly updatedAt: string | null;
   readonly naturalKey: readonly string[] | null;
   readonly skip: boolean;
+  /** plain column references (the `references` keys without a JSON path) */
   readonly references: readonly ConfigReference[];
+  /** the `references` keys with a JSON path, kept apart: they are rewritten inside documents */
+  readonly jsonReferences: readonly ConfigJsonReference[];
 }
 
 /** The validated, frozen config of a `plan` run: the file's content with the flags merged in. */

@@ -77,6 +77,19 @@ describe('least privileges, as the README lists them', () => {
     ]);
     expect(diff.code, diff.stderr).toBe(1);
 
+    const initer = await user('init', [`SELECT ON ${b}.*`, `SELECT ON ${i}.*`]);
+    const init = await run([
+      'init',
+      '--backup',
+      url(initer, backup.schema),
+      '--interim',
+      url(initer, interim.schema),
+      '--incident-start',
+      '2020-02-23T19:00:00+08:00',
+    ]);
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toContain('references:');
+
     const planner = await user('plan', [`SELECT ON ${b}.*`, `SELECT, TRIGGER ON ${i}.*`]);
     const config = join(root, 'config.yaml');
     await writeFile(

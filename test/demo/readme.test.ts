@@ -48,11 +48,11 @@ async function help(command: string): Promise<string | null> {
 }
 
 describe('the README', () => {
-  it('shows the quick start exactly, and all seven commands', () => {
+  it('shows the quick start exactly, and all eight commands', () => {
     expect(blocks[0]).toBe('npm ci && npm run demo\nnpm test\n');
     const commands = new Set(synopsis.map((l) => l.split(/\s+/)[1]));
     expect([...commands].sort()).toEqual(
-      ['apply', 'diff', 'plan', 'rehearse', 'report', 'rollback', 'verify'].sort(),
+      ['apply', 'diff', 'init', 'plan', 'rehearse', 'report', 'rollback', 'verify'].sort(),
     );
     expect(walkthrough.length).toBeGreaterThan(5);
   });
@@ -90,6 +90,7 @@ describe('the README walkthrough, run as written', () => {
       ['mysql://dba@db-prod:3306/shop', urlOf(interim.schema)],
       ['reconcile.yaml', join(root, 'reconcile.yaml')],
       ['plan-0308', join(root, 'plan-0308')],
+      ['proposed.yaml', join(root, 'proposed.yaml')],
     );
   });
   afterAll(async () => {

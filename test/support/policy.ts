@@ -12,6 +12,7 @@ export function policyRecordOf(over: Partial<PolicyRecord> = {}): PolicyRecord {
     createdAt: null,
     updatedAt: null,
     references: [],
+    jsonReferences: [],
     base: 'interim',
     ...over,
   };

@@ -67,6 +67,7 @@ const POLICY: TablePolicy = {
   createdAt: null,
   updatedAt: 'updated_at',
   references: [],
+  jsonReferences: [],
 };
 
 function model(t: TableInfo, policy: Partial<TablePolicy> = {}): TableModel {
