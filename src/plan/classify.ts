@@ -8,25 +8,40 @@ import type { DiffCollision } from './collision.js';
 import { columnIndex, sideColumn, type TableModel } from './table-model.js';
 
 /**
+ * How two rows' natural keys compare byte for byte: equal; different; or different only in
+ * text columns with a collation, where the server decides (case, accents, trailing spaces:
+ * 'Qandahar' and 'QANDAHAR' are one name under utf8mb4_general_ci).
+ */
+export type NaturalKeyBytes = 'equal' | 'differs' | 'collation';
+
+export function naturalKeyBytes(model: TableModel, backup: Cells, interim: Cells): NaturalKeyBytes {
+  let out: NaturalKeyBytes = 'equal';
+  for (const col of model.policy.naturalKey ?? []) {
+    const i = must(columnIndex(model, col), `naturalKey column ${col} of ${model.name}`);
+    if (cellEquals(backup[i] ?? null, interim[i] ?? null)) continue;
+    const info = sideColumn(model.target, col);
+    const collated =
+      info?.family === 'text' && info.collation !== null && info.charset !== 'binary';
+    if (!collated) return 'differs';
+    out = 'collation';
+  }
+  return out;
+}
+
+/**
  * Decides whether a key both sides hold with different content is one entity edited during
  * the incident (null) or two entities that got the same id (why they are two). A natural key,
- * when configured, decides; otherwise the interim row's creation time, when configured: a row
- * created at or after the incident began cannot be the backup's row.
+ * when configured, decides (`sameNaturalKey`: whether the server, under the columns'
+ * collations, calls them equal); otherwise the interim row's creation time, when configured: a
+ * row created at or after the incident began cannot be the backup's row.
  */
 export function collisionOf(
   model: TableModel,
   incident: IncidentStart | null,
-  backup: Cells,
   interim: Cells,
+  sameNaturalKey: boolean,
 ): DiffCollision | null {
-  const nk = model.policy.naturalKey;
-  if (nk) {
-    for (const col of nk) {
-      const i = must(columnIndex(model, col), `naturalKey column ${col} of ${model.name}`);
-      if (!cellEquals(backup[i] ?? null, interim[i] ?? null)) return 'naturalKey';
-    }
-    return null;
-  }
+  if (model.policy.naturalKey) return sameNaturalKey ? null : 'naturalKey';
   const ca = model.policy.createdAt;
   if (ca !== null && incident !== null) {
     const idx = must(columnIndex(model, ca), `createdAt column ${ca} of ${model.name}`);

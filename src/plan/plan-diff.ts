@@ -1,16 +1,19 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { type Cell, decodeCells, pick } from '../cell/cells.js';
+import { type Cell, type Cells, decodeCells, pick } from '../cell/cells.js';
 import type { IncidentStart } from '../config/incident-time.js';
+import type { SessionPool } from '../db/session-pool.js';
 import type { ChunkDiff, MultisetDiff } from '../diff/chunk-join.js';
 import { comparePairs, type DiffSources } from '../diff/engine.js';
 import type { Progress } from '../diff/progress.js';
 import type { ChunkPart } from '../diff/table-tally.js';
-import { mustGet } from '../must.js';
-import { collisionOf } from './classify.js';
+import { must, mustGet } from '../must.js';
+import { collisionOf, naturalKeyBytes } from './classify.js';
 import { takesFreshId } from './collision.js';
+import { matchForms } from './match-form.js';
 import { SpoolWriter } from './spool.js';
 import type { TableModel } from './table-model.js';
+import { columnIndex } from './table-model.js';
 
 /** What the diff left for planning one table. */
 export interface DiffedTable {
@@ -42,6 +45,8 @@ class TableSpool {
   constructor(
     readonly model: TableModel,
     base: string,
+    /** a session for collation weights (natural keys compare as the server compares them) */
+    private readonly pool: SessionPool,
   ) {
     this.paths = [`${base}.pairs`, `${base}.backup`, `${base}.interim`];
     this.writers = [
@@ -69,9 +74,14 @@ class TableSpool {
     const m = this.model;
     const [pairs, backup, interim] = this.writers;
     this.identical += d.identical;
-    for (const [b, i] of d.changed) {
-      const ic = decodeCells(m.columns, i.enc);
-      const reason = collisionOf(m, incident, decodeCells(m.columns, b.enc), ic);
+    const decoded = d.changed.map(([b, i]) => ({
+      b: decodeCells(m.columns, b.enc),
+      i: decodeCells(m.columns, i.enc),
+    }));
+    const same = await sameNaturalKeys(m, this.pool, decoded);
+    for (const [n, [b, i]] of d.changed.entries()) {
+      const ic = decoded[n]?.i ?? decodeCells(m.columns, i.enc);
+      const reason = collisionOf(m, incident, ic, same[n] ?? false);
       if (reason !== null && takesFreshId(m, reason)) this.collisions.push(pick(ic, m.keyIdx));
       await pairs.write(
         reason === null
@@ -105,6 +115,31 @@ class TableSpool {
   }
 }
 
+/**
+ * For each changed pair, whether its natural keys are the same: byte for byte, or under the
+ * columns' collations, as the server says (one batch of weights for the chunk's pairs that need
+ * it). Only tables with a natural key ask.
+ */
+async function sameNaturalKeys(
+  m: TableModel,
+  pool: SessionPool,
+  pairs: readonly { b: Cells; i: Cells }[],
+): Promise<boolean[]> {
+  const nk = m.policy.naturalKey;
+  if (!nk) return pairs.map(() => false);
+  const bytes = pairs.map((p) => naturalKeyBytes(m, p.b, p.i));
+  const ask = pairs.flatMap((p, n) => (bytes[n] === 'collation' ? [n] : []));
+  const same = bytes.map((x) => x === 'equal');
+  if (ask.length === 0) return same;
+  const idx = nk.map((c) => must(columnIndex(m, c), `naturalKey column ${c} of ${m.name}`));
+  const tuples = ask.flatMap((n) => [pick(pairs[n]?.b ?? [], idx), pick(pairs[n]?.i ?? [], idx)]);
+  const forms = await matchForms(pool, m.target, nk, tuples);
+  ask.forEach((n, k) => {
+    same[n] = forms[2 * k] === forms[2 * k + 1];
+  });
+  return same;
+}
+
 function mustMultiset<T>(v: T | null, table: string): T {
   if (v === null) throw new Error(`${table}: a multiset diff for a table with a key`);
   return v;
@@ -128,7 +163,7 @@ export async function diffIntoSpools(
   const spools = new Map(
     models.map((m, n) => [
       m.name,
-      new TableSpool(m, join(workDir, `spool-${String(n).padStart(4, '0')}`)),
+      new TableSpool(m, join(workDir, `spool-${String(n).padStart(4, '0')}`), src.interimPool),
     ]),
   );
   const out = new Map<string, DiffedTable>();

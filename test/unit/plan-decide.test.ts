@@ -3,7 +3,7 @@ import { parseIncidentStart } from '../../src/config/incident-time.js';
 import type { TablePolicy } from '../../src/config/policy.js';
 import { pairTables } from '../../src/introspect/compare.js';
 import type { ColumnInfo, TableInfo } from '../../src/introspect/types.js';
-import { collisionOf, createdSince } from '../../src/plan/classify.js';
+import { collisionOf, createdSince, naturalKeyBytes } from '../../src/plan/classify.js';
 import { decide } from '../../src/plan/decide.js';
 import { linkReferences, writeOrder } from '../../src/plan/references.js';
 import { buildTableModel, type TableModel } from '../../src/plan/table-model.js';
@@ -183,23 +183,40 @@ describe('collisions', () => {
     expect(createdSince(column('c', 'datetime'), null, incident)).toBe(false);
   });
 
-  it('a natural key decides over the creation time', () => {
+  it('a natural key decides over the creation time, under its collation', () => {
     const m = model(T, { naturalKey: ['name'], createdAt: 'updated_at' });
-    expect(
-      collisionOf(m, incident, ['1', 'a', '7', '2019-01-01'], ['1', 'A', '7', '2020-03-01']),
-    ).toBe('naturalKey');
-    expect(
-      collisionOf(m, incident, ['1', 'a', '7', '2019-01-01'], ['1', 'a', '7', '2020-03-01']),
-    ).toBe(null);
+    const b = ['1', 'a', '7', '2019-01-01'];
+    const bin = model(
+      table('t', [
+        column('id', 'int', { autoIncrement: true }),
+        column('name', 'varchar', { charset: 'binary', collation: 'binary' }),
+        column('parent_id', 'int'),
+        column('updated_at', 'datetime'),
+      ]),
+      { naturalKey: ['name'] },
+    );
+    const nk = (name: string) => naturalKeyBytes(bin, b, ['1', name, '7', '2020-03-01']);
+    // bytes decide for a binary string; the server's collation for text
+    expect(nk('A')).toBe('differs');
+    expect(nk('a')).toBe('equal');
+    expect(naturalKeyBytes(m, b, ['1', 'A', '7', '2020-03-01'])).toBe('collation');
+    const ci = model(
+      table('t', [
+        column('id', 'int', { autoIncrement: true }),
+        column('name', 'varchar', { collation: 'utf8mb4_general_ci', charset: 'utf8mb4' }),
+        column('parent_id', 'int'),
+        column('updated_at', 'datetime'),
+      ]),
+      { naturalKey: ['name', 'parent_id'] },
+    );
+    expect(naturalKeyBytes(ci, b, ['1', 'A', '7', '2020-03-01'])).toBe('collation');
+    expect(naturalKeyBytes(ci, b, ['1', 'A', '8', '2020-03-01'])).toBe('differs');
+    expect(collisionOf(m, incident, ['1', 'A', '7', '2020-03-01'], false)).toBe('naturalKey');
+    expect(collisionOf(m, incident, ['1', 'a', '7', '2020-03-01'], true)).toBe(null);
     const byTime = model(T, { createdAt: 'updated_at' });
-    expect(
-      collisionOf(
-        byTime,
-        incident,
-        ['1', 'a', '7', '2019-01-01 00:00:00'],
-        ['1', 'b', '7', '2020-03-01 00:00:00'],
-      ),
-    ).toBe('createdAt');
+    expect(collisionOf(byTime, incident, ['1', 'b', '7', '2020-03-01 00:00:00'], false)).toBe(
+      'createdAt',
+    );
   });
 });
 
