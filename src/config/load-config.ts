@@ -3,7 +3,7 @@ import { parseDocument } from 'yaml';
 import { type ClientOptions, NO_CLIENT_OPTIONS } from '../db/client-options.js';
 import { type DbTarget, parseDbUrl } from '../db/url.js';
 import { ConfigError, UserError } from '../errors.js';
-import { parseIncidentStart } from './incident-time.js';
+import { type IncidentStart, parseIncidentStart } from './incident-time.js';
 import { formatJsonPath, parseJsonPath, splitJsonReferenceKey } from './json-path.js';
 import { formatIssues } from './problems.js';
 import { configSchema, type RawConfig, type RawEndpoint, type RawTableConfig } from './schema.js';
@@ -151,7 +151,15 @@ function tableConfig(
 ): TableConfig {
   const at = (key: string): string =>
     `tables.${/^[A-Za-z_]\w*$/.test(name) ? name : JSON.stringify(name)}.${key}`;
-  if (t.createdAt !== undefined && !hasIncident) {
+  let createdAfter: IncidentStart | null = null;
+  if (t.createdAfter !== undefined) {
+    createdAfter = parseIncidentStart(t.createdAfter);
+    if (createdAfter === null)
+      problems.push(
+        `${at('createdAfter')}: expected an ISO 8601 date-time with an offset, like "2020-02-23T00:00:00+08:00", got ${JSON.stringify(t.createdAfter)}`,
+      );
+  }
+  if (t.createdAt !== undefined && !hasIncident && t.createdAfter === undefined) {
     problems.push(`${at('createdAt')}: needs incident.start (rows created after it collide)`);
   }
   const updatedAt = t.updatedAt ?? defaults.updatedAt;
@@ -177,6 +185,7 @@ function tableConfig(
     createdAt: t.createdAt ?? null,
     updatedAt: t.updatedAt ?? null,
     naturalKey,
+    createdAfter,
     skip: t.skip ?? false,
     references,
     jsonReferences,

@@ -1,3 +1,4 @@
+import type { IncidentStart } from './incident-time.js';
 import type { OnChanged, OnMissingInInterim, OnUniqueConflict, RemapSide } from './schema.js';
 import type { ConfigJsonReference, ConfigReference, PlanConfig, TableConfig } from './types.js';
 
@@ -10,6 +11,11 @@ export interface TablePolicy {
   readonly remap: RemapSide;
   readonly naturalKey: readonly string[] | null;
   readonly createdAt: string | null;
+  /**
+   * where `createdAt` divides the backup's rows from the interim's own: the table's
+   * `createdAfter`, else incident.start (null: neither is given)
+   */
+  readonly createdAfter: IncidentStart | null;
   readonly updatedAt: string | null;
   readonly references: readonly ConfigReference[];
   /** references inside JSON documents (`extra$.merchant_id`), apart from the column ones */
@@ -24,6 +30,7 @@ const EMPTY_TABLE: TableConfig = {
   createdAt: null,
   updatedAt: null,
   naturalKey: null,
+  createdAfter: null,
   skip: false,
   references: [],
   jsonReferences: [],
@@ -69,6 +76,7 @@ export function resolvePolicy(
     remap: t.remap ?? d.remap,
     naturalKey: t.naturalKey,
     createdAt,
+    createdAfter: t.createdAfter ?? config.incident,
     updatedAt,
     references: t.references,
     jsonReferences: t.jsonReferences,

@@ -33,6 +33,8 @@ export const defaultsSchema = z.strictObject(policyFields);
 export const tableSchema = z.strictObject({
   ...policyFields,
   naturalKey: z.union([columnName, z.array(columnName).min(1)]).optional(),
+  /** this table's line between before and after the incident, instead of incident.start */
+  createdAfter: z.string().min(1).optional(),
   skip: z.boolean().optional(),
   /**
    * column → "table.column": a reference the schema does not declare. The column may carry a

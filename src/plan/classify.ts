@@ -33,16 +33,17 @@ export function naturalKeyBytes(model: TableModel, backup: Cells, interim: Cells
  * the incident (null) or two entities that got the same id (why they are two). A natural key,
  * when configured, decides (`sameNaturalKey`: whether the server, under the columns'
  * collations, calls them equal); otherwise the interim row's creation time, when configured: a
- * row created at or after the incident began cannot be the backup's row.
+ * row created at or after the incident began (the table's `createdAfter`) cannot be the
+ * backup's row.
  */
 export function collisionOf(
   model: TableModel,
-  incident: IncidentStart | null,
   interim: Cells,
   sameNaturalKey: boolean,
 ): DiffCollision | null {
   if (model.policy.naturalKey) return sameNaturalKey ? null : 'naturalKey';
   const ca = model.policy.createdAt;
+  const incident = model.policy.createdAfter;
   if (ca !== null && incident !== null) {
     const idx = must(columnIndex(model, ca), `createdAt column ${ca} of ${model.name}`);
     const info = must(
@@ -52,6 +53,21 @@ export function collisionOf(
     if (createdSince(info, interim[idx] ?? null, incident)) return 'createdAt';
   }
   return null;
+}
+
+/**
+ * Whether a row's `createdAt` is a DATE on the day the table's line falls on, when the line is
+ * not at midnight (19:00 on the incident day): such a date is on both sides of it.
+ */
+export function createdOnTheDay(model: TableModel, interim: Cells): boolean {
+  const ca = model.policy.createdAt;
+  const line = model.policy.createdAfter;
+  if (ca === null || line === null || model.policy.naturalKey) return false;
+  const info = sideColumn(model.pair.interim, ca);
+  if (info?.dataType !== 'date') return false;
+  const [day, time] = line.local.split(' ');
+  const v = interim[columnIndex(model, ca) ?? -1];
+  return time !== '00:00:00.000000' && typeof v === 'string' && v === day;
 }
 
 /** Whether a creation time is at or after the incident's start (NULL: no). */

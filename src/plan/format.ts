@@ -135,6 +135,12 @@ export interface PlanTable {
    * by keeping one row (the other row's references follow to it). Added in format 1, additive.
    */
   readonly notes: readonly string[];
+  /**
+   * What the plan could not decide safely and a person should look at before applying, one
+   * line each (a creation date on both sides of the incident's start, a remapped table that no
+   * reference follows). They change no action.
+   */
+  readonly warnings: readonly string[];
 }
 
 /** A reference the config declares: `column` of the table → `table.refColumn`. */

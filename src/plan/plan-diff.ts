@@ -1,14 +1,13 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { type Cell, type Cells, decodeCells, pick } from '../cell/cells.js';
-import type { IncidentStart } from '../config/incident-time.js';
 import type { SessionPool } from '../db/session-pool.js';
 import type { ChunkDiff, MultisetDiff } from '../diff/chunk-join.js';
 import { comparePairs, type DiffSources } from '../diff/engine.js';
 import type { Progress } from '../diff/progress.js';
 import type { ChunkPart } from '../diff/table-tally.js';
 import { must, mustGet } from '../must.js';
-import { collisionOf, naturalKeyBytes } from './classify.js';
+import { collisionOf, createdOnTheDay, naturalKeyBytes } from './classify.js';
 import { takesFreshId } from './collision.js';
 import { matchForms } from './match-form.js';
 import { SpoolWriter } from './spool.js';
@@ -22,6 +21,12 @@ export interface DiffedTable {
   readonly identical: number;
   /** keys of the rows that collide and take a fresh id (collision.ts), in key order */
   readonly collisions: readonly Cell[][];
+  /**
+   * changed rows whose `createdAt` is a DATE equal to the day the table's line between before
+   * and after falls on, when that line is not at midnight: the date cannot tell which side of
+   * it they were created on (taken as edits; the plan warns)
+   */
+  readonly ambiguousCreated: number;
 }
 
 export interface PlanDiffOptions {
@@ -38,6 +43,7 @@ class TableSpool {
   readonly paths: readonly string[];
   private readonly writers: readonly [SpoolWriter, SpoolWriter, SpoolWriter];
   identical = 0;
+  ambiguousCreated = 0;
   readonly collisions: Cell[][] = [];
   /** a table without a key: its differing rows, sorted before they are spooled */
   private readonly keyless: { backup: OneSided[]; interim: OneSided[] } | null;
@@ -57,10 +63,10 @@ class TableSpool {
     this.keyless = model.key.length === 0 ? { backup: [], interim: [] } : null;
   }
 
-  async take(part: ChunkPart, incident: IncidentStart | null): Promise<void> {
+  async take(part: ChunkPart): Promise<void> {
     if (part.kind === 'identical') this.identical += part.rows;
     else if (part.kind === 'multiset') this.takeMultiset(part.diff);
-    else await this.takeKeyed(part.diff, incident);
+    else await this.takeKeyed(part.diff);
   }
 
   private takeMultiset(d: MultisetDiff): void {
@@ -70,7 +76,7 @@ class TableSpool {
     for (const x of d.onlyInterim) k.interim.push({ enc: x.row.enc, count: x.count });
   }
 
-  private async takeKeyed(d: ChunkDiff, incident: IncidentStart | null): Promise<void> {
+  private async takeKeyed(d: ChunkDiff): Promise<void> {
     const m = this.model;
     const [pairs, backup, interim] = this.writers;
     this.identical += d.identical;
@@ -81,7 +87,8 @@ class TableSpool {
     const same = await sameNaturalKeys(m, this.pool, decoded);
     for (const [n, [b, i]] of d.changed.entries()) {
       const ic = decoded[n]?.i ?? decodeCells(m.columns, i.enc);
-      const reason = collisionOf(m, incident, ic, same[n] ?? false);
+      const reason = collisionOf(m, ic, same[n] ?? false);
+      if (reason === null && createdOnTheDay(m, ic)) this.ambiguousCreated++;
       if (reason !== null && takesFreshId(m, reason)) this.collisions.push(pick(ic, m.keyIdx));
       await pairs.write(
         reason === null
@@ -107,7 +114,12 @@ class TableSpool {
       }
     }
     await this.close();
-    return { spools: this.paths, identical: this.identical, collisions: this.collisions };
+    return {
+      spools: this.paths,
+      identical: this.identical,
+      collisions: this.collisions,
+      ambiguousCreated: this.ambiguousCreated,
+    };
   }
 
   async close(): Promise<void> {
@@ -156,7 +168,6 @@ function mustMultiset<T>(v: T | null, table: string): T {
 export async function diffIntoSpools(
   src: DiffSources,
   models: readonly TableModel[],
-  incident: IncidentStart | null,
   workDir: string,
   opts: PlanDiffOptions,
 ): Promise<Map<string, DiffedTable>> {
@@ -178,7 +189,7 @@ export async function diffIntoSpools(
         progress: opts.progress,
         chunkRows: opts.chunkRows,
       },
-      (pair, part) => mustGet(spools, pair.name, 'spool of table').take(part, incident),
+      (pair, part) => mustGet(spools, pair.name, 'spool of table').take(part),
     );
     for (const [name, s] of spools) out.set(name, await s.finish());
   } finally {

@@ -16,6 +16,7 @@ import { draftTable } from './table-planner.js';
 import type { TableRecord } from './table-record.js';
 import { findUniqueConflicts } from './unique-find.js';
 import { resolveConflicts } from './unique-resolve.js';
+import { ambiguousCreatedWarning } from './warnings.js';
 
 /** What planning the tables one by one shares. */
 export interface PlanTablesContext {
@@ -78,6 +79,9 @@ export async function planOneTable(ctx: PlanTablesContext, t: TableRecord): Prom
   const unique = resolveConflicts(model, conflicts, hasher, cannotMerge(ctx, model));
   for (const m of unique.merges) ctx.book.addMerge(m.table, m.world, m.from, m.to);
   const final = await writeFinalActions(join(ctx.dir, t.file), drafts, unique, t.state.digest);
+  const warnings = [ambiguousCreatedWarning(t)].filter((w): w is string => w !== null);
+  for (const w of warnings)
+    ctx.logger.warn({ event: 'plan.warning', table: t.name }, `${t.name}: ${w}`);
   ctx.logger.info(
     {
       event: 'plan.table',
@@ -104,6 +108,7 @@ export async function planOneTable(ctx: PlanTablesContext, t: TableRecord): Prom
     policy: policyRecord(model.policy, model.base),
     drift: model.pair.drift,
     notes: unique.notes,
+    warnings,
   };
 }
 

@@ -76,6 +76,7 @@ export async function writePlanSql(
       `\n-- ===== ${comment(t.table)}: ${t.actions.update} updates, ${t.actions.insert} inserts, ${t.actions.unresolved} unresolved =====\n`,
     );
     for (const n of t.notes) await w(`-- note: ${comment(n)}\n`);
+    for (const x of t.warnings) await w(`-- WARNING: ${comment(x)}\n`);
     if (t.triggers.length > 0) {
       await w(
         `-- WARNING: triggers fire on these writes: ${comment(t.triggers.map((x) => `${x.name} (${x.timing} ${x.event})`).join(', '))}\n`,

@@ -56,6 +56,8 @@ export function renderPlanSummary(m: PlanManifest, dir: string): string {
   }
   for (const s of m.skipped) lines.push(`skipped ${s.table}: ${s.reason}`);
   for (const t of m.tables) for (const n of t.notes) lines.push(`${t.table}: ${n}`);
+  const warnings = m.tables.flatMap((t) => t.warnings.map((w) => `WARNING ${t.table}: ${w}`));
+  if (warnings.length > 0) lines.push('', ...warnings);
   if (m.needsAllowTriggers) {
     const trg = m.tables.flatMap((t) =>
       t.triggers.map((x) => `${t.table}.${x.name} (${x.timing} ${x.event})`),

@@ -71,7 +71,6 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     const diffed = await diffIntoSpools(
       inputs.src,
       inputs.tables.map((t) => t.model),
-      config.incident,
       work,
       opts,
     );

@@ -52,6 +52,12 @@ export function tableNotes(t: PlanTable): readonly string[] {
   return Array.isArray(notes) ? notes.filter((x): x is string => typeof x === 'string') : [];
 }
 
+/** A table's warnings (read defensively, like notes: a plan of format 1 has none). */
+export function tableWarnings(t: PlanTable): readonly string[] {
+  const w = (t as { warnings?: unknown }).warnings;
+  return Array.isArray(w) ? w.filter((x): x is string => typeof x === 'string') : [];
+}
+
 /** Tables the plan leaves alone, with why (also read defensively, like notes). */
 export function skippedTables(m: PlanManifest): readonly { table: string; reason: string }[] {
   const s = (m as { skipped?: unknown }).skipped;

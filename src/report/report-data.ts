@@ -6,6 +6,7 @@
 
 import type { Cell, Row } from '../cell/cells.js';
 import type { Action, ActionOp, PlanManifest, PlanTable } from '../plan/format.js';
+import { tableWarnings } from './labels.js';
 import type { RehearsalResult, RunFile, VerificationResult } from './run-results.js';
 
 /** How many actions of one kind a rule decided. */
@@ -146,7 +147,7 @@ export type Tone = 'ok' | 'warn' | 'bad' | 'none';
 
 /** One line of the report's verdict, with how it should look. */
 export interface StatusLine {
-  readonly what: 'plan' | 'triggers' | 'rehearsal' | 'verification';
+  readonly what: 'plan' | 'warning' | 'triggers' | 'rehearsal' | 'verification';
   readonly tone: Tone;
   readonly text: string;
 }
@@ -164,6 +165,10 @@ export function reportStatus(data: ReportData): StatusLine[] {
         }
       : { what: 'plan', tone: 'ok', text: 'no unresolved conflicts: the plan can be applied' },
   );
+  const warnings = data.tables.flatMap((t) =>
+    tableWarnings(t.plan).map((w) => `${t.plan.table}: ${w}`),
+  );
+  for (const w of warnings) out.push({ what: 'warning', tone: 'warn', text: w });
   if (m.needsAllowTriggers) {
     const names = data.tables.flatMap((t) =>
       t.plan.triggers.map((g) => `${t.plan.table}.${g.name}`),

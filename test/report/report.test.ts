@@ -102,6 +102,17 @@ describe('the HTML report', () => {
     expect(md).toContain('- merchants: uk\\_merchants\\_email = ("m9@x"): the backup\'s row');
   });
 
+  it("shows the plan's warnings in the verdict, escaped", async () => {
+    const data = await loadReport(dir, { samples: 5 });
+    const html = renderHtml(data);
+    expect(html).toContain(
+      'merchants: 2 rows changed on both sides have created_at = 2020-02-23 &lt;i&gt;',
+    );
+    expect(renderMarkdown(data)).toContain(
+      '- ! merchants: 2 rows changed on both sides have created\\_at',
+    );
+  });
+
   it('says "not run" without rehearsal and verification results', async () => {
     const data = await loadReport(dir, { samples: 5 });
     expect(data.rehearsal).toEqual({ state: 'absent' });

@@ -63,6 +63,12 @@ describe.each(dirs.map((d) => [d.split('/').pop() as string, d]))('scenario %s',
         expect(reasons.length).toBe(et.unresolved.length);
         for (const [n, r] of et.unresolved.entries()) expect(reasons[n]).toContain(r);
       }
+      if (et.warnings) {
+        expect(t.warnings.length, `${table} warnings: ${t.warnings.join(' | ')}`).toBe(
+          et.warnings.length,
+        );
+        for (const [n, r] of et.warnings.entries()) expect(t.warnings[n]).toContain(r);
+      }
       if (et.notes) {
         expect(t.notes.length).toBe(et.notes.length);
         for (const [n, r] of et.notes.entries()) expect(t.notes[n]).toContain(r);

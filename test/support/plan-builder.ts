@@ -133,6 +133,7 @@ export async function buildPlan(input: BuildPlanInput): Promise<PlanManifest> {
         policy: policyRecordOf(spec.policy),
         drift: null,
         notes: [],
+        warnings: [],
       });
     }
     const source = (t: DbTarget) => ({

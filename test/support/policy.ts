@@ -10,6 +10,7 @@ export function policyRecordOf(over: Partial<PolicyRecord> = {}): PolicyRecord {
     remap: 'interim',
     naturalKey: null,
     createdAt: null,
+    createdAfter: null,
     updatedAt: null,
     references: [],
     jsonReferences: [],

@@ -28,6 +28,7 @@ export interface FixtureTable {
   readonly actions: readonly Action[];
   readonly policy?: Partial<PolicyRecord>;
   readonly drift?: TableDrift | null;
+  readonly warnings?: readonly string[];
   readonly triggers?: PlanTable['triggers'];
   /** decisions without an action (plan format 1, additive field) */
   readonly notes?: readonly string[];
@@ -69,6 +70,7 @@ export async function writeFixturePlan(
       policy: policyRecordOf(t.policy),
       drift: t.drift ?? null,
       notes: t.notes ?? [],
+      warnings: t.warnings ?? [],
     });
   }
   const sum = <K extends keyof (ClassCounts & ActionCounts)>(k: K): number =>
@@ -192,6 +194,7 @@ export function shopFixture(): { tables: FixtureTable[]; remaps: RemapSummary[] 
         notes: [
           'uk_merchants_email = ("m9@x"): the backup\'s row ("9") is merged into the interim\'s row ("60") <b>',
         ],
+        warnings: ['2 rows changed on both sides have created_at = 2020-02-23 <i>'],
       },
       {
         table: 'orders',

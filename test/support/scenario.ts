@@ -27,6 +27,8 @@ export interface ExpectedTable {
   readonly unresolved?: readonly string[];
   /** substrings of the table's notes, in order */
   readonly notes?: readonly string[];
+  /** substrings of the table's warnings, in order */
+  readonly warnings?: readonly string[];
 }
 
 export interface Expected {

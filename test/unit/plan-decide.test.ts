@@ -58,6 +58,7 @@ function table(
 }
 
 const POLICY: TablePolicy = {
+  createdAfter: null,
   skip: false,
   onMissingInInterim: 'restore',
   onChanged: 'prefer-interim',
@@ -211,12 +212,10 @@ describe('collisions', () => {
     );
     expect(naturalKeyBytes(ci, b, ['1', 'A', '7', '2020-03-01'])).toBe('collation');
     expect(naturalKeyBytes(ci, b, ['1', 'A', '8', '2020-03-01'])).toBe('differs');
-    expect(collisionOf(m, incident, ['1', 'A', '7', '2020-03-01'], false)).toBe('naturalKey');
-    expect(collisionOf(m, incident, ['1', 'a', '7', '2020-03-01'], true)).toBe(null);
-    const byTime = model(T, { createdAt: 'updated_at' });
-    expect(collisionOf(byTime, incident, ['1', 'b', '7', '2020-03-01 00:00:00'], false)).toBe(
-      'createdAt',
-    );
+    expect(collisionOf(m, ['1', 'A', '7', '2020-03-01'], false)).toBe('naturalKey');
+    expect(collisionOf(m, ['1', 'a', '7', '2020-03-01'], true)).toBe(null);
+    const byTime = model(T, { createdAt: 'updated_at', createdAfter: incident });
+    expect(collisionOf(byTime, ['1', 'b', '7', '2020-03-01 00:00:00'], false)).toBe('createdAt');
   });
 });
 
