@@ -1,6 +1,7 @@
 import { columnKey } from '../introspect/compare.js';
+import { NAME_RULE_TEXT, ruleRank } from '../introspect/naming.js';
+import type { ReferenceCandidate } from '../introspect/reference-candidates.js';
 import type { JsonReferenceCandidate } from './json-paths.js';
-import { NAME_RULE_TEXT, ruleRank } from './naming.js';
 import type {
   Inclusion,
   JsonPathCounts,
@@ -10,7 +11,6 @@ import type {
   TimeColumnProposal,
   TimeCounts,
 } from './proposal-types.js';
-import type { ReferenceCandidate } from './reference-candidates.js';
 import { looksLikeEpochSeconds, type TimeCandidate, typeText } from './time-columns.js';
 
 /**

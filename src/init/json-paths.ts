@@ -1,8 +1,13 @@
 import { formatJsonPath, type JsonPathStep } from '../config/json-path.js';
 import { compareNames } from '../introspect/compare.js';
+import {
+  isGenericKeyName,
+  matchReferenceName,
+  type NameRule,
+  ruleRank,
+} from '../introspect/naming.js';
+import { parentKey } from '../introspect/reference-candidates.js';
 import type { SchemaInfo } from '../introspect/types.js';
-import { isGenericKeyName, matchReferenceName, type NameRule, ruleRank } from './naming.js';
-import { parentKey } from './reference-candidates.js';
 
 /**
  * Finding ids inside JSON documents: which member paths of sampled documents hold integers,

@@ -1,5 +1,6 @@
 import type { Session } from '../db/types.js';
 import { columnKey } from '../introspect/compare.js';
+import type { ReferenceCandidate } from '../introspect/reference-candidates.js';
 import type { SchemaInfo, TableInfo } from '../introspect/types.js';
 import { boundedQuery, TimeBudget } from './bounded-query.js';
 import type { MeasuredReference } from './decide.js';
@@ -19,7 +20,6 @@ import {
   sampleSizeSql,
 } from './measure-sql.js';
 import type { Inclusion, JsonPathCounts, Measured, RowSample } from './proposal-types.js';
-import type { ReferenceCandidate } from './reference-candidates.js';
 
 /**
  * Value inclusion, measured by the server on the backup: of a candidate's distinct non-null

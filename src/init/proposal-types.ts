@@ -1,4 +1,4 @@
-import type { NameRule } from './naming.js';
+import type { NameRule } from '../introspect/naming.js';
 
 /**
  * What `reconcile init` proposes, per table, each proposal with the evidence it rests on. Plain

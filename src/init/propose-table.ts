@@ -1,4 +1,5 @@
 import { columnKey, type TablePair } from '../introspect/compare.js';
+import type { ReferenceCandidate } from '../introspect/reference-candidates.js';
 import type { ColumnInfo, RowIdentity, SchemaInfo, TableInfo } from '../introspect/types.js';
 import { decideJsonReference, decideReferences, decideTimeColumns } from './decide.js';
 import { type MeasureContext, rowSample, startFor } from './measure-context.js';
@@ -18,7 +19,6 @@ import type {
   TriggerNote,
   UniqueKeyNote,
 } from './proposal-types.js';
-import type { ReferenceCandidate } from './reference-candidates.js';
 import { timeCandidates } from './time-columns.js';
 
 /** `primary (id)`, `unique uq_email (email)`, `none`. */

@@ -8,11 +8,14 @@ import { noProgress, type Progress } from '../diff/progress.js';
 import { UsageError } from '../errors.js';
 import { columnKey, compareNames, compareSchemas, type TablePair } from '../introspect/compare.js';
 import { introspectSchema } from '../introspect/introspect.js';
+import {
+  findReferenceCandidates,
+  type ReferenceCandidate,
+} from '../introspect/reference-candidates.js';
 import type { SchemaInfo } from '../introspect/types.js';
 import { TimeBudget } from './bounded-query.js';
 import type { InitDocument, InitSettings, InitTotals, TableProposals } from './proposal-types.js';
 import { oneSidedTable, proposeTable } from './propose-table.js';
-import { findReferenceCandidates, type ReferenceCandidate } from './reference-candidates.js';
 
 export interface InitOptions {
   readonly backup: DbTarget;

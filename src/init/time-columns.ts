@@ -1,5 +1,5 @@
+import { snakeName } from '../introspect/naming.js';
 import type { ColumnInfo } from '../introspect/types.js';
-import { snakeName } from './naming.js';
 
 /**
  * Which columns look like a row's creation or last-change time, by name and type. Pure; the

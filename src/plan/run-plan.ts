@@ -16,6 +16,7 @@ import { planOneTable } from './plan-table.js';
 import { RemapBook } from './remap-book.js';
 import { writePlanSql } from './render-sql.js';
 import type { TableRecord } from './table-record.js';
+import { unfollowedRemapWarning } from './warnings.js';
 
 export interface PlanOptions {
   readonly config: PlanConfig;
@@ -82,7 +83,8 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     for (const r of records)
       tables.push(await planOneTable({ ...ctx, hash64: inputs.src.hash64 }, r));
 
-    const manifest = buildManifest({ config, inputs, records, tables, book });
+    const warned = await remapWarnings(inputs, records, tables, book, logger);
+    const manifest = buildManifest({ config, inputs, records, tables: warned, book });
     await writeFile(join(partial, MANIFEST_FILE), serializeManifest(manifest));
     await writePlanSql(partial, manifest, sqlShapes(records), inputs.target.server.flavor);
     await rm(work, { recursive: true, force: true });
@@ -141,6 +143,34 @@ async function freshIdPass(
     );
   }
   return records;
+}
+
+/**
+ * Once every table is planned (every move known): each remapped table's warning about columns
+ * that look like references to it and are not followed, added to its PlanTable.
+ */
+async function remapWarnings(
+  inputs: PlanInputs,
+  records: readonly TableRecord[],
+  tables: readonly PlanTable[],
+  book: RemapBook,
+  logger: Logger,
+): Promise<PlanTable[]> {
+  return Promise.all(
+    tables.map(async (t, n) => {
+      const r = records[n];
+      if (!r?.fresh) return t;
+      const s = r.fresh.summary.side;
+      const side = {
+        ...inputs.sides[s],
+        info: s === 'backup' ? inputs.src.backupSchema : inputs.src.interimSchema,
+      };
+      const w = await unfollowedRemapWarning(r, records, book, side);
+      if (w === null) return t;
+      logger.warn({ event: 'plan.warning', table: t.table }, `${t.table}: ${w}`);
+      return { ...t, warnings: [...t.warnings, w] };
+    }),
+  );
 }
 
 function sqlShapes(records: readonly TableRecord[]) {

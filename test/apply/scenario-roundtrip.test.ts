@@ -74,9 +74,13 @@ describe.each(folders.map((d) => [d.split('/').pop() as string, d]))(
         dir,
         ...quiet,
       ]);
-      expect(planned.stderr).toBe('');
+      // Nothing on stderr but the plan's warnings (each also in plan.json).
+      const logged = planned.stderr.split('\n').filter((l) => l.length > 0);
+      const warnings = logged.map((l) => (JSON.parse(l) as { event?: string }).event);
+      expect(warnings.filter((e) => e !== 'plan.warning')).toEqual([]);
       expect(planned.code).toBe(0);
       const manifest: PlanManifest = await loadVerifiedPlan(dir);
+      expect(manifest.tables.flatMap((t) => t.warnings)).toHaveLength(warnings.length);
       const before = await schemaDigests(interim);
       const triggers = manifest.needsAllowTriggers ? ['--allow-triggers'] : [];
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { integerPaths, jsonReferenceCandidates, pathName } from '../../src/init/json-paths.js';
-import { matchReferenceName, plural, singular, snakeName } from '../../src/init/naming.js';
+import { timeCandidates } from '../../src/init/time-columns.js';
+import { matchReferenceName, plural, singular, snakeName } from '../../src/introspect/naming.js';
 import {
   findReferenceCandidates,
   unsettledCandidates,
-} from '../../src/init/reference-candidates.js';
-import { timeCandidates } from '../../src/init/time-columns.js';
+} from '../../src/introspect/reference-candidates.js';
 import type { ColumnInfo, SchemaInfo, TableInfo } from '../../src/introspect/types.js';
 import { column } from '../support/columns.js';
 

@@ -13,8 +13,8 @@ import type {
   Measured,
   TableProposals,
 } from '../../src/init/proposal-types.js';
-import type { ReferenceCandidate } from '../../src/init/reference-candidates.js';
 import { renderInitYaml } from '../../src/init/render-yaml.js';
+import type { ReferenceCandidate } from '../../src/introspect/reference-candidates.js';
 import { column } from '../support/columns.js';
 
 const ALL = { rows: 40, wholeTable: true, which: 'first' as const };

@@ -1,6 +1,6 @@
-import { columnKey, compareNames } from '../introspect/compare.js';
-import type { ColumnInfo, SchemaInfo, TableInfo } from '../introspect/types.js';
+import { columnKey, compareNames } from './compare.js';
 import { matchReferenceName, type NameRule, snakeName } from './naming.js';
+import type { ColumnInfo, SchemaInfo, TableInfo } from './types.js';
 
 /**
  * A column (or columns) that looks like a reference to another table's key, found from names

@@ -1,0 +1,17 @@
+-- Customers whose ids are remapped, referenced by a column no foreign key declares and the
+-- config does not name: the plan cannot follow it, and must say so.
+CREATE TABLE customer (
+  id INT AUTO_INCREMENT PRIMARY KEY,
+  name VARCHAR(20) NOT NULL,
+  created_at DATETIME NOT NULL
+) ENGINE=InnoDB;
+INSERT INTO customer VALUES (1, 'Ann', '2020-01-01 00:00:00'), (2, 'Bob', '2020-01-02 00:00:00');
+CREATE TABLE orders (
+  id INT AUTO_INCREMENT PRIMARY KEY,
+  customer_id INT NOT NULL,
+  total DECIMAL(8,2) NOT NULL,
+  created_at DATETIME NOT NULL
+) ENGINE=InnoDB;
+INSERT INTO orders VALUES (1, 1, 10.00, '2020-01-05 00:00:00'), (2, 2, 20.00, '2020-01-06 00:00:00');
+CREATE TABLE ledger (id INT PRIMARY KEY, note VARCHAR(20) NOT NULL) ENGINE=InnoDB;
+INSERT INTO ledger VALUES (1, 'opening');
