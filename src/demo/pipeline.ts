@@ -55,6 +55,7 @@ export function planLines(m: PlanManifest, dir: string): string[] {
         `  ${r.table}.${r.column}: ${n(r.count)} rows → ${r.first}..${r.last}${r.followedBy.length > 0 ? ` (${r.followedBy.join(', ')})` : ''}`,
     ),
     ...m.tables.flatMap((x) => x.notes.map((note) => `${x.table}: ${note}`)),
+    ...m.tables.flatMap((x) => x.warnings.map((w) => `warning: ${x.table}: ${w}`)),
   ];
 }
 

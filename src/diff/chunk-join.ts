@@ -8,8 +8,14 @@ export interface HashedRow {
   readonly match: string;
   /** xxHash64 of the canonical encoding */
   readonly hash: bigint;
-  /** The canonical encoding (kept to find which columns differ, and to report the key). */
+  /** The canonical encoding: what `hash` is of, compared to find which columns differ. */
   readonly enc: Buffer;
+  /**
+   * The same row as the server stores it (JSON as its text: spaces, key order, `2.50`), what
+   * the plan writes back and what reports show. The very buffer `enc` is when the table has no
+   * JSON column.
+   */
+  readonly stored: Buffer;
 }
 
 export interface ChunkDiff {
@@ -62,69 +68,90 @@ export interface MultisetDiff {
  * so a partition streams through it.
  *
  * Memory is one entry per distinct row, kept compact because a partition holds up to hundreds
- * of thousands of them: a Map from row hash to a slot, the slot's counts in typed arrays, and
- * the row's encoding copied into one growing arena (no per-row object survives the call).
+ * of thousands of them: a Map from row hash to a slot, the slot's counts and offsets in typed
+ * arrays, and the row's encodings copied into one growing arena (no per-row object survives the
+ * call). Where a row's stored form differs from its canonical one (JSON), each side's first
+ * stored form is kept too: a surplus row is reported (and restored) as its own side stores it.
  */
 export class MultisetCounter {
   private readonly slotOf = new Map<bigint, number>();
-  private backupCount = new Uint32Array(256);
-  private interimCount = new Uint32Array(256);
-  private start = new Float64Array(256);
-  private length = new Uint32Array(256);
+  private readonly count = { backup: new Uint32Array(256), interim: new Uint32Array(256) };
+  /** arena offset and length of the canonical encoding, then of each side's stored form */
+  private readonly at = {
+    enc: [new Float64Array(256), new Uint32Array(256)] as const,
+    backup: [new Float64Array(256), new Uint32Array(256)] as const,
+    interim: [new Float64Array(256), new Uint32Array(256)] as const,
+  };
   private arena = Buffer.allocUnsafe(1 << 16);
   private used = 0;
 
   addBackup(r: HashedRow): void {
-    // slot() may grow (replace) the arrays: take it before reading them
-    const n = this.slot(r);
-    this.backupCount[n] = (this.backupCount[n] ?? 0) + 1;
+    this.add(r, 'backup');
   }
 
   addInterim(r: HashedRow): void {
-    const n = this.slot(r);
-    this.interimCount[n] = (this.interimCount[n] ?? 0) + 1;
+    this.add(r, 'interim');
   }
 
-  private slot(r: HashedRow): number {
-    const known = this.slotOf.get(r.hash);
-    if (known !== undefined) return known;
-    const n = this.slotOf.size;
-    if (n === this.start.length) this.growSlots();
-    if (this.used + r.enc.length > this.arena.length) {
-      const next = Buffer.allocUnsafe(Math.max(this.arena.length * 2, this.used + r.enc.length));
+  private add(r: HashedRow, side: 'backup' | 'interim'): void {
+    let n = this.slotOf.get(r.hash);
+    if (n === undefined) {
+      n = this.slotOf.size;
+      if (n === this.count.backup.length) this.grow();
+      this.slotOf.set(r.hash, n);
+      this.keep(n, 'enc', r.enc);
+    }
+    const counts = this.count[side];
+    // a stored form is kept once per side, the first seen; none when it is the canonical one
+    if ((counts[n] ?? 0) === 0 && r.stored !== r.enc) this.keep(n, side, r.stored);
+    counts[n] = (counts[n] ?? 0) + 1;
+  }
+
+  private keep(n: number, what: 'enc' | 'backup' | 'interim', bytes: Buffer): void {
+    if (this.used + bytes.length > this.arena.length) {
+      const next = Buffer.allocUnsafe(Math.max(this.arena.length * 2, this.used + bytes.length));
       this.arena.copy(next, 0, 0, this.used);
       this.arena = next;
     }
-    r.enc.copy(this.arena, this.used);
-    this.start[n] = this.used;
-    this.length[n] = r.enc.length;
-    this.used += r.enc.length;
-    this.slotOf.set(r.hash, n);
-    return n;
+    bytes.copy(this.arena, this.used);
+    const [start, length] = this.at[what];
+    start[n] = this.used;
+    length[n] = bytes.length;
+    this.used += bytes.length;
   }
 
-  private growSlots(): void {
-    const grow = <T extends Uint32Array | Float64Array>(a: T): T => {
+  private grow(): void {
+    const twice = <T extends Uint32Array | Float64Array>(a: T): T => {
       const next = new (a.constructor as new (n: number) => T)(a.length * 2);
       next.set(a);
       return next;
     };
-    this.backupCount = grow(this.backupCount);
-    this.interimCount = grow(this.interimCount);
-    this.start = grow(this.start);
-    this.length = grow(this.length);
+    this.count.backup = twice(this.count.backup);
+    this.count.interim = twice(this.count.interim);
+    for (const k of ['enc', 'backup', 'interim'] as const) {
+      const [s, l] = this.at[k];
+      this.at[k] = [twice(s), twice(l)];
+    }
+  }
+
+  private bytes(n: number, what: 'enc' | 'backup' | 'interim'): Buffer | null {
+    const [start, length] = this.at[what];
+    const len = length[n] ?? 0;
+    if (len === 0 && what !== 'enc') return null;
+    const from = start[n] ?? 0;
+    return Buffer.from(this.arena.subarray(from, from + len));
   }
 
   result(): MultisetDiff {
     const out: MultisetDiff = { identical: 0, onlyBackup: [], onlyInterim: [] };
     for (const [hash, n] of this.slotOf) {
-      const b = this.backupCount[n] ?? 0;
-      const i = this.interimCount[n] ?? 0;
+      const b = this.count.backup[n] ?? 0;
+      const i = this.count.interim[n] ?? 0;
       out.identical += Math.min(b, i);
       if (b === i) continue;
-      const from = this.start[n] ?? 0;
-      const enc = Buffer.from(this.arena.subarray(from, from + (this.length[n] ?? 0)));
-      const row: HashedRow = { match: '', hash, enc };
+      const side = b > i ? 'backup' : 'interim';
+      const enc = this.bytes(n, 'enc') ?? Buffer.alloc(0);
+      const row: HashedRow = { match: '', hash, enc, stored: this.bytes(n, side) ?? enc };
       if (b > i) out.onlyBackup.push({ row, count: b - i });
       else out.onlyInterim.push({ row, count: i - b });
     }

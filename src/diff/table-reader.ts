@@ -24,6 +24,8 @@ export class TableReader {
   readonly keys: readonly KeyColumn[];
   readonly table: string;
   private readonly encoder: RowEncoder;
+  /** the stored form's encoder, for a table with JSON columns (null: stored is canonical) */
+  private readonly storedEncoder: RowEncoder | null;
   private readonly select: string;
   /** where each key column's match bytes are in a fetched row */
   private readonly matchAt: number[];
@@ -47,6 +49,12 @@ export class TableReader {
       return keyColumn(c);
     });
     this.encoder = new RowEncoder(pair.columns.map((c) => c.family));
+    this.storedEncoder = this.encoder.hasJson
+      ? new RowEncoder(
+          pair.columns.map((c) => c.family),
+          { stored: true },
+        )
+      : null;
     const cols = pair.columns.map((c) => quoteId(c.name));
     const weights: string[] = [];
     this.matchAt = this.keys.map((k) => {
@@ -104,7 +112,8 @@ export class TableReader {
   /** The canonical hash and match key of a fetched row; `enc` is a private copy. */
   hashRow(r: RawRow): HashedRow {
     const enc = Buffer.from(this.encoder.encode(r, 0));
-    return { match: this.matchKey(r), hash: this.hash64(enc), enc };
+    const stored = this.storedEncoder ? Buffer.from(this.storedEncoder.encode(r, 0)) : enc;
+    return { match: this.matchKey(r), hash: this.hash64(enc), enc, stored };
   }
 
   private matchKey(r: RawRow): string {

@@ -70,7 +70,7 @@ export class TableTally {
     ] as const) {
       for (const { row, count } of rows) {
         this.counts[cls] += count;
-        const cells = pickCells(this.columns, row.enc, all);
+        const cells = pickCells(this.columns, row.stored, all);
         if (this.samples[cls].length < this.sampleLimit)
           this.samples[cls].push({ row: cells, count });
         await this.out?.write({ class: cls, row: cells, count });

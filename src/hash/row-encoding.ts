@@ -27,9 +27,17 @@ export const FLAG_RAW_JSON = 2;
 export class RowEncoder {
   private buf = Buffer.allocUnsafe(1 << 16);
   private readonly json: boolean[];
+  /** whether a column is JSON: its canonical form then differs from its stored text */
+  readonly hasJson: boolean;
 
-  constructor(families: readonly TypeFamily[]) {
-    this.json = families.map((f) => f === 'json');
+  /**
+   * `stored`: encode the values as the server stores them (JSON as its text, not canonical):
+   * the form the plan writes back and reports show. The canonical form (the default) is the
+   * one rows are hashed and compared in.
+   */
+  constructor(families: readonly TypeFamily[], options: { stored?: boolean } = {}) {
+    this.hasJson = families.some((f) => f === 'json');
+    this.json = families.map((f) => f === 'json' && options.stored !== true);
   }
 
   /**

@@ -1,8 +1,15 @@
-import { type Cells, cellEquals, pick } from '../cell/cells.js';
+import { type Cells, cellEquals } from '../cell/cells.js';
 import { must } from '../must.js';
 import { compareUpdatedAt } from './classify.js';
 import { type CollisionReason, collisionOutcome, collisionRule } from './collision.js';
-import { columnIndex, sideColumn, type TableModel, type World } from './table-model.js';
+import { refValues } from './ref-values.js';
+import {
+  columnIndex,
+  type Reference,
+  sideColumn,
+  type TableModel,
+  type World,
+} from './table-model.js';
 
 /** A key's rows, classified (DESIGN.md §1): what the diff found, or what planning added. */
 export type Entry =
@@ -110,7 +117,7 @@ function decideChanged(model: TableModel, b: Cells, i: Cells): Decision {
         rule,
         // A reference the incident did not touch still means the backup's row: the link
         // predates the incident. One the interim changed means the interim's.
-        refWorlds: model.refs.map((r) => (sameTuple(b, i, r.colIdx) ? 'backup' : 'interim')),
+        refWorlds: model.refs.map((r) => (sameValues(r, b, i) ? 'backup' : 'interim')),
         moves: false,
         isBase: model.base === 'interim',
       },
@@ -215,10 +222,12 @@ export function newer(model: TableModel, b: Cells, i: Cells): number | null {
   return compareUpdatedAt(info, b[idx] ?? null, i[idx] ?? null);
 }
 
-function sameTuple(a: Cells, b: Cells, idx: readonly number[]): boolean {
-  const x = pick(a, idx);
-  const y = pick(b, idx);
-  return x.every((c, n) => cellEquals(c, y[n] ?? null));
+/** Whether a reference holds the same values in two rows (NULL and none alike). */
+function sameValues(r: Reference, a: Cells, b: Cells): boolean {
+  const x = refValues(r, a);
+  const y = refValues(r, b);
+  if (x === null || y === null) return x === y;
+  return x.length === y.length && x.every((c, n) => cellEquals(c, y[n] ?? null));
 }
 
 function changedNames(model: TableModel, b: Cells, i: Cells): string {

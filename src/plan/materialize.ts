@@ -3,6 +3,7 @@ import type { DigestRowHasher } from '../hash/digest.js';
 import { hex64 } from '../hash/xxhash.js';
 import type { Decision, Entry, Survivor } from './decide.js';
 import type { Action } from './format.js';
+import { refValues, setRefValues } from './ref-values.js';
 import type { RemapView } from './remap-book.js';
 import { columnIndex, type TableModel, type World } from './table-model.js';
 
@@ -216,14 +217,11 @@ function followReferences(
 ): string[] {
   const rewritten: string[] = [];
   model.refs.forEach((r, j) => {
-    const tuple = pick(cells, r.colIdx);
-    if (tuple.some((c) => c === null)) return; // a NULL reference points nowhere
+    const tuple = refValues(r, cells);
+    if (tuple === null) return; // a NULL reference points nowhere
     const to = book.lookup(r.parent, s.refWorlds[j] ?? s.world, tuple);
     if (!to || sameKey(to, tuple)) return;
-    r.colIdx.forEach((ci, n) => {
-      cells[ci] = to[n] ?? null;
-    });
-    rewritten.push(r.label);
+    if (setRefValues(r, cells, to)) rewritten.push(r.label);
   });
   return rewritten;
 }

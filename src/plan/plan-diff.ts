@@ -72,8 +72,8 @@ class TableSpool {
   private takeMultiset(d: MultisetDiff): void {
     const k = mustMultiset(this.keyless, this.model.name);
     this.identical += d.identical;
-    for (const x of d.onlyBackup) k.backup.push({ enc: x.row.enc, count: x.count });
-    for (const x of d.onlyInterim) k.interim.push({ enc: x.row.enc, count: x.count });
+    for (const x of d.onlyBackup) k.backup.push({ enc: x.row.stored, count: x.count });
+    for (const x of d.onlyInterim) k.interim.push({ enc: x.row.stored, count: x.count });
   }
 
   private async takeKeyed(d: ChunkDiff): Promise<void> {
@@ -81,24 +81,25 @@ class TableSpool {
     const [pairs, backup, interim] = this.writers;
     this.identical += d.identical;
     const decoded = d.changed.map(([b, i]) => ({
-      b: decodeCells(m.columns, b.enc),
-      i: decodeCells(m.columns, i.enc),
+      b: decodeCells(m.columns, b.stored),
+      i: decodeCells(m.columns, i.stored),
     }));
     const same = await sameNaturalKeys(m, this.pool, decoded);
     for (const [n, [b, i]] of d.changed.entries()) {
-      const ic = decoded[n]?.i ?? decodeCells(m.columns, i.enc);
+      const ic = decoded[n]?.i ?? decodeCells(m.columns, i.stored);
       const reason = collisionOf(m, ic, same[n] ?? false);
       if (reason === null && createdOnTheDay(m, ic)) this.ambiguousCreated++;
       if (reason !== null && takesFreshId(m, reason)) this.collisions.push(pick(ic, m.keyIdx));
       await pairs.write(
         reason === null
-          ? { kind: 'changed', backup: b.enc, interim: i.enc }
-          : { kind: 'collision', reason, backup: b.enc, interim: i.enc },
+          ? { kind: 'changed', backup: b.stored, interim: i.stored }
+          : { kind: 'collision', reason, backup: b.stored, interim: i.stored },
       );
     }
-    for (const r of d.onlyBackup) await backup.write({ kind: 'onlyBackup', enc: r.enc, count: 1 });
+    for (const r of d.onlyBackup)
+      await backup.write({ kind: 'onlyBackup', enc: r.stored, count: 1 });
     for (const r of d.onlyInterim)
-      await interim.write({ kind: 'onlyInterim', enc: r.enc, count: 1 });
+      await interim.write({ kind: 'onlyInterim', enc: r.stored, count: 1 });
   }
 
   /** Writes a keyless table's rows in encoding order, then closes the spools. */
@@ -140,7 +141,7 @@ async function sameNaturalKeys(
   const nk = m.policy.naturalKey;
   if (!nk) return pairs.map(() => false);
   const bytes = pairs.map((p) => naturalKeyBytes(m, p.b, p.i));
-  const ask = pairs.flatMap((p, n) => (bytes[n] === 'collation' ? [n] : []));
+  const ask = pairs.flatMap((_, n) => (bytes[n] === 'collation' ? [n] : []));
   const same = bytes.map((x) => x === 'equal');
   if (ask.length === 0) return same;
   const idx = nk.map((c) => must(columnIndex(m, c), `naturalKey column ${c} of ${m.name}`));

@@ -1,3 +1,4 @@
+import type { JsonPathStep } from '../config/json-path.js';
 import { columnKey, compareNames } from '../introspect/compare.js';
 import type { ForeignKeyInfo } from '../introspect/types.js';
 import { columnIndex, type Reference, type TableModel } from './table-model.js';
@@ -14,6 +15,9 @@ interface Candidate {
   readonly refTable: string;
   readonly refColumns: readonly string[];
   readonly source: 'declared' | 'config';
+  /** the id's place inside a JSON column's documents (`extra$.merchant_id`), or null */
+  readonly path: readonly JsonPathStep[] | null;
+  readonly pathText: string;
 }
 
 /** The schemas whose foreign keys count: a key pointing into another schema is not part of the merge. */
@@ -44,7 +48,7 @@ export function linkReferences(
         unfollowed.push(r);
         continue;
       }
-      const id = `${r.columns.join('\u0000')}\u0001${r.parent}`;
+      const id = `${r.columns.join('\u0000')}${r.path ? `\u0002${JSON.stringify(r.path)}` : ''}\u0001${r.parent}`;
       if (seen.has(id)) continue;
       seen.add(id);
       refs.push(r);
@@ -66,6 +70,8 @@ function candidates(m: TableModel, schemas: MergeSchemas): Candidate[] {
         refTable: fk.refTable,
         refColumns: fk.refColumns,
         source: 'declared',
+        path: null,
+        pathText: '',
       });
     }
   };
@@ -78,6 +84,18 @@ function candidates(m: TableModel, schemas: MergeSchemas): Candidate[] {
       refTable: r.table,
       refColumns: [r.refColumn],
       source: 'config',
+      path: null,
+      pathText: '',
+    });
+  }
+  for (const r of m.policy.jsonReferences) {
+    out.push({
+      columns: [r.column],
+      refTable: r.table,
+      refColumns: [r.refColumn],
+      source: 'config',
+      path: r.steps,
+      pathText: r.path,
     });
   }
   return out;
@@ -93,7 +111,7 @@ function toReference(
   c: Candidate,
   models: ReadonlyMap<string, TableModel>,
 ): Reference | UnfollowedReference | null {
-  const label = `${m.name}.${c.columns.length === 1 ? c.columns[0] : `(${c.columns.join(', ')})`}`;
+  const label = `${m.name}.${c.columns.length === 1 ? c.columns[0] : `(${c.columns.join(', ')})`}${c.pathText}`;
   const parent = models.get(c.refTable);
   if (!parent) return null; // a table outside the plan: its ids do not move
   if (parent.key.length === 0) return null;
@@ -128,8 +146,10 @@ function toReference(
     columns,
     colIdx,
     parent: parent.name,
-    keyEmbedded: columns.every((col) => m.key.some((k) => columnKey(k) === columnKey(col))),
+    keyEmbedded:
+      c.path === null && columns.every((col) => m.key.some((k) => columnKey(k) === columnKey(col))),
     source: c.source,
+    path: c.path,
   };
 }
 

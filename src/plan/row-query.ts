@@ -1,7 +1,7 @@
-import { paramFromCell } from '../cell/cell-codec.js';
-import type { Cell } from '../cell/cells.js';
-import { type Cells, decodeCells } from '../cell/cells.js';
+import { cellFromRaw, paramFromCell } from '../cell/cell-codec.js';
+import type { Cell, Cells } from '../cell/cells.js';
 import { keyColumn, placeholder } from '../chunk/key-sql.js';
+import { formatJsonPath } from '../config/json-path.js';
 import { quoteId, quoteTable } from '../db/quote.js';
 import type { SessionPool } from '../db/session-pool.js';
 import type { RawRow, SqlParam } from '../db/types.js';
@@ -9,7 +9,7 @@ import { RowEncoder } from '../hash/row-encoding.js';
 import type { Hash64 } from '../hash/xxhash.js';
 import { columnKey } from '../introspect/compare.js';
 import type { ColumnInfo, TableInfo } from '../introspect/types.js';
-import type { TableModel } from './table-model.js';
+import type { Reference, TableModel } from './table-model.js';
 
 /** A row read back during planning: its cells (as the diff would decode them) and its hash. */
 export interface FetchedRow {
@@ -64,6 +64,27 @@ export class RowQuery {
   }
 
   /**
+   * Rows holding one of `tuples` in reference `r`: in its columns, or at its path inside the
+   * JSON documents of its column (the integer there, compared as its text).
+   */
+  async byReference(r: Reference, tuples: readonly (readonly Cell[])[]): Promise<FetchedRow[]> {
+    if (r.path === null) return this.byTuples(r.columns, tuples);
+    const column = r.columns[0];
+    if (tuples.length === 0 || column === undefined) return [];
+    const ids = tuples.flatMap((t) => (typeof t[0] === 'string' ? [t[0]] : []));
+    if (ids.length === 0) return [];
+    const order =
+      this.model.key.length > 0 ? ` ORDER BY ${this.model.key.map(quoteId).join(', ')}` : '';
+    const rows = await this.pool.run((s) =>
+      s.rawRows(
+        `SELECT ${this.select} FROM ${this.table} WHERE JSON_UNQUOTE(JSON_EXTRACT(${quoteId(column)}, ?)) IN (${ids.map(() => '?').join(', ')})${order}`,
+        [formatJsonPath(r.path ?? []), ...ids],
+      ),
+    );
+    return rows.map((x) => this.fetched(x));
+  }
+
+  /**
    * For each tuple, the rows that equal it: one UNION ALL of tagged lookups, so the server (and
    * its collation) says which tuple each row matched.
    */
@@ -92,7 +113,9 @@ export class RowQuery {
 
   private fetched(r: RawRow): FetchedRow {
     const enc = Buffer.from(this.encoder.encode(r, 0));
-    return { cells: decodeCells(this.model.columns, enc), enc, hash: this.hash64(enc) };
+    // Cells as stored (JSON as its text), the form the plan writes; `enc` stays canonical.
+    const cells = this.model.columns.map((c, i) => cellFromRaw(c.family, r[i] ?? null));
+    return { cells, enc, hash: this.hash64(enc) };
   }
 
   private predicate(

@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import type { DiffCollision } from './collision.js';
 
 /**
- * The differing rows of one table, as the diff delivered them (key order), kept on disk between
+ * The differing rows of one table (their stored encodings: HashedRow.stored), as the diff delivered them (key order), kept on disk between
  * the diff and the planning pass: planning a table needs every table's remaps first, and the
  * diff must not be run twice. Binary, length-prefixed: [kind u8][reason u8][count u32]
  * [len u32][enc]... with one encoding for one-sided rows and two (backup, interim) for pairs.

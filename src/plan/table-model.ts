@@ -1,3 +1,4 @@
+import type { JsonPathStep } from '../config/json-path.js';
 import type { TablePolicy } from '../config/policy.js';
 import { digestColumns } from '../hash/digest.js';
 import { type ComparedColumn, columnKey, type TablePair } from '../introspect/compare.js';
@@ -26,6 +27,11 @@ export interface Reference {
   /** every column is part of the child's key: moving the parent moves the child's key */
   readonly keyEmbedded: boolean;
   readonly source: 'declared' | 'config';
+  /**
+   * for a reference inside a JSON column's documents, the path to the id in them (its one
+   * column holds the documents); null when the columns hold the id themselves
+   */
+  readonly path: readonly JsonPathStep[] | null;
 }
 
 export interface ColumnRef {

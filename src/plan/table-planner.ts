@@ -90,8 +90,8 @@ async function draftFollowers(t: TableInputs, counts: ClassCounts, emit: Emit): 
     for (let o = 0; o < tuples.length; o += LOOKUP_BATCH) {
       const part = tuples.slice(o, o + LOOKUP_BATCH);
       const [b, i] = await Promise.all([
-        t.backup.byTuples(r.columns, part),
-        t.interim.byTuples(r.columns, part),
+        t.backup.byReference(r, part),
+        t.interim.byReference(r, part),
       ]);
       if (model.key.length === 0) {
         for (const { row, hash, count } of identicalCopies(b, i)) {

@@ -15,6 +15,8 @@ export interface Reference {
   readonly refSchema: string;
   readonly refTable: string;
   readonly refColumns: readonly string[];
+  /** an id inside the documents of the one column, at this JSON path (null: the column holds it) */
+  readonly path?: string | null;
 }
 
 /**
@@ -22,14 +24,29 @@ export interface Reference {
  * refers to nothing, as the server's MATCH SIMPLE checks have it. `select` is `COUNT(*)` or a
  * column list (for a sample).
  */
-export function orphanQuery(r: Reference, select: 'count' | 'sample', limit = 5): string {
-  const notNull = r.columns.map((c) => `c.${quoteId(c)} IS NOT NULL`).join(' AND ');
+export function orphanQuery(
+  r: Reference,
+  select: 'count' | 'sample',
+  limit = 5,
+): { sql: string; params: string[] } {
+  const params: string[] = [];
+  // The child's value: a column, or the integer at a path inside its JSON documents (each use
+  // of the path is a placeholder, recorded in text order).
+  const value = (c: string): string => {
+    if (!r.path) return `c.${quoteId(c)}`;
+    params.push(r.path);
+    return `JSON_UNQUOTE(JSON_EXTRACT(c.${quoteId(c)}, ?))`;
+  };
+  const what = select === 'count' ? 'COUNT(*)' : r.columns.map(value).join(', ');
+  const notNull = r.columns.map((c) => `${value(c)} IS NOT NULL`).join(' AND ');
   const join = r.columns
-    .map((c, i) => `p.${quoteId(r.refColumns[i] as string)} = c.${quoteId(c)}`)
+    .map((c, i) => `p.${quoteId(r.refColumns[i] ?? c)} = ${value(c)}`)
     .join(' AND ');
-  const what = select === 'count' ? 'COUNT(*)' : r.columns.map((c) => `c.${quoteId(c)}`).join(', ');
   const tail = select === 'count' ? '' : ` LIMIT ${limit}`;
-  return `SELECT ${what} FROM ${quoteTable(r.schema, r.table)} c WHERE ${notNull} AND NOT EXISTS (SELECT 1 FROM ${quoteTable(r.refSchema, r.refTable)} p WHERE ${join})${tail}`;
+  return {
+    sql: `SELECT ${what} FROM ${quoteTable(r.schema, r.table)} c WHERE ${notNull} AND NOT EXISTS (SELECT 1 FROM ${quoteTable(r.refSchema, r.refTable)} p WHERE ${join})${tail}`,
+    params,
+  };
 }
 
 /**
@@ -51,13 +68,22 @@ export function maxQuery(schema: string, table: string, column: string): string 
   return `SELECT MAX(${quoteId(column)}) FROM ${quoteTable(schema, table)}`;
 }
 
-/** The `references` a table's policy records, as references within `schema`. */
+/**
+ * The `references` a table's policy records (and its references into JSON documents), as
+ * references within `schema`.
+ */
 export function configReferences(
   schema: string,
   table: string,
   references: readonly PolicyReference[],
+  jsonReferences: readonly {
+    column: string;
+    path: string;
+    table: string;
+    refColumn: string;
+  }[] = [],
 ): Reference[] {
-  return references.map((r) => ({
+  const plain = references.map((r) => ({
     name: `config:${r.column}`,
     schema,
     table,
@@ -66,4 +92,15 @@ export function configReferences(
     refTable: r.table,
     refColumns: [r.refColumn],
   }));
+  const json = jsonReferences.map((r) => ({
+    name: `config:${r.column}${r.path}`,
+    schema,
+    table,
+    columns: [r.column],
+    refSchema: schema,
+    refTable: r.table,
+    refColumns: [r.refColumn],
+    path: r.path,
+  }));
+  return [...plain, ...json];
 }

@@ -91,7 +91,8 @@ export async function verifyPlan(ps: PlanSession): Promise<VerifyReport> {
     }
   }
   for (const r of runs) {
-    for (const ref of configReferences(ps.schema, r.plan.table, r.plan.policy.references))
+    const p = r.plan.policy;
+    for (const ref of configReferences(ps.schema, r.plan.table, p.references, p.jsonReferences))
       addRef(ref);
   }
 
@@ -183,12 +184,13 @@ function cellsOf(t: TableInfo | undefined, columns: readonly string[], row: RawR
 }
 
 async function orphansOf(s: Session, schema: SchemaInfo, r: Reference): Promise<OrphanResult> {
-  const countRow = (await s.rawRows(orphanQuery(r, 'count')))[0];
+  const q = orphanQuery(r, 'count');
+  const countRow = (await s.rawRows(q.sql, q.params))[0];
   const count = Number(countRow?.[0]?.toString() ?? 0);
   const sample =
     count > 0
-      ? (await s.rawRows(orphanQuery(r, 'sample'))).map((row) =>
-          cellsOf(schema.tables.get(r.table), r.columns, row),
+      ? (await s.rawRows(orphanQuery(r, 'sample').sql, orphanQuery(r, 'sample').params)).map(
+          (row) => cellsOf(schema.tables.get(r.table), r.columns, row),
         )
       : [];
   const parent = r.refSchema === r.schema ? r.refTable : `${r.refSchema}.${r.refTable}`;

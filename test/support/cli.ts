@@ -36,3 +36,17 @@ export function runCli(
     });
   });
 }
+
+/** The lines of a command's stderr (JSON log lines) other than the plan's warnings. */
+export function notWarnings(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .filter((l) => {
+      try {
+        return (JSON.parse(l) as { event?: string }).event !== 'plan.warning';
+      } catch {
+        return true;
+      }
+    });
+}

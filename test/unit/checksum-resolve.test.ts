@@ -40,7 +40,8 @@ class FakeSide implements SideOps {
   }
   hashed(k: bigint): HashedRow {
     const content = this.rows.get(k) as string;
-    return { match: String(k), hash: serverHash(0n, content), enc: Buffer.from(`${k}:${content}`) };
+    const enc = Buffer.from(`${k}:${content}`);
+    return { match: String(k), hash: serverHash(0n, content), enc, stored: enc };
   }
   async checksum(r: KeyRange): Promise<Checksum> {
     this.calls.checksum++;

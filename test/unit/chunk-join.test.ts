@@ -7,11 +7,10 @@ import {
   MultisetCounter,
 } from '../../src/diff/chunk-join.js';
 
-const row = (match: string, hash: bigint): HashedRow => ({
-  match,
-  hash,
-  enc: Buffer.from(`${match}:${hash}`),
-});
+const row = (match: string, hash: bigint): HashedRow => {
+  const enc = Buffer.from(`${match}:${hash}`);
+  return { match, hash, enc, stored: enc };
+};
 
 /** A side of a keyed table: unique keys (as a key guarantees), in key order, small hashes. */
 const keyedSide = fc
@@ -201,11 +200,12 @@ describe('MultisetCounter', () => {
 
   it('keeps each distinct row once, whatever it holds, across arena and slot growth', () => {
     const c = new MultisetCounter();
-    const big = (n: number): HashedRow => ({
-      match: '',
-      hash: BigInt(n),
-      enc: Buffer.alloc(1000 + (n % 7), n % 251),
-    });
+    // Even rows are stored otherwise than their canonical form (a JSON column's text).
+    const big = (n: number): HashedRow => {
+      const enc = Buffer.alloc(1000 + (n % 7), n % 251);
+      const stored = n % 2 === 0 ? Buffer.alloc(40 + (n % 5), (n + 1) % 251) : enc;
+      return { match: '', hash: BigInt(n), enc, stored };
+    };
     for (let n = 0; n < 3000; n++) c.addBackup(big(n));
     for (let n = 1500; n < 4000; n++) c.addInterim(big(n));
     const d = c.result();
@@ -215,6 +215,7 @@ describe('MultisetCounter', () => {
     for (const { row, count } of [...d.onlyBackup, ...d.onlyInterim]) {
       expect(count).toBe(1);
       expect(row.enc.equals(big(Number(row.hash)).enc)).toBe(true);
+      expect(row.stored.equals(big(Number(row.hash)).stored)).toBe(true);
     }
   });
 

@@ -84,6 +84,54 @@ describe('verify', () => {
     expect(text.stdout).toContain('MISMATCH: 2 of 3 tables differ');
   });
 
+  it('finds ids inside JSON documents that point nowhere (a reference into JSON)', async () => {
+    const shop = await makeShop(schemas, 'jorph', 20);
+    await sql(shop.interim, 'CREATE TABLE evt (id INT PRIMARY KEY, payload JSON NULL)');
+    const dir = await tmp();
+    await buildPlan({
+      dir,
+      backup: shop.backup,
+      interim: shop.interim,
+      tables: [
+        {
+          table: 'evt',
+          policy: {
+            jsonReferences: [
+              {
+                column: 'payload',
+                path: '$.order.id',
+                steps: [
+                  { kind: 'member', name: 'order' },
+                  { kind: 'member', name: 'id' },
+                ],
+                table: 'orders',
+                refColumn: 'id',
+              },
+            ],
+          },
+          actions: [
+            { op: 'insert', row: { id: '1', payload: '{"order": {"id": 1}}' } },
+            { op: 'insert', row: { id: '2', payload: '{"order": {"id": 4242}, "n": 1}' } },
+            { op: 'insert', row: { id: '3', payload: '{"note": "no order"}' } },
+            { op: 'insert', row: { id: '4', payload: null } },
+          ],
+        },
+      ],
+    });
+    expect((await runCli(['apply', '--plan', dir, '--execute', ...quiet])).code).toBe(0);
+    const r = await runCli(['verify', '--plan', dir, '--json', ...quiet]);
+    expect(r.code).toBe(1);
+    const evt = (JSON.parse(r.stdout) as VerifyReport).tables.find((t) => t.table === 'evt');
+    expect(evt?.orphans).toMatchObject([
+      {
+        reference: 'config:payload$.order.id',
+        references: 'orders(id)',
+        count: 1,
+        sample: [['4242']],
+      },
+    ]);
+  });
+
   it('reports a digest mismatch per table, and ok once the target holds the promised rows', async () => {
     const shop = await makeShop(schemas, 'dig', 20);
     const dir = await tmp();
