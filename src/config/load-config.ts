@@ -185,6 +185,7 @@ function tableConfig(
     createdAt: t.createdAt ?? null,
     updatedAt: t.updatedAt ?? null,
     naturalKey,
+    key: t.key === undefined ? null : typeof t.key === 'string' ? [t.key] : t.key,
     createdAfter,
     skip: t.skip ?? false,
     references,

@@ -10,6 +10,8 @@ export interface TablePolicy {
   readonly onUniqueConflict: OnUniqueConflict;
   readonly remap: RemapSide;
   readonly naturalKey: readonly string[] | null;
+  /** the columns the config says identify the table's rows (null: the schema's key) */
+  readonly key: readonly string[] | null;
   readonly createdAt: string | null;
   /**
    * where `createdAt` divides the backup's rows from the interim's own: the table's
@@ -30,6 +32,7 @@ const EMPTY_TABLE: TableConfig = {
   createdAt: null,
   updatedAt: null,
   naturalKey: null,
+  key: null,
   createdAfter: null,
   skip: false,
   references: [],
@@ -75,6 +78,7 @@ export function resolvePolicy(
     onUniqueConflict: t.onUniqueConflict ?? d.onUniqueConflict,
     remap: t.remap ?? d.remap,
     naturalKey: t.naturalKey,
+    key: t.key,
     createdAt,
     createdAfter: t.createdAfter ?? config.incident,
     updatedAt,
@@ -82,6 +86,10 @@ export function resolvePolicy(
     jsonReferences: t.jsonReferences,
   };
   if (t.skip) return policy;
+  for (const c of t.key ?? []) {
+    if (!has(c))
+      problems.push(`${tablePath(table, 'key')}: no column ${JSON.stringify(c)} in ${table}`);
+  }
   for (const c of t.naturalKey ?? []) {
     if (!has(c))
       problems.push(

@@ -33,6 +33,8 @@ export const defaultsSchema = z.strictObject(policyFields);
 export const tableSchema = z.strictObject({
   ...policyFields,
   naturalKey: z.union([columnName, z.array(columnName).min(1)]).optional(),
+  /** the columns that identify the table's rows, when the schema declares no usable key */
+  key: z.union([columnName, z.array(columnName).min(1)]).optional(),
   /** this table's line between before and after the incident, instead of incident.start */
   createdAfter: z.string().min(1).optional(),
   skip: z.boolean().optional(),

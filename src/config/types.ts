@@ -46,6 +46,8 @@ export interface TableConfig {
   readonly createdAt: string | null;
   readonly updatedAt: string | null;
   readonly naturalKey: readonly string[] | null;
+  /** the columns that identify its rows, given by the config (null: the schema's key) */
+  readonly key: readonly string[] | null;
   /** this table's line between before and after the incident (default: incident.start) */
   readonly createdAfter: IncidentStart | null;
   readonly skip: boolean;

@@ -9,6 +9,7 @@ import { PreconditionError } from '../errors.js';
 import { introspectSchema } from '../introspect/introspect.js';
 import type { SchemaInfo } from '../introspect/types.js';
 import { mustGet } from '../must.js';
+import { checkConfiguredKeys } from './configured-keys.js';
 import type { SidePools } from './fresh-ids.js';
 import { selectTables } from './prepare-tables.js';
 import { linkReferences, type UnfollowedReference, writeOrder } from './references.js';
@@ -77,6 +78,7 @@ export async function openPlanInputs(
       interim: { pool: src.interimPool, schema: config.interim.schema },
     };
     const selection = selectTables(config, src.comparison, schema);
+    await checkConfiguredKeys(selection.planned, sides);
     logger.debug({ event: 'plan.digests', rssMB: rssMB() }, 'reading the target digests');
     const states = await targetStates(
       selection.planned,

@@ -70,12 +70,17 @@ export async function planOneTable(ctx: PlanTablesContext, t: TableRecord): Prom
   } finally {
     await drafts.close();
   }
-  const conflicts = await findUniqueConflicts(model, drafts, {
-    base: model.base === 'backup' ? backup : interim,
-    backup,
-    interim,
-    pool: ctx.sides.interim.pool,
-  });
+  const conflicts = await findUniqueConflicts(
+    model,
+    drafts,
+    {
+      base: model.base === 'backup' ? backup : interim,
+      backup,
+      interim,
+      pool: ctx.sides.interim.pool,
+    },
+    hasher,
+  );
   const unique = resolveConflicts(model, conflicts, hasher, cannotMerge(ctx, model));
   for (const m of unique.merges) ctx.book.addMerge(m.table, m.world, m.from, m.to);
   const final = await writeFinalActions(join(ctx.dir, t.file), drafts, unique, t.state.digest);

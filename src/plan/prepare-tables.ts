@@ -43,7 +43,7 @@ export function selectTables(
     const t = target.tables.get(pair.name);
     if (!t) refusals.push(`${pair.name}: not in the target ${target.schema}`);
     else if (pair.drift) refusals.push(driftRefusal(pair.name, pair.drift));
-    else planned.push({ pair, target: t, policy });
+    else planned.push({ pair: withConfiguredKey(pair, policy), target: t, policy });
   }
   for (const t of c.onlyInBackup) {
     if (config.tables[t.name]?.skip)
@@ -58,6 +58,19 @@ export function selectTables(
   if (problems.length > 0) throw new ConfigError(problems, config.source ?? 'flags');
   if (refusals.length > 0) throw new PreconditionError(`cannot plan: ${refusals.join('; ')}`);
   return { planned, skipped };
+}
+
+/**
+ * The pair with the identity the config names (`tables.<t>.key`), when it names one: the diff
+ * and the plan address the table's rows by those columns. Whether they hold each value once
+ * and never NULL is checked on both sides before the diff (configured-keys.ts).
+ */
+function withConfiguredKey(pair: TablePair, policy: TablePolicy): TablePair {
+  if (!policy.key) return pair;
+  const spelled = policy.key.map(
+    (k) => pair.columns.find((c) => c.name.toLowerCase() === k.toLowerCase())?.name ?? k,
+  );
+  return { ...pair, identity: { kind: 'unique', index: 'key (config)', columns: spelled } };
 }
 
 /** Tables the config names that neither side has. */

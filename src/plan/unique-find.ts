@@ -1,9 +1,11 @@
 import { type Cell, type Cells, pick, type Row, tupleKey } from '../cell/cells.js';
 import type { SessionPool } from '../db/session-pool.js';
+import type { DigestRowHasher } from '../hash/digest.js';
 import type { IndexInfo, TableInfo } from '../introspect/types.js';
 import type { DraftFiles, PlacedDraft } from './drafts.js';
 import type { Action } from './format.js';
 import { matchForms } from './match-form.js';
+import { hashOf } from './materialize.js';
 import { LOOKUP_BATCH, type RowQuery } from './row-query.js';
 import { otherWorld, type TableModel } from './table-model.js';
 
@@ -47,9 +49,11 @@ export async function findUniqueConflicts(
   model: TableModel,
   drafts: DraftFiles,
   sides: UniqueSides,
+  hasher: DigestRowHasher,
 ): Promise<Conflict[]> {
-  if (model.uniqueKeys.length === 0 || model.key.length === 0) return [];
+  if (model.uniqueKeys.length === 0) return [];
   if (drafts.lines.insert + drafts.lines.update === 0) return [];
+  if (model.key.length === 0) return keylessConflicts(model, drafts, sides, hasher);
 
   const affected = new Set<string>();
   for await (const d of drafts.read(['delete', 'update']))
@@ -175,6 +179,56 @@ async function heldAgainstBulk(
         out.push({ uk: w.uk, a: { kind: 'write', d }, b: { kind: 'write', d: w.s } });
     }
   }
+  return out;
+}
+
+/**
+ * The same for a table without a key the tool can use, whose unique keys still hold (a
+ * nullable unique column, a unique generated column): rows it writes against the target's rows
+ * that stay (those the plan does not delete or update, told by their row hash, copies counted)
+ * and against each other. Such tables differ in few rows: every written row is held.
+ */
+async function keylessConflicts(
+  model: TableModel,
+  drafts: DraftFiles,
+  sides: UniqueSides,
+  hasher: DigestRowHasher,
+): Promise<Conflict[]> {
+  const leaving = new Map<string, number>();
+  for await (const d of drafts.read(['delete', 'update'])) {
+    const a = d.action;
+    if (a.op === 'delete' || a.op === 'update')
+      leaving.set(a.beforeHash, (leaving.get(a.beforeHash) ?? 0) + 1);
+  }
+  const written: PlacedDraft[] = [];
+  for await (const d of drafts.read(['update', 'insert'])) written.push(d);
+  const out: Conflict[] = [];
+  for (const u of model.uniqueKeys) {
+    const items = withValues(written, u);
+    const left = new Map(leaving);
+    for (let o = 0; o < items.length; o += LOOKUP_BATCH) {
+      const part = items.slice(o, o + LOOKUP_BATCH);
+      for (const [n, rows] of await sides.base.perTuple(
+        u.columns,
+        part.map((x) => x.t),
+      )) {
+        const item = part[n];
+        if (!item) continue;
+        for (const r of rows) {
+          const h = hashOf(model, hasher, r.cells);
+          const goes = left.get(h) ?? 0;
+          if (goes > 0) left.set(h, goes - 1);
+          else
+            out.push({
+              uk: u,
+              a: { kind: 'write', d: item.d },
+              b: { kind: 'existing', cells: r.cells },
+            });
+        }
+      }
+    }
+  }
+  out.push(...(await amongHeld(model, written, sides.pool)));
   return out;
 }
 

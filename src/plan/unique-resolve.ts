@@ -78,7 +78,9 @@ export function resolveConflicts(
     const to = finalKey(model, v.winner);
     mergeLoser(model, hasher, v.loser, to, out);
     out.notes.push(
-      `unique key ${values}: the ${worldOf(model, v.loser)}'s row ${describe(origKeyOf(model, v.loser))} is merged into the ${worldOf(model, v.winner)}'s row ${describe(to)} (onUniqueConflict=${policy}); references to it follow`,
+      model.key.length > 0
+        ? `unique key ${values}: the ${worldOf(model, v.loser)}'s row ${describe(origKeyOf(model, v.loser))} is merged into the ${worldOf(model, v.winner)}'s row ${describe(to)} (onUniqueConflict=${policy}); references to it follow`
+        : `unique key ${values}: the ${worldOf(model, v.winner)}'s row holding it is kept, the ${worldOf(model, v.loser)}'s is not (onUniqueConflict=${policy})`,
     );
   }
   return out;
@@ -162,12 +164,14 @@ function mergeLoser(
         before: a.before,
         beforeHash: a.beforeHash,
       });
-    out.merges.push({
-      table: model.name,
-      world: worldOf(model, loser),
-      from: loser.d.origKey ?? [],
-      to,
-    });
+    // Nothing can reference a row of a table without a key: no merge to follow.
+    if (model.key.length > 0)
+      out.merges.push({
+        table: model.name,
+        world: worldOf(model, loser),
+        from: loser.d.origKey ?? [],
+        to,
+      });
     return;
   }
   const key = pick(loser.cells, model.keyIdx);
@@ -178,7 +182,8 @@ function mergeLoser(
     before: storedRow(model, loser.cells),
     beforeHash: hashOf(model, hasher, loser.cells),
   });
-  out.merges.push({ table: model.name, world: model.base, from: key, to });
+  if (model.key.length > 0)
+    out.merges.push({ table: model.name, world: model.base, from: key, to });
 }
 
 function partyAction(model: TableModel, p: Party): Action {
@@ -197,7 +202,9 @@ function worldOf(model: TableModel, p: Party): World {
 }
 
 function partyId(model: TableModel, p: Party): string {
-  return p.kind === 'write' ? p.d.id : `target:${tupleKey(pick(p.cells, model.keyIdx))}`;
+  if (p.kind === 'write') return p.d.id;
+  // A row of a table without a key is told by all its values (a unique key holds in it).
+  return `target:${tupleKey(model.key.length > 0 ? pick(p.cells, model.keyIdx) : p.cells)}`;
 }
 
 function finalKey(model: TableModel, p: Party): Cell[] {

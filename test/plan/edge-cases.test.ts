@@ -36,6 +36,24 @@ async function load(
 }
 
 describe('plan edge cases', () => {
+  it('refuses a key from the config that does not identify the rows (NULLs, values held twice)', async () => {
+    const ddl = 'CREATE TABLE t (code VARCHAR(8) NULL, v INT NOT NULL);';
+    const l = await load(
+      'cfgkey',
+      `${ddl} INSERT INTO t VALUES ('a', 1), (NULL, 2), ('b', 3);`,
+      `${ddl} INSERT INTO t VALUES ('a', 1), ('A', 2), ('b', 3);`,
+      'tables:\n  t:\n    key: [code]\n',
+    );
+    const err = await planLoaded(l).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(PreconditionError);
+    expect((err as Error).message).toBe(
+      "cannot plan: t: key (code) from the config does not identify the backup's rows (1 rows hold a NULL in it, 0 more hold a value another row holds); t: key (code) from the config does not identify the interim's rows (0 rows hold a NULL in it, 1 more hold a value another row holds)",
+    );
+  });
+
   it('column names that differ only in case between the sides are one column', async () => {
     const l = await load(
       'case',

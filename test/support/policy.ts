@@ -11,6 +11,7 @@ export function policyRecordOf(over: Partial<PolicyRecord> = {}): PolicyRecord {
     naturalKey: null,
     createdAt: null,
     createdAfter: null,
+    key: null,
     updatedAt: null,
     references: [],
     jsonReferences: [],

@@ -59,6 +59,7 @@ function table(
 
 const POLICY: TablePolicy = {
   createdAfter: null,
+  key: null,
   skip: false,
   onMissingInInterim: 'restore',
   onChanged: 'prefer-interim',
