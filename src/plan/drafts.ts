@@ -19,6 +19,7 @@ interface DraftLine {
   readonly w: Draft['world'];
   readonly p: boolean;
   readonly o: Draft['origKey'];
+  readonly m?: true;
 }
 
 /**
@@ -46,7 +47,13 @@ export class DraftFiles {
   }
 
   async write(d: Draft, times = 1): Promise<void> {
-    const line: DraftLine = { a: d.action, w: d.world, p: d.pure, o: d.origKey };
+    const line: DraftLine = {
+      a: d.action,
+      w: d.world,
+      p: d.pure,
+      o: d.origKey,
+      ...(d.keyMerged ? { m: true as const } : {}),
+    };
     for (let n = 0; n < times; n++) {
       await this.writers[d.action.op].write(line);
       this.lines[d.action.op]++;
@@ -66,7 +73,14 @@ export class DraftFiles {
       for await (const text of rl) {
         if (text.length === 0) continue;
         const l = JSON.parse(text) as DraftLine;
-        yield { id: `${s}:${n++}`, action: l.a, world: l.w, pure: l.p, origKey: l.o };
+        yield {
+          id: `${s}:${n++}`,
+          action: l.a,
+          world: l.w,
+          pure: l.p,
+          origKey: l.o,
+          keyMerged: l.m === true,
+        };
       }
     }
   }

@@ -16,6 +16,12 @@ export interface Draft {
   readonly pure: boolean;
   /** the written row's key on its side, before any move */
   readonly origKey: Cell[] | null;
+  /**
+   * its key changed because a parent it embeds was merged into another row (a unique-key
+   * conflict kept the other): the new key may be one the table already holds, and is checked
+   * (a fresh id or a parent's fresh id never can be)
+   */
+  readonly keyMerged?: boolean;
 }
 
 /** A row of `table` from `world` that ends at another key: its children follow it there. */
@@ -128,6 +134,7 @@ function updateDraft(
     world: f.survivor.world,
     pure: f.pure,
     origKey: pick(f.survivor.cells, model.keyIdx),
+    keyMerged: f.keyMerged,
   };
 }
 
@@ -165,6 +172,7 @@ function insertDraft(model: TableModel, hasher: DigestRowHasher, f: Final): Draf
     world: f.survivor.world,
     pure: f.pure,
     origKey: pick(f.survivor.cells, model.keyIdx),
+    keyMerged: f.keyMerged,
   };
 }
 
@@ -177,12 +185,14 @@ interface Final {
   /** the row's key changed (a fresh id, or a key that embeds a moved parent's id) */
   readonly move: Move | null;
   readonly pure: boolean;
+  /** the key changed with a merged parent's (see Draft.keyMerged) */
+  readonly keyMerged: boolean;
 }
 
 /** A survivor with its references followed and, when it is the remapped row, its fresh id. */
 function finish(model: TableModel, book: RemapView, s: Survivor): Final {
   const cells = [...s.cells];
-  const rewritten = followReferences(model, book, s, cells);
+  const { rewritten, merged } = followReferences(model, book, s, cells);
   const origKey = pick(s.cells, model.keyIdx);
   const rc = model.remapColumn;
   if (s.moves && rc) {
@@ -205,25 +215,40 @@ function finish(model: TableModel, book: RemapView, s: Survivor): Final {
       return i === undefined || cellEquals(cells[i] ?? null, s.cells[i] ?? null);
     }),
   );
-  return { survivor: s, cells, rule: `${s.rule}${notes}`, rewritten, move, pure };
+  return {
+    survivor: s,
+    cells,
+    rule: `${s.rule}${notes}`,
+    rewritten,
+    move,
+    pure,
+    keyMerged: move !== null && merged,
+  };
 }
 
-/** Rewrites, in `cells`, every reference whose parent row moved; returns their labels. */
+/**
+ * Rewrites, in `cells`, every reference whose parent row moved; returns their labels, and
+ * whether a reference embedded in the key followed a merge.
+ */
 function followReferences(
   model: TableModel,
   book: RemapView,
   s: Survivor,
   cells: Cell[],
-): string[] {
+): { rewritten: string[]; merged: boolean } {
   const rewritten: string[] = [];
+  let merged = false;
   model.refs.forEach((r, j) => {
     const tuple = refValues(r, cells);
     if (tuple === null) return; // a NULL reference points nowhere
-    const to = book.lookup(r.parent, s.refWorlds[j] ?? s.world, tuple);
+    const world = s.refWorlds[j] ?? s.world;
+    const to = book.lookup(r.parent, world, tuple);
     if (!to || sameKey(to, tuple)) return;
-    if (setRefValues(r, cells, to)) rewritten.push(r.label);
+    if (!setRefValues(r, cells, to)) return;
+    rewritten.push(r.label);
+    if (r.keyEmbedded && book.lookupMerge(r.parent, world, tuple)) merged = true;
   });
-  return rewritten;
+  return { rewritten, merged };
 }
 
 function baseRowOf(model: TableModel, e: Entry): Cells | null {

@@ -144,7 +144,6 @@ function cannotMerge(ctx: PlanTablesContext, model: TableModel): string | null {
     if (r.child === model.name) return `${r.label} references its own table`;
     if ((position.get(r.child) ?? -1) < at)
       return `${r.label} is planned before ${model.name} (a reference cycle)`;
-    if (r.keyEmbedded) return `${r.label} embeds its key`;
   }
   return null;
 }

@@ -9,6 +9,8 @@ export interface RemapView {
   lookup(table: string, world: World, key: Cells): Cell[] | undefined;
   /** Only moves (a merge is not a collision: it does not split the rows that embed its key). */
   lookupMove(table: string, world: World, key: Cells): Cell[] | undefined;
+  /** Only merges (a unique-key conflict resolved by keeping another row). */
+  lookupMerge(table: string, world: World, key: Cells): Cell[] | undefined;
 }
 
 /**
@@ -68,6 +70,10 @@ export class RemapBook implements RemapView {
   /** Only moves (a merge is not a collision: it does not split the rows that embed its key). */
   lookupMove(table: string, world: World, key: Cells): Cell[] | undefined {
     return this.moves.get(`${world}\u0000${table}`)?.get(tupleKey(key));
+  }
+
+  lookupMerge(table: string, world: World, key: Cells): Cell[] | undefined {
+    return this.merges.get(`${world}\u0000${table}`)?.get(tupleKey(key));
   }
 
   /** The old keys (as JSON tuples) of `table`'s `world` rows that moved or merged. */

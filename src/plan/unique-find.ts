@@ -51,10 +51,20 @@ export async function findUniqueConflicts(
   sides: UniqueSides,
   hasher: DigestRowHasher,
 ): Promise<Conflict[]> {
-  if (model.uniqueKeys.length === 0) return [];
   if (drafts.lines.insert + drafts.lines.update === 0) return [];
-  if (model.key.length === 0) return keylessConflicts(model, drafts, sides, hasher);
+  if (model.key.length === 0)
+    return model.uniqueKeys.length > 0 ? keylessConflicts(model, drafts, sides, hasher) : [];
+  const out = model.uniqueKeys.length > 0 ? await keyedConflicts(model, drafts, sides) : [];
+  out.push(...(await mergedKeyConflicts(model, drafts, sides)));
+  return out;
+}
 
+/** The unique keys of a keyed table: see findUniqueConflicts. */
+async function keyedConflicts(
+  model: TableModel,
+  drafts: DraftFiles,
+  sides: UniqueSides,
+): Promise<Conflict[]> {
   const affected = new Set<string>();
   for await (const d of drafts.read(['delete', 'update']))
     affected.add(tupleKey(keyOf(model, d.action.key)));
@@ -87,10 +97,11 @@ async function againstStaying(
   batch: readonly PlacedDraft[],
   base: RowQuery,
   affected: ReadonlySet<string>,
+  keys: readonly IndexInfo[] = model.uniqueKeys,
 ): Promise<Conflict[]> {
   const out: Conflict[] = [];
   const stays = (cells: Cells): boolean => !affected.has(tupleKey(pick(cells, model.keyIdx)));
-  for (const u of model.uniqueKeys) {
+  for (const u of keys) {
     const items = withValues(batch, u);
     if (items.length === 0) continue;
     const tuples = items.map((x) => x.t);
@@ -118,9 +129,10 @@ async function amongHeld(
   model: TableModel,
   held: readonly PlacedDraft[],
   pool: SessionPool,
+  keys: readonly IndexInfo[] = model.uniqueKeys,
 ): Promise<Conflict[]> {
   const out: Conflict[] = [];
-  for (const u of model.uniqueKeys) {
+  for (const u of keys) {
     const items = withValues(held, u);
     const forms = await matchForms(
       pool,
@@ -151,9 +163,10 @@ async function heldAgainstBulk(
   drafts: DraftFiles,
   held: readonly PlacedDraft[],
   side: RowQuery,
+  keys: readonly IndexInfo[] = model.uniqueKeys,
 ): Promise<Conflict[]> {
   const wanted = new Map<string, { s: PlacedDraft; uk: IndexInfo }[]>();
-  for (const u of model.uniqueKeys) {
+  for (const u of keys) {
     const items = withValues(held, u);
     for (let o = 0; o < items.length; o += LOOKUP_BATCH) {
       const part = items.slice(o, o + LOOKUP_BATCH);
@@ -179,6 +192,42 @@ async function heldAgainstBulk(
         out.push({ uk: w.uk, a: { kind: 'write', d }, b: { kind: 'write', d: w.s } });
     }
   }
+  return out;
+}
+
+/**
+ * Rows whose key changed with a parent merged into another row (a child whose key embeds the
+ * parent's): their new key may be one the table already holds, in the target or among the rows
+ * the plan writes. The row's own key is then checked like a unique key, for those rows only.
+ */
+async function mergedKeyConflicts(
+  model: TableModel,
+  drafts: DraftFiles,
+  sides: UniqueSides,
+): Promise<Conflict[]> {
+  const held: PlacedDraft[] = [];
+  for await (const d of drafts.read(['update', 'insert'])) if (d.keyMerged) held.push(d);
+  if (held.length === 0) return [];
+  const key: IndexInfo = {
+    name: 'PRIMARY',
+    unique: true,
+    columns: model.key,
+    nullable: false,
+    prefix: false,
+  };
+  const affected = new Set<string>();
+  for await (const d of drafts.read(['delete', 'update']))
+    affected.add(tupleKey(keyOf(model, d.action.key)));
+  const out: Conflict[] = [];
+  for (let o = 0; o < held.length; o += LOOKUP_BATCH) {
+    out.push(
+      ...(await againstStaying(model, held.slice(o, o + LOOKUP_BATCH), sides.base, affected, [
+        key,
+      ])),
+    );
+  }
+  out.push(...(await amongHeld(model, held, sides.pool, [key])));
+  out.push(...(await heldAgainstBulk(model, drafts, held, sides[otherWorld(model.base)], [key])));
   return out;
 }
 
