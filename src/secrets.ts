@@ -16,6 +16,8 @@ function maskAuthority(rest: string): string {
   if (at >= 0) {
     const colon = rest.indexOf(':');
     if (colon < 0 || colon > at) return rest;
+    // The form itself, as usage lines spell it: mysql://user[:password]@host.
+    if (rest.slice(colon, at) === ':password]') return rest;
     return `${rest.slice(0, colon)}:***${rest.slice(at)}`;
   }
   if (rest.startsWith('[')) return rest; // an IPv6 host: its colons are no password's

@@ -1,5 +1,6 @@
 import { InterruptedError, PreconditionError } from '../errors.js';
 import { FaultError } from '../faults.js';
+import { mustGet } from '../must.js';
 import type { StopToken } from '../stop.js';
 import {
   type DigestMismatch,
@@ -27,6 +28,7 @@ import {
 } from './rollback-counters.js';
 import { undoBatch } from './run-undo.js';
 import { pausePoint } from './test-pause.js';
+import { KEYLESS_UNDO_ROWS, undoKeylessRun } from './undo-keyless-run.js';
 
 export type { CounterCheck } from './rollback-counters.js';
 
@@ -172,15 +174,21 @@ async function undoAll(
   const total = batches.length;
   let undone = 0;
   const unhook = stop?.onForce(() => ps.conn.destroy());
+  const journal = { schema: ps.schema, planId: ps.manifest.planId };
   try {
-    for (const b of [...batches].reverse()) {
+    for (const run of undoRuns([...batches].reverse(), shapes)) {
       if (stop?.requested) throw stoppedRollback(stop, undone, total, undefined);
-      const shape = shapes.get(b.table);
-      if (!shape) throw new Error(`journal batch ${b.seq} is for ${b.table}, not in the plan`);
-      await undoBatch(ps.conn, shape, { schema: ps.schema, planId: ps.manifest.planId }, b.seq);
-      undone++;
-      ps.logger.debug({ event: 'rollback.batch', seq: b.seq, table: b.table }, 'batch undone');
-      await pausePoint(`undo:${b.seq}`);
+      const head = run[0];
+      if (!head) continue;
+      const shape = mustGet(shapes, head.table, 'table of journal batch');
+      const seqs = run.map((b) => b.seq);
+      const together = run.length > 1 ? await undoKeylessRun(ps.conn, shape, journal, seqs) : null;
+      for (const b of run) {
+        if (together === null) await undoBatch(ps.conn, shape, journal, b.seq);
+        undone++;
+        ps.logger.debug({ event: 'rollback.batch', seq: b.seq, table: b.table }, 'batch undone');
+        await pausePoint(`undo:${b.seq}`);
+      }
     }
   } catch (e) {
     throw stop?.forced && !(e instanceof InterruptedError)
@@ -189,6 +197,31 @@ async function undoAll(
   } finally {
     unhook?.();
   }
+}
+
+/**
+ * The batches in undo order, cut into runs: consecutive batches of one table without a key go
+ * together (undone with one scan, undo-keyless-run.ts), up to KEYLESS_UNDO_ROWS rows; every
+ * other batch on its own.
+ */
+function undoRuns(
+  newestFirst: readonly JournalBatch[],
+  shapes: ReadonlyMap<string, { readonly key: readonly unknown[] }>,
+): JournalBatch[][] {
+  const runs: JournalBatch[][] = [];
+  for (const b of newestFirst) {
+    const shape = shapes.get(b.table);
+    if (!shape) throw new Error(`journal batch ${b.seq} is for ${b.table}, not in the plan`);
+    const last = runs[runs.length - 1];
+    const joins =
+      last !== undefined &&
+      shape.key.length === 0 &&
+      last[0]?.table === b.table &&
+      last.reduce((n, x) => n + x.rows, 0) + b.rows <= KEYLESS_UNDO_ROWS;
+    if (joins) last.push(b);
+    else runs.push([b]);
+  }
+  return runs;
 }
 
 function stoppedRollback(

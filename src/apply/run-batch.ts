@@ -73,8 +73,8 @@ export async function applyBatch(
   const out = { copied: 0, copySpans: 0, inserted: 0, updated: 0, deleted: 0 };
   const steps: UndoStep[] = [];
   let committing = false;
-  await s.execute('START TRANSACTION');
   try {
+    await s.execute('START TRANSACTION');
     for (const [method, run] of runsOf(t, batch.actions as WriteAction[])) {
       const { step, span } = await applyRun(t, method, run, seq);
       steps.push(step);

@@ -36,8 +36,8 @@ export async function undoBatch(
   }
   let rows = 0;
   let committing = false;
-  await s.execute('START TRANSACTION');
   try {
+    await s.execute('START TRANSACTION');
     for (const step of [...rec.steps].reverse()) {
       await undoStep(s, shape, step, seq);
       rows += stepRows(step);

@@ -130,8 +130,11 @@ function partlyApplied(
   /** whether batches are known to be committed (else: none could be seen) */
   sure: boolean,
 ): Error {
+  // A fault in short (what happened): the line's own advice would be the apply's, not this.
   const line = (x: unknown): string =>
-    (x instanceof Error ? x.message : String(x)).split('\n', 1)[0] ?? '';
+    x instanceof FaultError
+      ? (x.context.what ?? x.fault.what)
+      : ((x instanceof Error ? x.message : String(x)).split('\n', 1)[0] ?? '');
   const command = `reconcile rollback --plan ${shellQuote(o.dir)} --execute`;
   const why = r === null || r === e ? line(e) : `${line(e)}; then: ${line(r)}`;
   const left = sure ? 'is left partly applied' : 'may be left partly applied';
