@@ -140,7 +140,7 @@ async function sameNaturalKeys(
   const nk = m.policy.naturalKey;
   if (!nk) return pairs.map(() => false);
   const bytes = pairs.map((p) => naturalKeyBytes(m, p.b, p.i));
-  const ask = pairs.flatMap((p, n) => (bytes[n] === 'collation' ? [n] : []));
+  const ask = pairs.flatMap((_p, n) => (bytes[n] === 'collation' ? [n] : []));
   const same = bytes.map((x) => x === 'equal');
   if (ask.length === 0) return same;
   const idx = nk.map((c) => must(columnIndex(m, c), `naturalKey column ${c} of ${m.name}`));
