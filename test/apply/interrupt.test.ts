@@ -8,10 +8,10 @@ import type { ErrorDocument } from '../../src/cli/exit.js';
 import { connect } from '../../src/db/mysql.js';
 import type { PlanManifest } from '../../src/plan/format.js';
 import { type CliResult, runCli } from '../support/cli.js';
+import { runToPause } from '../support/kill.js';
 import { planDigests, schemaDigests } from '../support/plan-builder.js';
 import { TestSchemas } from '../support/schemas.js';
-import { runToPause } from './kill-helpers.js';
-import { makeShop, type Shop, shopPlan } from './shop-fixture.js';
+import { makeShop, type Shop, shopPlan } from '../support/shop-fixture.js';
 
 /**
  * SIGINT and SIGTERM during apply and rollback, sent by a real signal to a real process at a

@@ -7,10 +7,10 @@ import type { ErrorDocument } from '../../src/cli/exit.js';
 import { connect } from '../../src/db/mysql.js';
 import type { PlanManifest } from '../../src/plan/format.js';
 import { runCli } from '../support/cli.js';
+import { killAt } from '../support/kill.js';
 import { planDigests, schemaDigests } from '../support/plan-builder.js';
 import { TestSchemas } from '../support/schemas.js';
-import { killAt } from './kill-helpers.js';
-import { makeShop, type Shop, shopPlan } from './shop-fixture.js';
+import { makeShop, type Shop, shopPlan } from '../support/shop-fixture.js';
 
 const schemas = new TestSchemas();
 const dirs: string[] = [];

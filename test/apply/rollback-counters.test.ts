@@ -7,10 +7,10 @@ import type { RollbackReport } from '../../src/apply/rollback-plan.js';
 import { connect } from '../../src/db/mysql.js';
 import type { DbTarget } from '../../src/db/url.js';
 import { runCli } from '../support/cli.js';
+import { killAt } from '../support/kill.js';
 import { buildPlan, planDigests, schemaDigests } from '../support/plan-builder.js';
 import { sql, TestSchemas } from '../support/schemas.js';
-import { killAt } from './kill-helpers.js';
-import { makeShop, shopPlan } from './shop-fixture.js';
+import { makeShop, shopPlan } from '../support/shop-fixture.js';
 
 const schemas = new TestSchemas();
 const dirs: string[] = [];

@@ -7,11 +7,11 @@ import type { ErrorDocument } from '../../src/cli/exit.js';
 import { connect } from '../../src/db/mysql.js';
 import type { PlanManifest } from '../../src/plan/format.js';
 import { type CliResult, runCli } from '../support/cli.js';
+import { runToPause } from '../support/kill.js';
 import { buildPlan, planDigests, schemaDigests } from '../support/plan-builder.js';
 import { PrivateServer } from '../support/private-server.js';
 import { sql, TestSchemas } from '../support/schemas.js';
-import { runToPause } from './kill-helpers.js';
-import { makeShop, type Shop, shopPlan } from './shop-fixture.js';
+import { makeShop, type Shop, shopPlan } from '../support/shop-fixture.js';
 
 /**
  * The server crashes, pauses, holds a row lock past innodb_lock_wait_timeout, or refuses a

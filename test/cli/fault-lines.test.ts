@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorDocument } from '../../src/cli/exit.js';
 import { connect } from '../../src/db/mysql.js';
 import type { Connection } from '../../src/db/types.js';
-import { makeShop, type Shop, shopPlan } from '../apply/shop-fixture.js';
 import { type CliResult, runCli } from '../support/cli.js';
 import { sql, TestSchemas, urlOf } from '../support/schemas.js';
+import { makeShop, type Shop, shopPlan } from '../support/shop-fixture.js';
 
 /**
  * Faults of the environment end a command with exit 3, one line that says what happened and
