@@ -20,8 +20,15 @@ export class JsonlWriter {
 
   async close(): Promise<void> {
     if (this.failed) throw this.failed;
+    // A write that failed (ENOSPC) destroys the stream, and its 'error' comes only once the
+    // file is closed: end() fails first with ERR_STREAM_DESTROYED. The error to report is the
+    // write's.
     await new Promise<void>((resolve, reject) =>
-      this.stream.end((e?: Error | null) => (e ? reject(e) : resolve())),
+      this.stream.end((e?: Error | null) => {
+        if (!e) resolve();
+        else if (this.stream.closed) reject(this.failed ?? e);
+        else this.stream.once('close', () => reject(this.failed ?? e));
+      }),
     );
   }
 }
