@@ -1,6 +1,7 @@
 import pino, { type Logger } from 'pino';
 import { prettyFactory } from 'pino-pretty';
 import { type LiveStream, liveRegion } from './live-region.js';
+import { maskPasswords } from './secrets.js';
 
 export type { Logger } from 'pino';
 
@@ -22,10 +23,8 @@ const REDACT = [
   '*.*.MYSQL_PWD',
 ];
 
-/** `//user:secret@` in any URL-like text → `//user:***@`. */
-export function scrubUrlPasswords(text: string): string {
-  return text.replace(/(\/\/[^/:@\s"'`]*:)[^@\s/"'`]+@/g, '$1***@');
-}
+/** `//user:secret@` (or `//user:secret` without a host) in any URL-like text → `//user:***@`. */
+export const scrubUrlPasswords = maskPasswords;
 
 /** Deep copy of a log object with every string scrubbed (errors keep their type and stack). */
 function scrub(v: unknown, depth = 0): unknown {

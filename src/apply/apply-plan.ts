@@ -4,6 +4,7 @@ import type { Progress } from '../diff/progress.js';
 import { PreconditionError } from '../errors.js';
 import { digestEquals } from '../hash/digest.js';
 import { readActions } from '../plan/plan-files.js';
+import type { StopToken } from '../stop.js';
 import { type BatchLimits, tableBatches } from './batches.js';
 import { copySources } from './copy-source.js';
 import { describeMismatches, digestMismatches, digestsAt, readDigests } from './digests.js';
@@ -17,7 +18,7 @@ import {
   readJournal,
   unfinishedPlans,
 } from './journal.js';
-import { releaseLock, takeOrCheckLock } from './lock.js';
+import { DEFAULT_LOCK_WAIT_SECONDS, releaseLock, takeOrCheckLock } from './lock.js';
 import type { PlanSession } from './plan-session.js';
 import { checkTriggers, checkUnresolved } from './plan-tables.js';
 
@@ -28,6 +29,10 @@ export interface ApplyOptions {
   /** the backup, to copy restored rows from when it shares the target's server */
   readonly backup: DbTarget;
   readonly progress?: Progress;
+  /** how long to wait for the lock another run holds (--lock-wait) */
+  readonly lockWaitSeconds?: number;
+  /** a person's SIGINT/SIGTERM: stop between batches (see stop.ts) */
+  readonly stop?: StopToken;
 }
 
 export type ApplyOutcome =
@@ -66,7 +71,10 @@ export async function applyPlan(ps: PlanSession, opts: ApplyOptions): Promise<Ap
   const { manifest, conn, runs } = ps;
   checkUnresolved(manifest);
   const triggers = checkTriggers(manifest, runs, opts.allowTriggers);
-  await takeOrCheckLock(conn, ps.schema, ps.where, opts.execute);
+  await takeOrCheckLock(conn, ps.schema, ps.where, opts.execute, {
+    seconds: opts.lockWaitSeconds ?? DEFAULT_LOCK_WAIT_SECONDS,
+    logger: ps.logger,
+  });
   try {
     const journal = await readJournal(conn, ps.schema, manifest.planId);
     const status = journalStatus(journal);
@@ -133,6 +141,7 @@ export async function applyPlan(ps: PlanSession, opts: ApplyOptions): Promise<Ap
       limits: opts.limits,
       logger: ps.logger,
       ...(opts.progress ? { progress: opts.progress } : {}),
+      ...(opts.stop ? { stop: opts.stop } : {}),
       meta: {
         target: ps.where,
         host: hostname(),
@@ -172,6 +181,7 @@ async function checkDigests(ps: PlanSession, journal: JournalState): Promise<voi
   const what = describeMismatches(bad);
   if (journal.batches.length > 0) {
     throw new PreconditionError(
+      'journal-mismatch',
       `${ps.where} is not in the state this plan's journal records (${journal.batches.length} batches applied): ${what}; it changed since; roll back or make the plan again`,
     );
   }
@@ -181,6 +191,7 @@ async function checkDigests(ps: PlanSession, journal: JournalState): Promise<voi
   });
   if (asAfter) {
     throw new PreconditionError(
+      'already-merged',
       `${ps.where} already holds what the plan would make (its after digests) but has no journal of it: nothing to apply`,
     );
   }
@@ -189,7 +200,10 @@ async function checkDigests(ps: PlanSession, journal: JournalState): Promise<voi
     others.length > 0
       ? ` (the journal shows plan ${others.map((p) => p.slice(0, 12)).join(', ')} partly applied here: finish or roll it back first)`
       : '; make the plan again';
-  throw new PreconditionError(`${ps.where} changed since the plan was made: ${what}${hint}`);
+  throw new PreconditionError(
+    'stale-plan',
+    `${ps.where} changed since the plan was made: ${what}${hint}`,
+  );
 }
 
 /** What --execute would run: batches per table, from where a resumed run would start. */

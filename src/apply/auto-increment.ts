@@ -21,6 +21,35 @@ export async function readAutoIncrement(
   return ai === null || ai === undefined ? null : String(ai);
 }
 
+/** A table's AUTO_INCREMENT counter at one moment (null: the server reports none). */
+export interface Counter {
+  readonly table: string;
+  readonly value: string | null;
+}
+
+/**
+ * The counters of `tables` as the server has them now, in one query: what apply records before
+ * its first batch, and what rollback puts back and then checks.
+ */
+export async function readAutoIncrements(
+  s: Session,
+  schema: string,
+  tables: readonly string[],
+): Promise<Counter[]> {
+  if (s.server.flavor === 'mysql') {
+    await s.execute('SET SESSION information_schema_stats_expiry = 0');
+  }
+  const rows = await s.query<{ t: string; ai: string | number | null }>(
+    'SELECT TABLE_NAME AS t, AUTO_INCREMENT AS ai FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?',
+    [schema],
+  );
+  const byName = new Map(rows.map((r) => [r.t, r.ai]));
+  return tables.map((table) => {
+    const ai = byName.get(table);
+    return { table, value: ai === null || ai === undefined ? null : String(ai) };
+  });
+}
+
 /**
  * Sets the counter with ALTER TABLE (a DDL: it commits on its own, and takes no placeholder,
  * so the value is checked to be digits). The server never sets it at or below the column's

@@ -60,6 +60,7 @@ export async function* tableBatches(
     if (i < from) continue;
     if (a.op === 'unresolved') {
       throw new PreconditionError(
+        'unresolved',
         `${table}: action ${i + 1} is unresolved (${a.reason}): decide it in the config and make the plan again`,
       );
     }

@@ -1,16 +1,21 @@
 import type { Logger } from 'pino';
 import type { Connection } from '../db/types.js';
 import { noProgress, type Progress } from '../diff/progress.js';
+import { InterruptedError } from '../errors.js';
 import { DigestRowHasher } from '../hash/digest.js';
 import { loadHash64 } from '../hash/xxhash.js';
+import { mustGet } from '../must.js';
 import { readActions } from '../plan/plan-files.js';
+import type { StopToken } from '../stop.js';
 import {
   autoIncrementTarget,
+  type Counter,
   needsRaise,
   readAutoIncrement,
+  readAutoIncrements,
   setAutoIncrement,
 } from './auto-increment.js';
-import { type BatchLimits, readAhead, tableBatches } from './batches.js';
+import { type Batch, type BatchLimits, readAhead, tableBatches } from './batches.js';
 import type { CopySource } from './copy-source.js';
 import {
   appliedEnds,
@@ -21,6 +26,7 @@ import {
 } from './journal.js';
 import type { TableRun } from './plan-tables.js';
 import { applyBatch } from './run-batch.js';
+import { stoppedApply } from './stopped.js';
 import { pausePoint } from './test-pause.js';
 
 /** What apply did to one table. */
@@ -76,6 +82,8 @@ export interface ExecuteInput {
   readonly logger: Logger;
   readonly meta: Record<string, unknown>;
   readonly progress?: Progress;
+  /** checked between batches; forcing it closes `conn` (the open transaction rolls back) */
+  readonly stop?: StopToken;
 }
 
 export interface ExecuteResult {
@@ -89,72 +97,118 @@ export interface ExecuteResult {
  * reversed), then updates and inserts, parents before children; then raises AUTO_INCREMENT
  * counters and marks the journal complete. Each batch commits with its journal row; whatever
  * the journal holds already is skipped, so a rerun after a crash continues where it stopped.
+ * The first run records every table's AUTO_INCREMENT counter in its start row, before any
+ * batch: rollback puts exactly those back. A stop asked for (`x.stop`) ends the run between
+ * two batches with an InterruptedError.
  */
 export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
   const hash64 = await loadHash64();
   const progress = x.progress ?? noProgress;
   const applied = appliedEnds(x.journal);
+  const ends = new Map(applied);
   const tallies = new Map<string, TableTally>();
   for (const r of x.runs) {
     const table = r.plan.table;
     tallies.set(table, newTally(table, applied.get(table) ?? 0, x.copy.get(table)?.note ?? null));
   }
-  let seq = x.journal.nextSeq;
-  if (!x.journal.started) {
-    await journalMarker(x.conn, x.schema, x.planId, seq++, 'start', x.meta);
-  }
-  await pausePoint('start');
-
+  const unhook = x.stop?.onForce(() => x.conn.destroy());
   let batches = 0;
-  const phase = async (p: Phase, runs: readonly TableRun[]): Promise<void> => {
-    for (const r of runs) {
-      const tally = tallies.get(r.plan.table) as TableTally;
-      const target = {
-        session: x.conn,
-        shape: r.shape,
-        hasher: new DigestRowHasher(r.info, hash64),
-        copyFrom: x.copy.get(r.plan.table)?.from ?? null,
-      };
-      const from = applied.get(r.plan.table) ?? 0;
-      const actions = readActions(x.dir, r.plan.file);
-      const label = `${p === 'delete' ? 'deleting from' : 'writing'} ${r.plan.table}`;
-      const a = r.plan.actions;
-      progress.tableStarted(label, p === 'delete' ? a.delete : a.insert + a.update);
-      for await (const batch of readAhead(
-        tableBatches(actions, r.plan.table, p, from, x.limits, target.copyFrom !== null),
-      )) {
-        const t0 = performance.now();
-        const n = seq++;
-        const done = await applyBatch(target, batch, { schema: x.schema, planId: x.planId }, n);
-        tally.batches++;
-        tally.copied += done.copied;
-        tally.copySpans += done.copySpans;
-        tally.inserted += done.inserted;
-        tally.updated += done.updated;
-        tally.deleted += done.deleted;
-        tally.seconds += (performance.now() - t0) / 1000;
-        batches++;
-        x.logger.debug(
-          {
-            event: 'apply.batch',
-            seq: n,
-            table: r.plan.table,
-            phase: p,
-            first: batch.first,
-            end: batch.end,
-          },
-          'batch applied',
-        );
-        progress.rowsDone(label, batch.actions.length);
-        await pausePoint(`batch:${n}`);
-      }
-      progress.tableDone(label);
+  const stopped = (forced: boolean, e?: unknown): Promise<InterruptedError> =>
+    stoppedApply({ ...x, ends, done: x.journal.batches.length + batches, forced, error: e });
+  try {
+    let seq = x.journal.nextSeq;
+    let counters: readonly Counter[] | null = x.journal.counters;
+    if (!x.journal.started) {
+      counters = await readAutoIncrements(
+        x.conn,
+        x.schema,
+        x.runs.map((r) => r.plan.table),
+      );
+      const meta = { ...x.meta, autoIncrement: counters };
+      await journalMarker(x.conn, x.schema, x.planId, seq++, 'start', meta);
     }
-  };
-  await phase('delete', [...x.runs].reverse());
-  await phase('write', x.runs);
+    await pausePoint('start');
 
-  const autoIncrement: AutoIncrementStep[] = [];
+    const phase = async (p: Phase, runs: readonly TableRun[]): Promise<void> => {
+      for (const r of runs) {
+        const tally = mustGet(tallies, r.plan.table, 'tally of table');
+        const target = {
+          session: x.conn,
+          shape: r.shape,
+          hasher: new DigestRowHasher(r.info, hash64),
+          copyFrom: x.copy.get(r.plan.table)?.from ?? null,
+        };
+        const from = applied.get(r.plan.table) ?? 0;
+        const actions = readActions(x.dir, r.plan.file);
+        const label = `${p === 'delete' ? 'deleting from' : 'writing'} ${r.plan.table}`;
+        const a = r.plan.actions;
+        progress.tableStarted(label, p === 'delete' ? a.delete : a.insert + a.update);
+        for await (const batch of readAhead(
+          tableBatches(actions, r.plan.table, p, from, x.limits, target.copyFrom !== null),
+        )) {
+          if (x.stop?.requested) throw await stopped(false);
+          const t0 = performance.now();
+          const n = seq++;
+          const done = await applyBatch(target, batch, { schema: x.schema, planId: x.planId }, n);
+          ends.set(r.plan.table, batch.end);
+          addTally(tally, done, (performance.now() - t0) / 1000);
+          batches++;
+          logBatch(x.logger, n, p, batch);
+          progress.rowsDone(label, batch.actions.length);
+          await pausePoint(`batch:${n}`);
+        }
+        progress.tableDone(label);
+      }
+    };
+    await phase('delete', [...x.runs].reverse());
+    await phase('write', x.runs);
+
+    const next = { value: seq };
+    const autoIncrement = await raiseCounters(x, counters, tallies, next);
+    await pausePoint('end');
+    await journalMarker(x.conn, x.schema, x.planId, next.value++, 'complete', { batches });
+    return { tables: [...tallies.values()], autoIncrement, batches };
+  } catch (e) {
+    // Forced: the connection was closed under whatever ran; say what that left.
+    throw x.stop?.forced && !(e instanceof InterruptedError) ? await stopped(true, e) : e;
+  } finally {
+    unhook?.();
+  }
+}
+
+function addTally(
+  tally: TableTally,
+  done: Awaited<ReturnType<typeof applyBatch>>,
+  seconds: number,
+): void {
+  tally.batches++;
+  tally.copied += done.copied;
+  tally.copySpans += done.copySpans;
+  tally.inserted += done.inserted;
+  tally.updated += done.updated;
+  tally.deleted += done.deleted;
+  tally.seconds += seconds;
+}
+
+function logBatch(logger: Logger, seq: number, phase: Phase, batch: Batch): void {
+  logger.debug(
+    { event: 'apply.batch', seq, table: batch.table, phase, first: batch.first, end: batch.end },
+    'batch applied',
+  );
+}
+
+/**
+ * Raises each AUTO_INCREMENT counter to what the plan needs (past every id). The journal keeps
+ * the counter each had before the apply (the start row's, recorded before the first batch;
+ * an `autoinc` row too, written before the ALTER, which commits on its own).
+ */
+async function raiseCounters(
+  x: ExecuteInput,
+  counters: readonly Counter[] | null,
+  tallies: ReadonlyMap<string, TableTally>,
+  seq: { value: number },
+): Promise<AutoIncrementStep[]> {
+  const out: AutoIncrementStep[] = [];
   for (const r of x.runs) {
     const t0 = performance.now();
     const want = await autoIncrementTarget(x.conn, x.schema, r);
@@ -162,30 +216,28 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
     const current = await readAutoIncrement(x.conn, x.schema, r.plan.table);
     const raise = needsRaise(current, want.next);
     const recorded = x.journal.autoinc.find((a) => a.table === r.plan.table);
+    const before =
+      counters?.find((c) => c.table === r.plan.table)?.value ?? recorded?.before ?? current;
     if (raise) {
-      // Journal first (the ALTER commits on its own): a rollback then knows the old value.
       if (!recorded) {
         await journalAutoinc(x.conn, x.schema, x.planId, {
-          seq: seq++,
+          seq: seq.value++,
           table: r.plan.table,
           column: want.column,
-          before: current,
+          before,
           next: want.next,
         });
       }
       await setAutoIncrement(x.conn, x.schema, r.plan.table, want.next);
     }
-    autoIncrement.push({
+    out.push({
       table: r.plan.table,
       column: want.column,
-      before: recorded?.before ?? current,
+      before,
       next: want.next,
       raised: raise || recorded !== undefined,
     });
-    const tally = tallies.get(r.plan.table) as TableTally;
-    tally.seconds += (performance.now() - t0) / 1000;
+    mustGet(tallies, r.plan.table, 'tally of table').seconds += (performance.now() - t0) / 1000;
   }
-  await pausePoint('end');
-  await journalMarker(x.conn, x.schema, x.planId, seq++, 'complete', { batches });
-  return { tables: [...tallies.values()], autoIncrement, batches };
+  return out;
 }

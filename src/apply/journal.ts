@@ -4,7 +4,8 @@
  * apply resumable (the committed batches are exactly the journal's rows) and reversible.
  *
  * Rows of one plan, by seq:
- *   start     the run began (payload: who, where)
+ *   start     the run began (payload: who, where, and every table's AUTO_INCREMENT counter as
+ *             it was before the first batch: what rollback puts back)
  *   batch     actions [first_action, end_action) of table_name applied; payload: UndoRecord
  *   autoinc   AUTO_INCREMENT raised (payload: column, before, next); a DDL, so it commits alone
  *   complete  every batch and AUTO_INCREMENT done: the plan is applied
@@ -14,6 +15,7 @@
 import { quoteTable } from '../db/quote.js';
 import type { Session } from '../db/types.js';
 import { JOURNAL_TABLE } from '../introspect/reserved.js';
+import type { Counter } from './auto-increment.js';
 import type { UndoRecord } from './undo.js';
 
 /** The journal table's name (introspection leaves it out, so plan and diff never see it). */
@@ -47,6 +49,11 @@ export interface JournalState {
   readonly complete: boolean;
   readonly batches: readonly JournalBatch[];
   readonly autoinc: readonly JournalAutoinc[];
+  /**
+   * the counters before the first batch, from the start row; null for a journal written before
+   * reconcile recorded them (rollback then falls back to the `autoinc` rows)
+   */
+  readonly counters: readonly Counter[] | null;
   /** the next free seq for this plan */
   readonly nextSeq: number;
 }
@@ -71,6 +78,7 @@ const EMPTY: JournalState = {
   complete: false,
   batches: [],
   autoinc: [],
+  counters: null,
   nextSeq: 1,
 };
 
@@ -125,7 +133,7 @@ export async function readJournal(
   if (!(await journalExists(s, schema))) return EMPTY;
   const rows = await s.query<Entry>(
     `SELECT seq, kind, table_name, phase, first_action, end_action, row_count,
-            CASE WHEN kind = 'autoinc' THEN payload END AS payload
+            CASE WHEN kind IN ('autoinc', 'start') THEN payload END AS payload
        FROM ${journalTable(schema)} WHERE plan_id = ? ORDER BY seq`,
     [planId],
   );
@@ -133,12 +141,16 @@ export async function readJournal(
   const autoinc: JournalAutoinc[] = [];
   let started = false;
   let complete = false;
+  let counters: Counter[] | null = null;
   let maxSeq = 0;
   for (const r of rows) {
     const seq = Number(r.seq);
     maxSeq = Math.max(maxSeq, seq);
-    if (r.kind === 'start') started = true;
-    else if (r.kind === 'complete') complete = true;
+    if (r.kind === 'start') {
+      started = true;
+      const p = JSON.parse(r.payload ?? '{}') as { autoIncrement?: Counter[] };
+      counters = Array.isArray(p.autoIncrement) ? p.autoIncrement : null;
+    } else if (r.kind === 'complete') complete = true;
     else if (r.kind === 'batch') {
       batches.push({
         seq,
@@ -157,7 +169,7 @@ export async function readJournal(
       autoinc.push({ seq, table: String(r.table_name), ...p });
     }
   }
-  return { exists: true, started, complete, batches, autoinc, nextSeq: maxSeq + 1 };
+  return { exists: true, started, complete, batches, autoinc, counters, nextSeq: maxSeq + 1 };
 }
 
 const INSERT_COLUMNS =

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Connection } from '../db/types.js';
 import { PreconditionError } from '../errors.js';
 import { sha256 } from '../plan/plan-files.js';
@@ -5,8 +6,8 @@ import { sha256 } from '../plan/plan-files.js';
 /**
  * One writer per target schema: apply, rollback and an in-place rehearsal hold a named lock
  * (GET_LOCK) on their connection. The server releases it when that connection ends, however it
- * ends: a killed process cannot leave it held. A connection that died a moment ago may still
- * hold it while the server rolls its transaction back, hence a short wait before refusing.
+ * ends: a killed process cannot leave it held for long. A connection that died a moment ago may
+ * still hold it until the server notices, hence a bounded wait before refusing.
  */
 export function lockName(schema: string): string {
   const plain = `reconcile:${schema}`;
@@ -14,22 +15,50 @@ export function lockName(schema: string): string {
   return plain.length <= 64 ? plain : `reconcile:${sha256(schema).slice(0, 40)}`;
 }
 
-export const LOCK_WAIT_SECONDS = 3;
+/** How long a run waits for another's lock by default (--lock-wait). */
+export const DEFAULT_LOCK_WAIT_SECONDS = 30;
+/** Each GET_LOCK waits at most this long: well under any statement limit. */
+const POLL_SECONDS = 5;
 
+export interface LockWait {
+  /** how long to wait for a lock another connection holds before refusing */
+  readonly seconds: number;
+  readonly logger?: Logger | undefined;
+}
+
+/**
+ * Takes the lock, waiting up to `wait.seconds` for its holder: a run killed a moment ago may
+ * still hold it until the server notices its connection is gone and rolls its transaction
+ * back. While waiting, says once who holds it and what it is running; then refuses with the
+ * holder (reason `lock-held`).
+ */
 export async function acquireLock(
   c: Connection,
   schema: string,
   where: string,
-  waitSeconds = LOCK_WAIT_SECONDS,
+  wait: LockWait = { seconds: DEFAULT_LOCK_WAIT_SECONDS },
 ): Promise<void> {
   const name = lockName(schema);
-  const rows = await c.query<{ got: number | string | null }>('SELECT GET_LOCK(?, ?) AS got', [
-    name,
-    waitSeconds,
-  ]);
-  if (Number(rows[0]?.got) === 1) return;
+  const deadline = performance.now() + wait.seconds * 1000;
+  for (let first = true; ; first = false) {
+    const left = Math.max(0, Math.ceil((deadline - performance.now()) / 1000));
+    const rows = await c.query<{ got: number | string | null }>('SELECT GET_LOCK(?, ?) AS got', [
+      name,
+      first ? 0 : Math.min(POLL_SECONDS, left),
+    ]);
+    if (Number(rows[0]?.got) === 1) return;
+    if (left <= 0 || (!first && performance.now() >= deadline)) break;
+    if (first) {
+      const holder = await describeHolder(c, name, true);
+      wait.logger?.info(
+        { event: 'lock.waiting', lock: name, seconds: wait.seconds },
+        `waiting up to ${wait.seconds}s (--lock-wait) for the lock on ${where}: ${holder}`,
+      );
+    }
+  }
   throw new PreconditionError(
-    `another reconcile run holds the lock on ${where} (${await describeHolder(c, name)}); wait for it to finish or stop it`,
+    'lock-held',
+    `another reconcile run holds the lock on ${where} (${await describeHolder(c, name, false)}); wait for it to finish or stop it`,
   );
 }
 
@@ -42,14 +71,19 @@ export async function takeOrCheckLock(
   schema: string,
   where: string,
   execute: boolean,
+  wait?: LockWait,
 ): Promise<void> {
   if (execute) {
-    await acquireLock(c, schema, where);
+    await acquireLock(c, schema, where, wait);
     return;
   }
   const holder = await lockHolder(c, schema);
-  if (holder)
-    throw new PreconditionError(`another reconcile run holds the lock on ${where} (${holder})`);
+  if (holder) {
+    throw new PreconditionError(
+      'lock-held',
+      `another reconcile run holds the lock on ${where} (${holder})`,
+    );
+  }
 }
 
 export async function releaseLock(c: Connection, schema: string): Promise<void> {
@@ -64,23 +98,35 @@ export async function lockHolder(c: Connection, schema: string): Promise<string 
   ]);
   const id = rows[0]?.id;
   if (id === null || id === undefined || Number(id) === c.threadId) return null;
-  return describeHolder(c, name);
+  return describeHolder(c, name, false);
 }
 
-async function describeHolder(c: Connection, name: string): Promise<string> {
+/** "lock … held by connection 100, dba@host, for 3s" and, with `doing`, what it runs now. */
+async function describeHolder(c: Connection, name: string, doing: boolean): Promise<string> {
   const rows = await c.query<{ id: number | string | null }>('SELECT IS_USED_LOCK(?) AS id', [
     name,
   ]);
   const id = rows[0]?.id;
   if (id === null || id === undefined) return `lock ${name}`;
   const who = await c
-    .query<{ user: string; host: string; time: number | string }>(
-      'SELECT USER AS user, HOST AS host, TIME AS time FROM information_schema.PROCESSLIST WHERE ID = ?',
+    .query<{
+      user: string;
+      host: string;
+      time: number | string;
+      command: string | null;
+      state: string | null;
+      info: string | null;
+    }>(
+      'SELECT USER AS user, HOST AS host, TIME AS time, COMMAND AS command, STATE AS state, INFO AS info FROM information_schema.PROCESSLIST WHERE ID = ?',
       [id],
     )
     .catch(() => []);
   const p = who[0];
-  return p
-    ? `lock ${name} held by connection ${id}, ${p.user}@${p.host}, for ${p.time}s`
-    : `lock ${name} held by connection ${id}`;
+  if (!p) return `lock ${name} held by connection ${id}`;
+  const held = `lock ${name} held by connection ${id}, ${p.user}@${p.host}, for ${p.time}s`;
+  if (!doing) return held;
+  const running = p.info
+    ? `running ${JSON.stringify(p.info.replace(/\s+/g, ' ').slice(0, 120))}`
+    : `idle (${p.command ?? 'Sleep'})`;
+  return `${held}, ${running}${p.state ? `, state ${JSON.stringify(p.state)}` : ''}`;
 }

@@ -28,6 +28,7 @@ export async function resolveTables(
   const journal = manifest.tables.find((t) => t.table === JOURNAL_TABLE);
   if (journal && writeCount(journal) > 0) {
     throw new PreconditionError(
+      'edited-plan',
       `the plan writes to ${JOURNAL_TABLE}, reconcile's own journal table: make the plan again without it`,
     );
   }
@@ -48,6 +49,7 @@ export async function resolveTables(
     const info = live.tables.get(name);
     if (!info) {
       throw new PreconditionError(
+        'schema-changed',
         `table ${JSON.stringify(name)} of the plan is missing from ${schema}: the target changed since the plan`,
       );
     }
@@ -55,6 +57,7 @@ export async function resolveTables(
     const names = columns.map((c) => c.name);
     if (names.join('\u0000') !== plan.columns.join('\u0000')) {
       throw new PreconditionError(
+        'schema-changed',
         `${schema}.${name} has columns (${names.join(', ')}), the plan was made for (${plan.columns.join(', ')}): the target's schema changed since the plan`,
       );
     }
@@ -63,6 +66,7 @@ export async function resolveTables(
       const c = byCol.get(k);
       if (!c) {
         throw new PreconditionError(
+          'schema-changed',
           `${schema}.${name}: the plan's key column ${JSON.stringify(k)} is not a stored column`,
         );
       }
@@ -94,6 +98,7 @@ export function checkUnresolved(manifest: PlanManifest): void {
   if (n === 0) return;
   const where = tables.map((t) => `${t.table} ${t.actions.unresolved}`).join(', ');
   throw new PreconditionError(
+    'unresolved',
     `the plan has ${n} unresolved action${n === 1 ? '' : 's'}${where ? ` (${where})` : ''}: decide them in the config and make the plan again`,
   );
 }
@@ -121,6 +126,7 @@ export function checkTriggers(
   }
   if (found.length > 0 && !allow) {
     throw new PreconditionError(
+      'triggers',
       `triggers would fire on the plan's writes: ${found.join('; ')}; rerun with --allow-triggers to accept what they do`,
     );
   }

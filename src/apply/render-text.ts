@@ -96,11 +96,21 @@ export function renderRollbackText(r: RollbackReport): string {
     out.push('would undo these batches, newest first, each in a transaction');
     out.push('dry run: nothing was changed (add --execute to roll back)');
   } else if (r.beforeOk) {
-    out.push(`rolled back in ${secs(r.seconds)}: every table has its before digest again`);
-  } else {
     out.push(
-      `rolled back, but ${r.mismatches.length} table(s) differ from the before digests: ${r.mismatches.map((m) => `${m.table} (${m.actual.count} rows, expected ${m.expected.count})`).join(', ')}`,
+      `rolled back in ${secs(r.seconds)}: every table has its before digest again${r.counters.length > 0 ? ', and every AUTO_INCREMENT counter its value before the apply' : ''}`,
     );
+  } else {
+    const counters = r.counters.filter((c) => !c.ok);
+    if (r.mismatches.length > 0) {
+      out.push(
+        `rolled back, but ${r.mismatches.length} table(s) differ from the before digests: ${r.mismatches.map((m) => `${m.table} (${m.actual.count} rows, expected ${m.expected.count})`).join(', ')}`,
+      );
+    }
+    if (counters.length > 0) {
+      out.push(
+        `rolled back, but ${counters.length} AUTO_INCREMENT counter(s) differ from their values before the apply: ${counters.map((c) => `${c.table} at ${c.now ?? 'none'}, was ${c.before}`).join(', ')}`,
+      );
+    }
   }
   return `${out.join('\n')}\n`;
 }

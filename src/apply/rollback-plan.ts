@@ -1,5 +1,7 @@
-import { PreconditionError } from '../errors.js';
-import { setAutoIncrement } from './auto-increment.js';
+import { InterruptedError, PreconditionError } from '../errors.js';
+import { FaultError } from '../faults.js';
+import { mustGet } from '../must.js';
+import type { StopToken } from '../stop.js';
 import {
   type DigestMismatch,
   describeMismatches,
@@ -11,14 +13,24 @@ import {
   appliedEnds,
   deleteJournalKind,
   dropJournalIfEmpty,
+  type JournalBatch,
   type JournalStatus,
   journalStatus,
   readJournal,
 } from './journal.js';
-import { releaseLock, takeOrCheckLock } from './lock.js';
+import { DEFAULT_LOCK_WAIT_SECONDS, releaseLock, takeOrCheckLock } from './lock.js';
 import type { PlanSession } from './plan-session.js';
+import {
+  type CounterCheck,
+  checkCounters,
+  countersBefore,
+  restoreCounters,
+} from './rollback-counters.js';
 import { undoBatch } from './run-undo.js';
 import { pausePoint } from './test-pause.js';
+import { KEYLESS_UNDO_ROWS, undoKeylessRun } from './undo-keyless-run.js';
+
+export type { CounterCheck } from './rollback-counters.js';
 
 export interface RollbackTable {
   readonly table: string;
@@ -37,26 +49,43 @@ export interface RollbackReport {
   readonly batches: number;
   readonly rows: number;
   readonly autoIncrement: readonly { table: string; restoredTo: string | null }[];
-  /** the target's digests equal the plan's *before* digests (after the rollback, when executed) */
+  /**
+   * the target's digests equal the plan's *before* digests, and its AUTO_INCREMENT counters
+   * their values before the apply (after the rollback, when executed)
+   */
   readonly beforeOk: boolean;
   readonly mismatches: readonly DigestMismatch[];
+  /** the counters after the rollback against their values before the apply (executed only) */
+  readonly counters: readonly CounterCheck[];
   readonly seconds: number;
 }
 
+export interface RollbackOptions {
+  readonly execute: boolean;
+  /** how long to wait for the lock another run holds (--lock-wait) */
+  readonly lockWaitSeconds?: number;
+  /** a person's SIGINT/SIGTERM: stop between batches (see stop.ts) */
+  readonly stop?: StopToken;
+}
+
 /**
- * `reconcile rollback`: undoes this plan's journaled batches, newest first, then restores the
- * AUTO_INCREMENT counters apply raised, removes the plan's journal rows (and the journal table
- * once empty), and compares the target's digests with the plan's *before* digests.
+ * `reconcile rollback`: undoes this plan's journaled batches, newest first, then sets the
+ * AUTO_INCREMENT counters back to their values before the apply, removes the plan's journal
+ * rows (and the journal table once empty), and compares the target's digests with the plan's
+ * *before* digests and its counters with their values before the apply.
  * Refuses (exit 3) when the target is not in the state the journal records: undoing then would
  * overwrite changes made since the apply.
  */
 export async function rollbackPlan(
   ps: PlanSession,
-  opts: { readonly execute: boolean },
+  opts: RollbackOptions,
 ): Promise<RollbackReport> {
   const t0 = performance.now();
   const { manifest, conn, runs } = ps;
-  await takeOrCheckLock(conn, ps.schema, ps.where, opts.execute);
+  await takeOrCheckLock(conn, ps.schema, ps.where, opts.execute, {
+    seconds: opts.lockWaitSeconds ?? DEFAULT_LOCK_WAIT_SECONDS,
+    logger: ps.logger,
+  });
   try {
     const journal = await readJournal(conn, ps.schema, manifest.planId);
     const status = journalStatus(journal);
@@ -81,34 +110,29 @@ export async function rollbackPlan(
     const drift = digestMismatches(expected, now);
     if (status !== 'none' && drift.length > 0) {
       throw new PreconditionError(
+        'journal-mismatch',
         `${ps.where} is not in the state this plan's journal records: ${describeMismatches(drift)}; it changed since the apply, and undoing now would overwrite those changes`,
       );
     }
+    const counters = countersBefore(journal);
+    const autoIncrement = counters.map((c) => ({ table: c.table, restoredTo: c.value }));
     if (status === 'none' || !opts.execute) {
       const before = status === 'none' ? drift : [];
       return {
         ...base,
         outcome: status === 'none' ? 'nothing-to-undo' : 'would-roll-back',
-        autoIncrement: journal.autoinc.map((a) => ({ table: a.table, restoredTo: a.before })),
+        autoIncrement,
         beforeOk: status === 'none' ? before.length === 0 : false,
         mismatches: before,
+        counters: [],
         seconds: (performance.now() - t0) / 1000,
       };
     }
 
-    const shapes = new Map(runs.map((r) => [r.plan.table, r.shape]));
     // First the marker: from here on the plan reads as partly applied, which it is.
     await deleteJournalKind(conn, ps.schema, manifest.planId, 'complete');
-    for (const b of [...journal.batches].reverse()) {
-      const shape = shapes.get(b.table);
-      if (!shape) throw new Error(`journal batch ${b.seq} is for ${b.table}, not in the plan`);
-      await undoBatch(conn, shape, { schema: ps.schema, planId: manifest.planId }, b.seq);
-      ps.logger.debug({ event: 'rollback.batch', seq: b.seq, table: b.table }, 'batch undone');
-      await pausePoint(`undo:${b.seq}`);
-    }
-    for (const a of journal.autoinc) {
-      if (a.before !== null) await setAutoIncrement(conn, ps.schema, a.table, a.before);
-    }
+    await undoAll(ps, journal.batches, opts.stop);
+    await restoreCounters(conn, ps.schema, counters);
     await deleteJournalKind(conn, ps.schema, manifest.planId, 'autoinc');
     await deleteJournalKind(conn, ps.schema, manifest.planId, 'start');
     await dropJournalIfEmpty(conn, ps.schema);
@@ -116,24 +140,107 @@ export async function rollbackPlan(
     const after = await readDigests(ps.server, ps.schema, runs, ps.logger);
     const before = new Map(runs.map((r) => [r.plan.table, r.plan.digestBefore]));
     const mismatches = digestMismatches(before, after);
+    const counterChecks = await checkCounters(conn, ps.schema, counters);
+    const ok = mismatches.length === 0 && counterChecks.every((c) => c.ok);
     ps.logger.info(
-      {
-        event: 'rollback.done',
-        planId: manifest.planId,
-        batches: base.batches,
-        ok: mismatches.length === 0,
-      },
+      { event: 'rollback.done', planId: manifest.planId, batches: base.batches, ok },
       'plan rolled back',
     );
     return {
       ...base,
       outcome: 'rolled-back',
-      autoIncrement: journal.autoinc.map((a) => ({ table: a.table, restoredTo: a.before })),
-      beforeOk: mismatches.length === 0,
+      autoIncrement,
+      beforeOk: ok,
       mismatches,
+      counters: counterChecks,
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {
     if (opts.execute) await releaseLock(conn, ps.schema).catch(() => undefined);
   }
+}
+
+/**
+ * Undoes the batches newest first, each in its own transaction. A stop asked for ends the
+ * rollback between two undos; a forced one closes the connection (the undo in flight rolls
+ * back): either way nothing is half-undone and a rerun finishes the rollback.
+ */
+async function undoAll(
+  ps: PlanSession,
+  batches: readonly JournalBatch[],
+  stop: StopToken | undefined,
+): Promise<void> {
+  const shapes = new Map(ps.runs.map((r) => [r.plan.table, r.shape]));
+  const total = batches.length;
+  let undone = 0;
+  const unhook = stop?.onForce(() => ps.conn.destroy());
+  const journal = { schema: ps.schema, planId: ps.manifest.planId };
+  try {
+    for (const run of undoRuns([...batches].reverse(), shapes)) {
+      if (stop?.requested) throw stoppedRollback(stop, undone, total, undefined);
+      const head = run[0];
+      if (!head) continue;
+      const shape = mustGet(shapes, head.table, 'table of journal batch');
+      const seqs = run.map((b) => b.seq);
+      const together = run.length > 1 ? await undoKeylessRun(ps.conn, shape, journal, seqs) : null;
+      for (const b of run) {
+        if (together === null) await undoBatch(ps.conn, shape, journal, b.seq);
+        undone++;
+        ps.logger.debug({ event: 'rollback.batch', seq: b.seq, table: b.table }, 'batch undone');
+        await pausePoint(`undo:${b.seq}`);
+      }
+    }
+  } catch (e) {
+    throw stop?.forced && !(e instanceof InterruptedError)
+      ? stoppedRollback(stop, undone, total, e)
+      : e;
+  } finally {
+    unhook?.();
+  }
+}
+
+/**
+ * The batches in undo order, cut into runs: consecutive batches of one table without a key go
+ * together (undone with one scan, undo-keyless-run.ts), up to KEYLESS_UNDO_ROWS rows; every
+ * other batch on its own.
+ */
+function undoRuns(
+  newestFirst: readonly JournalBatch[],
+  shapes: ReadonlyMap<string, { readonly key: readonly unknown[] }>,
+): JournalBatch[][] {
+  const runs: JournalBatch[][] = [];
+  for (const b of newestFirst) {
+    const shape = shapes.get(b.table);
+    if (!shape) throw new Error(`journal batch ${b.seq} is for ${b.table}, not in the plan`);
+    const last = runs[runs.length - 1];
+    const joins =
+      last !== undefined &&
+      shape.key.length === 0 &&
+      last[0]?.table === b.table &&
+      last.reduce((n, x) => n + x.rows, 0) + b.rows <= KEYLESS_UNDO_ROWS;
+    if (joins) last.push(b);
+    else runs.push([b]);
+  }
+  return runs;
+}
+
+function stoppedRollback(
+  stop: StopToken,
+  undone: number,
+  total: number,
+  error: unknown,
+): InterruptedError {
+  const signal = stop.forced ?? stop.requested ?? 'SIGINT';
+  const fault = error instanceof FaultError ? error : null;
+  const inBatch = fault?.context.batch;
+  // A COMMIT that never left the client (the connection was closed first) committed nothing.
+  const committing = inBatch?.committing === true && fault?.fault.unsent !== true;
+  const head = committing
+    ? `interrupted during the COMMIT of the undo of batch ${undone + 1} of ${total}: it is either committed or not at all (the journal knows which); nothing is half-undone`
+    : inBatch
+      ? `interrupted during the undo of batch ${undone + 1} of ${total}: the connection was closed, so its transaction rolled back; nothing is half-undone`
+      : `interrupted after undoing batch ${undone} of ${total}; nothing is half-undone`;
+  return new InterruptedError(signal, `${head}; rerun the same command to finish the rollback`, {
+    ...(error === undefined ? {} : { cause: error }),
+  });
 }

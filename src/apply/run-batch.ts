@@ -1,15 +1,15 @@
 import { cellFromRaw, rawFromCell } from '../cell/cell-codec.js';
-import type { Cell } from '../cell/cells.js';
-import { QueryError } from '../db/mysql.js';
+import type { Cell, Row } from '../cell/cells.js';
+import { mib } from '../db/mysql.js';
 import type { RawRow, Session } from '../db/types.js';
 import { PreconditionError } from '../errors.js';
+import { asFault, FaultError } from '../faults.js';
 import type { DigestRowHasher } from '../hash/digest.js';
 import { hex64 } from '../hash/xxhash.js';
 import type { Action } from '../plan/format.js';
 import {
   compactKeys,
   deleteByKeys,
-  deleteExact,
   insertSelect,
   insertSelectSpan,
   insertValues,
@@ -26,6 +26,7 @@ import {
 } from '../sql/statements.js';
 import type { Batch } from './batches.js';
 import { journalBatch } from './journal.js';
+import { deleteRowsExact } from './keyless-delete.js';
 import { pausePoint } from './test-pause.js';
 import type { UndoRecord, UndoStep } from './undo.js';
 
@@ -71,8 +72,9 @@ export async function applyBatch(
   const s = t.session;
   const out = { copied: 0, copySpans: 0, inserted: 0, updated: 0, deleted: 0 };
   const steps: UndoStep[] = [];
-  await s.execute('START TRANSACTION');
+  let committing = false;
   try {
+    await s.execute('START TRANSACTION');
     for (const [method, run] of runsOf(t, batch.actions as WriteAction[])) {
       const { step, span } = await applyRun(t, method, run, seq);
       steps.push(step);
@@ -96,10 +98,19 @@ export async function applyBatch(
       undo,
     );
     await pausePoint(`commit:${seq}`);
+    committing = true;
     await s.execute('COMMIT');
   } catch (e) {
     await s.execute('ROLLBACK').catch(() => undefined);
-    throw e;
+    const fault = asFault(e, {
+      table: `${t.shape.schema}.${t.shape.name}`,
+      batch: { seq, committing },
+    });
+    const row = bigRow(batch);
+    if (row && fault instanceof FaultError && fault.fault.reason === 'packet-too-large') {
+      throw fault.within({ what: `${fault.context.what ?? fault.fault.what} (for ${row})` });
+    }
+    throw fault;
   }
   return out;
 }
@@ -152,13 +163,10 @@ async function copyRun(
     const [count, hits] = (got[0] ?? []).map((v) => (v === null ? '' : v.toString('latin1')));
     if (count !== String(n) || hits !== String(n)) span = null;
   }
-  const r = await exec(
-    t,
-    span ? insertSelectSpan(sh, from, span) : insertSelect(sh, from, keys),
-    seq,
-  );
+  const r = await exec(t, span ? insertSelectSpan(sh, from, span) : insertSelect(sh, from, keys));
   if (r !== n) {
     throw new PreconditionError(
+      'backup-changed',
       `${from}.${sh.name}: ${n - r} of the ${n} rows batch ${seq} restores are not in the backup: the backup changed since the plan (batch rolled back)`,
     );
   }
@@ -179,7 +187,7 @@ async function writeRun(
       const rows = run.map((a, i) =>
         rowCells(sh, (a as Extract<Action, { op: 'insert' }>).row, what(i)),
       );
-      const r = await exec(t, insertValues(sh, rows), seq);
+      const r = await exec(t, insertValues(sh, rows));
       if (r !== rows.length) throw new Error(`${sh.name}: inserted ${r} of ${rows.length} rows`);
       if (!keyed) return { op: 'unInsertExact', rows };
       const keys = compactKeys(
@@ -198,7 +206,6 @@ async function writeRun(
           const r = await exec(
             t,
             updateExact(sh, before[i] as Cell[], next[i] as Cell[], a.columns),
-            seq,
           );
           if (r !== 1) throw changed(sh, acts[i] as Action, seq);
         }
@@ -208,11 +215,7 @@ async function writeRun(
       const before = await lockBefores(t, acts, keys, seq);
       for (let i = 0; i < acts.length; i++) {
         const a = acts[i] as Extract<Action, { op: 'update' }>;
-        const r = await exec(
-          t,
-          updateByKey(sh, keys[i] as Cell[], next[i] as Cell[], a.columns),
-          seq,
-        );
+        const r = await exec(t, updateByKey(sh, keys[i] as Cell[], next[i] as Cell[], a.columns));
         if (r !== 1) throw changed(sh, acts[i] as Action, seq);
       }
       return {
@@ -225,15 +228,14 @@ async function writeRun(
       const acts = run as Extract<Action, { op: 'delete' }>[];
       if (!keyed) {
         const before = acts.map((a, i) => rowCells(sh, a.before, what(i)));
-        for (let i = 0; i < acts.length; i++) {
-          const r = await exec(t, deleteExact(sh, before[i] as Cell[]), seq);
-          if (r !== 1) throw changed(sh, acts[i] as Action, seq);
-        }
+        const missing = await deleteRowsExact(t.session, sh, before);
+        const first = missing[0];
+        if (first !== undefined) throw changed(sh, acts[first] as Action, seq);
         return { op: 'unDelete', rows: before };
       }
       const keys = acts.map((a, i) => keyCells(sh, a.key, what(i)));
       const before = await lockBefores(t, acts, keys, seq);
-      const r = await exec(t, deleteByKeys(sh, compactKeys(sh, keys)), seq);
+      const r = await exec(t, deleteByKeys(sh, compactKeys(sh, keys)));
       if (r !== keys.length)
         throw new Error(`${sh.name}: deleted ${r} of ${keys.length} locked rows`);
       return { op: 'unDelete', rows: before };
@@ -280,37 +282,35 @@ function keyString(values: readonly (Buffer | null)[]): string {
 
 function changed(sh: TableShape, a: Action, seq: number): PreconditionError {
   return new PreconditionError(
+    'row-changed',
     `${sh.schema}.${sh.name}: the row at ${JSON.stringify(a.key)} is not the row the plan expects (changed since the plan was made); batch ${seq} rolled back, nothing of it written`,
+    { table: `${sh.schema}.${sh.name}`, batch: seq },
   );
 }
 
-/** Server errors that say the target or the environment, not reconcile, is at fault. */
-const REFUSALS: Record<string, string> = {
-  ER_DUP_ENTRY: 'the target changed since the plan, or the plan misses a unique-key conflict',
-  ER_LOCK_WAIT_TIMEOUT: 'another session holds these rows; rerun to resume',
-  ER_LOCK_DEADLOCK: 'a deadlock with another session; rerun to resume',
-  ER_DATA_TOO_LONG: "a value does not fit the target's column: its type changed since the plan?",
-  ER_WARN_DATA_OUT_OF_RANGE:
-    "a value does not fit the target's column: its type changed since the plan?",
-  ER_TRUNCATED_WRONG_VALUE:
-    "a value does not fit the target's column: its type changed since the plan?",
-  ER_TRUNCATED_WRONG_VALUE_FOR_FIELD:
-    "a value does not fit the target's column: its type changed since the plan?",
-  ER_BAD_NULL_ERROR: "a NULL the target's column refuses: its definition changed since the plan?",
-};
+async function exec(t: BatchTarget, st: Statement): Promise<number> {
+  return (await t.session.execute(st.sql, st.params)).affectedRows;
+}
 
-async function exec(t: BatchTarget, st: Statement, seq: number): Promise<number> {
-  try {
-    return (await t.session.execute(st.sql, st.params)).affectedRows;
-  } catch (e) {
-    const why = e instanceof QueryError && e.code ? REFUSALS[e.code] : undefined;
-    if (why) {
-      const detail = (e as Error).message.split(' [in:')[0] ?? '';
-      throw new PreconditionError(
-        `${t.shape.schema}.${t.shape.name}: ${detail.replace(/^[A-Z_]+: /, '')} (${why}); batch ${seq} rolled back`,
-        { cause: e },
-      );
-    }
-    throw e;
+/**
+ * For a batch too large for the server's max_allowed_packet: its largest row, so the line can
+ * say "a 20 MiB row of shop.files". Null when no row is large (the statement is, by its count).
+ */
+function bigRow(batch: Batch): string | null {
+  let max = 0;
+  for (const a of batch.actions) {
+    if (a.op === 'insert' || a.op === 'update') max = Math.max(max, rowBytes(a.row));
+    if (a.op === 'update' || a.op === 'delete') max = Math.max(max, rowBytes(a.before));
   }
+  return max >= 1 << 20 ? `a ${mib(max)} row` : null;
+}
+
+/** A row's size as stored: text as UTF-8, bytes as bytes. */
+function rowBytes(row: Row): number {
+  let n = 0;
+  for (const k in row) {
+    const c = row[k] ?? null;
+    if (c !== null) n += typeof c === 'string' ? Buffer.byteLength(c) : c.hex.length / 2;
+  }
+  return n;
 }

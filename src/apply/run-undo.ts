@@ -1,9 +1,9 @@
 import type { Cell } from '../cell/cells.js';
 import type { Session } from '../db/types.js';
 import { PreconditionError } from '../errors.js';
+import { asFault } from '../faults.js';
 import {
   deleteByKeys,
-  deleteExact,
   insertValues,
   type Statement,
   type TableShape,
@@ -11,6 +11,7 @@ import {
   updateExact,
 } from '../sql/statements.js';
 import { deleteJournalRow, readUndo } from './journal.js';
+import { deleteRowsExact } from './keyless-delete.js';
 import { stepRows, type UndoStep } from './undo.js';
 
 /**
@@ -29,33 +30,41 @@ export async function undoBatch(
   const cols = shape.columns.map((c) => c.name);
   if (rec.table !== shape.name || rec.columns.join('\u0000') !== cols.join('\u0000')) {
     throw new PreconditionError(
+      'journal-mismatch',
       `journal batch ${seq} was written for ${rec.table} (${rec.columns.join(', ')}), not for ${shape.name} as it is now (${cols.join(', ')}): the table changed since the apply`,
     );
   }
   let rows = 0;
-  await s.execute('START TRANSACTION');
+  let committing = false;
   try {
+    await s.execute('START TRANSACTION');
     for (const step of [...rec.steps].reverse()) {
       await undoStep(s, shape, step, seq);
       rows += stepRows(step);
     }
     await deleteJournalRow(s, journal.schema, journal.planId, seq);
+    committing = true;
     await s.execute('COMMIT');
   } catch (e) {
     await s.execute('ROLLBACK').catch(() => undefined);
-    throw e;
+    throw asFault(e, {
+      table: `${shape.schema}.${shape.name}`,
+      batch: { seq, undo: true, committing },
+    });
   }
   return rows;
 }
 
 async function undoStep(s: Session, sh: TableShape, step: UndoStep, seq: number): Promise<void> {
+  const refuse = (r: number, n: number): PreconditionError =>
+    new PreconditionError(
+      'journal-mismatch',
+      `${sh.schema}.${sh.name}: undoing batch ${seq} touched ${r} rows where ${n} were expected: the table changed since the apply (undo of this batch rolled back)`,
+      { table: `${sh.schema}.${sh.name}`, batch: seq },
+    );
   const expect = async (st: Statement, n: number): Promise<void> => {
     const r = (await s.execute(st.sql, st.params)).affectedRows;
-    if (r !== n) {
-      throw new PreconditionError(
-        `${sh.schema}.${sh.name}: undoing batch ${seq} touched ${r} rows where ${n} were expected: the table changed since the apply (undo of this batch rolled back)`,
-      );
-    }
+    if (r !== n) throw refuse(r, n);
   };
   const reversed = <T>(xs: readonly T[]): T[] => [...xs].reverse();
   switch (step.op) {
@@ -67,9 +76,12 @@ async function undoStep(s: Session, sh: TableShape, step: UndoStep, seq: number)
         );
       }
       return;
-    case 'unInsertExact':
-      for (const row of reversed(step.rows)) await expect(deleteExact(sh, row), 1);
+    case 'unInsertExact': {
+      // One scan for the whole step, not one per row (keyless-delete.ts).
+      const missing = await deleteRowsExact(s, sh, step.rows);
+      if (missing.length > 0) throw refuse(step.rows.length - missing.length, step.rows.length);
       return;
+    }
     case 'unUpdate':
       for (let i = step.at.length - 1; i >= 0; i--) {
         await expect(updateByKey(sh, step.at[i] as Cell[], step.before[i] as Cell[], 'all'), 1);

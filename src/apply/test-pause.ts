@@ -6,15 +6,37 @@
  * N's transaction, its rows and journal row written, before COMMIT), `batch:N` (after batch N
  * committed), `end` (every batch and AUTO_INCREMENT done, before the journal is marked
  * complete), and for rollback `undo:N` (after the undo of batch N committed).
+ *
+ * The wait also ends, so a test can go on from exactly there, on SIGUSR2 (after, say, pausing
+ * or killing the server), or after RECONCILE_TEST_PAUSE_SIGNALS SIGINT/SIGTERM (default 1;
+ * the CLI's own handlers see each signal first, so the run then stops as a person stopped it).
  */
 export const PAUSE_ENV = 'RECONCILE_TEST_PAUSE_AT';
+export const PAUSE_SIGNALS_ENV = 'RECONCILE_TEST_PAUSE_SIGNALS';
 
 export async function pausePoint(point: string): Promise<void> {
   const wanted = process.env[PAUSE_ENV];
   if (!wanted || wanted !== point) return;
-  process.stderr.write(`reconcile: test pause at ${point}\n`);
-  // Wait to be killed; the interval keeps the event loop alive.
-  await new Promise<never>(() => {
-    setInterval(() => undefined, 60_000);
+  const signals = Number(process.env[PAUSE_SIGNALS_ENV] ?? 1);
+  // Listening before saying so: a test may signal the moment it reads the line.
+  const resumed = new Promise<void>((resolve) => {
+    // The interval keeps the event loop alive while nothing else does.
+    const alive = setInterval(() => undefined, 60_000);
+    let seen = 0;
+    const onStop = (): void => {
+      if (++seen >= signals) done();
+    };
+    const done = (): void => {
+      clearInterval(alive);
+      process.off('SIGUSR2', done);
+      process.off('SIGINT', onStop);
+      process.off('SIGTERM', onStop);
+      resolve();
+    };
+    process.on('SIGUSR2', done);
+    process.on('SIGINT', onStop);
+    process.on('SIGTERM', onStop);
   });
+  process.stderr.write(`reconcile: test pause at ${point}\n`);
+  await resumed;
 }

@@ -3,6 +3,8 @@ import { applyPlan } from '../apply/apply-plan.js';
 import { DEFAULT_LIMITS } from '../apply/batches.js';
 import { renderApplyText } from '../apply/render-text.js';
 import { ExitCode } from '../errors.js';
+import { stopOnSignals } from './interrupt.js';
+import { lockWaitOption } from './options.js';
 import {
   batchRowsOption,
   loadPlan,
@@ -17,6 +19,7 @@ interface ApplyFlags extends PlanFlags {
   execute?: boolean;
   allowTriggers?: boolean;
   batchRows: number;
+  lockWait: number;
 }
 
 export function registerApply(program: Command, setExit: (code: number) => void): void {
@@ -28,18 +31,25 @@ export function registerApply(program: Command, setExit: (code: number) => void)
     .option('--execute', 'write to the target (default: print what would be done)')
     .option('--allow-triggers', 'apply even though triggers fire on the written tables');
   planOptions(cmd, { backup: true });
-  batchRowsOption(cmd).action(async (flags: ApplyFlags) => {
+  lockWaitOption(batchRowsOption(cmd)).action(async (flags: ApplyFlags) => {
     const opened = await loadPlan(flags);
-    const report = await withPlanSession(flags, opened, (ps) =>
-      applyPlan(ps, {
-        execute: flags.execute === true,
-        allowTriggers: flags.allowTriggers === true,
-        limits: { ...DEFAULT_LIMITS, rows: flags.batchRows },
-        backup: opened.endpoints.backup,
-        progress: createProgress('rows'),
-      }),
-    );
-    print(flags, report, renderApplyText);
-    setExit(ExitCode.ok);
+    const signals = stopOnSignals();
+    try {
+      const report = await withPlanSession(flags, opened, (ps) =>
+        applyPlan(ps, {
+          execute: flags.execute === true,
+          allowTriggers: flags.allowTriggers === true,
+          limits: { ...DEFAULT_LIMITS, rows: flags.batchRows },
+          backup: opened.endpoints.backup,
+          progress: createProgress('rows'),
+          lockWaitSeconds: flags.lockWait,
+          stop: signals.token,
+        }),
+      );
+      print(flags, report, renderApplyText);
+      setExit(ExitCode.ok);
+    } finally {
+      signals.dispose();
+    }
   });
 }

@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import type { ClientOptions } from '../db/client-options.js';
 import { readOptionFiles } from '../db/option-files.js';
+import { DEFAULT_QUERY_TIMEOUT_SECONDS, setSessionLimits } from '../db/session-limits.js';
 import { type DbTarget, describeLogin, withPassword } from '../db/url.js';
 import type { Logger } from '../log.js';
 import { openTerminal, type PromptIo, readSecret } from './ask-pass.js';
+import { nonNegativeInt } from './options.js';
 
 /** Flags every command that connects takes: where credentials come from besides the URL. */
 export interface ConnectionFlags {
@@ -12,6 +14,8 @@ export interface ConnectionFlags {
   /** false with --no-defaults */
   defaults?: boolean;
   askPass?: boolean;
+  /** seconds a statement may run (--query-timeout) */
+  queryTimeout?: number;
 }
 
 export function connectionOptions(cmd: Command): Command {
@@ -25,14 +29,26 @@ export function connectionOptions(cmd: Command): Command {
       'also read this option file, after /etc/mysql/my.cnf and before ~/.my.cnf',
     )
     .option('--no-defaults', 'read no option file')
-    .option('--ask-pass', "ask for each server's password on the terminal (not echoed)");
+    .option('--ask-pass', "ask for each server's password on the terminal (not echoed)")
+    .option(
+      '--query-timeout <seconds>',
+      'longest a statement may run, or a server take to answer, before the command gives up (exit 3; 0: no limit; MariaDB max_statement_time, MySQL max_execution_time for reads)',
+      nonNegativeInt(7 * 86_400),
+      DEFAULT_QUERY_TIMEOUT_SECONDS,
+    );
 }
 
-/** What the option files say (before anything connects); warnings go to the log, values never. */
+/**
+ * What the option files say (before anything connects); warnings go to the log, values never.
+ * Sets --query-timeout for every connection the command opens, also before anything connects.
+ */
 export async function readClientDefaults(
   flags: ConnectionFlags,
   logger: Logger,
 ): Promise<ClientOptions> {
+  if (flags.queryTimeout !== undefined) {
+    setSessionLimits({ queryTimeoutSeconds: flags.queryTimeout });
+  }
   const files = await readOptionFiles({
     defaultsFile: flags.defaultsFile,
     extraFile: flags.defaultsExtraFile,

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../errors.js';
+import { maskPasswords } from '../secrets.js';
 import { registerApply } from './apply-command.js';
 import { registerDiff } from './diff-command.js';
-import { exitCodeFor } from './exit.js';
+import { type ErrorDocument, exitCodeFor, usageDocument } from './exit.js';
 import { registerInit } from './init-command.js';
 import { registerPlan } from './plan-command.js';
 import { registerRehearse } from './rehearse-command.js';
@@ -25,7 +26,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .configureOutput({
       // Commander's own usage errors: one line (the hint included), exit 2.
       outputError: (str, write) =>
-        write(`reconcile: ${str.replace(/^error: /, '').trim()} (run with --help for usage)\n`),
+        write(
+          `reconcile: ${maskPasswords(str.replace(/^error: /, '').trim())} (run with --help for usage)\n`,
+        ),
     });
   registerInit(program, setExit);
   registerDiff(program, setExit);
@@ -43,6 +46,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram((c) => {
     code = c;
   });
+  // With --json a failure is a JSON document on stdout too (the line still goes to stderr).
+  const json = wantsJson(argv)
+    ? (doc: ErrorDocument) => process.stdout.write(`${JSON.stringify(doc)}\n`)
+    : undefined;
   try {
     await program.parseAsync(argv as string[]);
     return code;
@@ -52,10 +59,17 @@ export async function main(argv: readonly string[]): Promise<number> {
       // 'commander.help' with a non-zero exit code) is bad usage, like any other usage error.
       const asked = e.code === 'commander.helpDisplayed' || e.code === 'commander.version';
       if (asked || (e.code === 'commander.help' && e.exitCode === 0)) return ExitCode.ok;
+      json?.(usageDocument(e.message.replace(/^error: /, '')));
       return ExitCode.usage;
     }
-    return exitCodeFor(e, (line) => process.stderr.write(`${line}\n`));
+    return exitCodeFor(e, (line) => process.stderr.write(`${line}\n`), json);
   }
+}
+
+/** `--json` among the options (before a `--` that ends them). */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
 }
 
 const code = await main(process.argv);

@@ -1,4 +1,5 @@
-import { InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_LOCK_WAIT_SECONDS } from '../apply/lock.js';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
 
 /** Option parsers: bad values become commander errors, reported as usage errors (exit 2). */
@@ -52,3 +53,13 @@ export function tableList(raw: string): string[] {
 }
 
 export const DEFAULT_CONCURRENCY = 4;
+
+/** `--lock-wait`: the commands that take the target's lock. */
+export function lockWaitOption(cmd: Command): Command {
+  return cmd.option(
+    '--lock-wait <seconds>',
+    'how long to wait for the lock another run holds (one killed a moment ago may hold it until the server notices) before refusing',
+    nonNegativeInt(86_400),
+    DEFAULT_LOCK_WAIT_SECONDS,
+  );
+}

@@ -5,6 +5,8 @@ import { rehearsePlan } from '../rehearse/rehearse-plan.js';
 import { renderRehearseText } from '../rehearse/render-text.js';
 import { rehearsalResult } from '../report/record-results.js';
 import { writeRehearsal } from '../report/run-results.js';
+import { stopOnSignals } from './interrupt.js';
+import { lockWaitOption } from './options.js';
 import { batchRowsOption, loadPlan, type PlanFlags, planOptions, print } from './plan-options.js';
 import { createProgress } from './progress-bar.js';
 
@@ -13,6 +15,7 @@ interface RehearseFlags extends PlanFlags {
   keep?: boolean;
   allowTriggers?: boolean;
   batchRows: number;
+  lockWait: number;
 }
 
 export function registerRehearse(program: Command, setExit: (code: number) => void): void {
@@ -28,9 +31,10 @@ export function registerRehearse(program: Command, setExit: (code: number) => vo
     .option('--keep', 'keep the scratch schema afterwards')
     .option('--allow-triggers', 'rehearse even though triggers fire on the written tables');
   planOptions(cmd, { backup: true });
-  batchRowsOption(cmd).action(async (flags: RehearseFlags) => {
+  lockWaitOption(batchRowsOption(cmd)).action(async (flags: RehearseFlags) => {
     const opened = await loadPlan(flags);
     const startedAt = new Date();
+    const signals = stopOnSignals();
     const report = await rehearsePlan({
       dir: flags.plan,
       manifest: opened.manifest,
@@ -42,7 +46,9 @@ export function registerRehearse(program: Command, setExit: (code: number) => vo
       limits: { ...DEFAULT_LIMITS, rows: flags.batchRows },
       logger: opened.logger,
       progress: createProgress('rows'),
-    });
+      lockWaitSeconds: flags.lockWait,
+      stop: signals.token,
+    }).finally(() => signals.dispose());
     // Left in the plan folder for `reconcile report` (src/report/run-results.ts).
     await writeRehearsal(flags.plan, rehearsalResult(report, startedAt)).catch((e: unknown) =>
       // A read-only plan folder costs the report its rehearsal section, not this result.

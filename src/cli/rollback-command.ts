@@ -2,10 +2,13 @@ import type { Command } from 'commander';
 import { renderRollbackText } from '../apply/render-text.js';
 import { rollbackPlan } from '../apply/rollback-plan.js';
 import { ExitCode } from '../errors.js';
+import { stopOnSignals } from './interrupt.js';
+import { lockWaitOption } from './options.js';
 import { loadPlan, type PlanFlags, planOptions, print, withPlanSession } from './plan-options.js';
 
 interface RollbackFlags extends PlanFlags {
   execute?: boolean;
+  lockWait: number;
 }
 
 export function registerRollback(program: Command, setExit: (code: number) => void): void {
@@ -15,13 +18,22 @@ export function registerRollback(program: Command, setExit: (code: number) => vo
       'undo an applied or partly applied plan from its journal, newest batch first, then check the before digests; without --execute only print what would be done',
     )
     .option('--execute', 'write to the target (default: print what would be done)');
-  planOptions(cmd, { backup: false }).action(async (flags: RollbackFlags) => {
+  lockWaitOption(planOptions(cmd, { backup: false })).action(async (flags: RollbackFlags) => {
     const opened = await loadPlan(flags);
-    const report = await withPlanSession(flags, opened, (ps) =>
-      rollbackPlan(ps, { execute: flags.execute === true }),
-    );
-    print(flags, report, renderRollbackText);
-    const checked = report.mode === 'execute' || report.outcome === 'nothing-to-undo';
-    setExit(checked && !report.beforeOk ? ExitCode.differences : ExitCode.ok);
+    const signals = stopOnSignals();
+    try {
+      const report = await withPlanSession(flags, opened, (ps) =>
+        rollbackPlan(ps, {
+          execute: flags.execute === true,
+          lockWaitSeconds: flags.lockWait,
+          stop: signals.token,
+        }),
+      );
+      print(flags, report, renderRollbackText);
+      const checked = report.mode === 'execute' || report.outcome === 'nothing-to-undo';
+      setExit(checked && !report.beforeOk ? ExitCode.differences : ExitCode.ok);
+    } finally {
+      signals.dispose();
+    }
   });
 }

@@ -3,9 +3,27 @@
  */
 import mysql from 'mysql2';
 import type { Logger } from 'pino';
-import { ConnectionError } from '../errors.js';
+import { ConnectionError, UserError } from '../errors.js';
+import { asFault, connectionReason, type FaultContext, FaultError, faultOf } from '../faults.js';
 import { explainConnectError, TLS_REQUIRED } from './connect-errors.js';
 import { quoteId } from './quote.js';
+import {
+  driverTimeouts,
+  type SessionLimits,
+  sessionLimits,
+  statementLimitSql,
+} from './session-limits.js';
+import {
+  closedError,
+  NoAnswerError,
+  noAnswerError,
+  notSent,
+  packetTooLarge,
+} from './statement-faults.js';
+
+export { mib } from './statement-faults.js';
+
+import { statementKind, watchStatement } from './statement-watch.js';
 import { type DriverSsl, tlsAttempt } from './tls.js';
 import type { Connection, ExecResult, RawRow, ServerInfo, SqlParam } from './types.js';
 import { type DbTarget, describeTarget } from './url.js';
@@ -19,28 +37,6 @@ export interface ConnectOptions {
   readonly multipleStatements?: boolean;
 }
 
-/** mysql2 error codes that mean "the user's environment", not a bug. */
-const ENVIRONMENT_ERRORS = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ECONNRESET',
-  'PROTOCOL_CONNECTION_LOST',
-  'ER_ACCESS_DENIED_ERROR',
-  'ER_DBACCESS_DENIED_ERROR',
-  'ER_BAD_DB_ERROR',
-  'ER_TABLEACCESS_DENIED_ERROR',
-  'ER_COLUMNACCESS_DENIED_ERROR',
-  'ER_SPECIFIC_ACCESS_DENIED_ERROR',
-  'ER_HOST_NOT_PRIVILEGED',
-  'ER_HOST_IS_BLOCKED',
-  'ER_CON_COUNT_ERROR',
-  'ER_TOO_MANY_USER_CONNECTIONS',
-  'ER_NOT_SUPPORTED_AUTH_MODE',
-]);
-
 interface DriverError extends Error {
   code?: string;
   errno?: number;
@@ -48,19 +44,25 @@ interface DriverError extends Error {
   fatal?: boolean;
 }
 
-/** Turns a driver error into a one-line ConnectionError when it is the environment's fault. */
-export function translateDriverError(e: unknown, target: DbTarget): unknown {
+/**
+ * A driver error that says the server cannot be reached or refused us, as a one-line
+ * ConnectionError (its reason from faults.ts, by code; TLS, socket and password failures
+ * explained by connect-errors.ts); a fault while connecting (a reset, a timeout) is "cannot
+ * connect" too. Anything else is returned as it is.
+ */
+export function translateDriverError(e: unknown, target: DbTarget, connecting = false): unknown {
+  const reason = connectionReason(e) ?? (connecting && faultOf(e) ? 'cannot-connect' : null);
   const explained = explainConnectError(e, target);
   if (explained !== null) {
-    return new ConnectionError(`${describeTarget(target)}: ${explained}`, { cause: e });
+    return new ConnectionError(`${describeTarget(target)}: ${explained}`, {
+      cause: e,
+      reason: reason ?? 'cannot-connect',
+    });
   }
+  if (reason === null) return e;
   const err = e as DriverError;
-  if (err && typeof err.code === 'string' && ENVIRONMENT_ERRORS.has(err.code)) {
-    const where = describeTarget(target);
-    const detail = err.sqlMessage ?? err.message ?? err.code;
-    return new ConnectionError(`${where}: ${detail}`, { cause: e });
-  }
-  return e;
+  const detail = err.sqlMessage ?? err.message ?? err.code;
+  return new ConnectionError(`${describeTarget(target)}: ${detail}`, { cause: e, reason });
 }
 
 /** Servers that answered a PREFERRED connection without TLS: later ones go plain at once. */
@@ -95,6 +97,7 @@ async function openSession(
   options: ConnectOptions,
   ssl: DriverSsl | undefined,
 ): Promise<Connection> {
+  const limits = sessionLimits();
   const conn = mysql.createConnection({
     ...(target.socket !== null
       ? { socketPath: target.socket }
@@ -110,7 +113,8 @@ async function openSession(
     dateStrings: true,
     decimalNumbers: false,
     multipleStatements: options.multipleStatements === true,
-    connectTimeout: options.connectTimeoutMs ?? 10_000,
+    ...driverTimeouts(limits),
+    ...(options.connectTimeoutMs ? { connectTimeout: options.connectTimeoutMs } : {}),
     // Stack traces of query errors point at our call sites, not the driver's internals.
     trace: false,
   });
@@ -125,7 +129,13 @@ async function openSession(
   conn.on('error', (e: DriverError) => {
     options.logger?.debug({ event: 'db.connection-error', code: e.code }, 'connection error');
   });
-  const session = new MysqlConnection(conn, target, await readServerInfo(conn));
+  const info = await readServerInfo(conn).catch((e: unknown) => {
+    conn.destroy();
+    throw translateDriverError(e, target, true);
+  });
+  const session = new MysqlConnection(conn, target, info, limits, options.logger);
+  const limitSql = statementLimitSql(info.flavor, limits);
+  if (limitSql) await session.execute(limitSql);
   await session.execute(
     "SET time_zone = '+00:00', NAMES utf8mb4 COLLATE utf8mb4_bin, SESSION sql_mode = CONCAT_WS(',', 'STRICT_ALL_TABLES', 'NO_AUTO_VALUE_ON_ZERO', 'NO_ENGINE_SUBSTITUTION', 'ERROR_FOR_DIVISION_BY_ZERO'), SESSION group_concat_max_len = 1048576",
   );
@@ -174,96 +184,200 @@ async function connectFailure(e: unknown, target: DbTarget): Promise<unknown> {
     ).catch(() => null);
     if (probe !== null) {
       probe.destroy();
-      return new ConnectionError(`${describeTarget(target)}: ${TLS_REQUIRED}`, { cause: e });
+      return new ConnectionError(`${describeTarget(target)}: ${TLS_REQUIRED}`, {
+        cause: e,
+        reason: 'cannot-connect',
+      });
     }
   }
-  return translateDriverError(e.driverError, target);
+  return translateDriverError(e.driverError, target, true);
 }
 
-async function readServerInfo(conn: mysql.Connection): Promise<ServerInfo> {
-  const [rows] = await conn.promise().query({ sql: 'SELECT VERSION() AS v', rowsAsArray: true });
-  const version = String((rows as unknown[][])[0]?.[0] ?? '');
-  return { version, flavor: /mariadb/i.test(version) ? 'mariadb' : 'mysql' };
+async function readServerInfo(
+  conn: mysql.Connection,
+): Promise<ServerInfo & { readonly maxPacket: number }> {
+  const [rows] = await conn.promise().query({
+    sql: 'SELECT VERSION() AS v, @@max_allowed_packet AS p',
+    rowsAsArray: true,
+  });
+  const row = (rows as unknown[][])[0];
+  const version = String(row?.[0] ?? '');
+  const maxPacket = Number(row?.[1] ?? 0);
+  return { version, flavor: /mariadb/i.test(version) ? 'mariadb' : 'mysql', maxPacket };
 }
 
+/**
+ * A connection of ours over mysql2's. Every statement is watched (statement-watch.ts): a
+ * server that stops answering ends it with a timeout instead of a hang. `abort` settles every
+ * statement in flight at once and closes the socket; the server then rolls back any open
+ * transaction.
+ */
 class MysqlConnection implements Connection {
   readonly threadId: number;
+  readonly server: ServerInfo;
+  private readonly maxPacket: number;
+  private readonly where: string;
+  /** why the connection was closed under its statements (a timeout, an interrupt), if it was */
+  private abortedWith: Error | null = null;
+  private readonly inFlight = new Set<(e: Error) => void>();
+
   constructor(
     private readonly conn: mysql.Connection,
     private readonly target: DbTarget,
-    readonly server: ServerInfo,
+    info: ServerInfo & { readonly maxPacket: number },
+    private readonly limits: SessionLimits,
+    private readonly logger: Logger | undefined,
   ) {
     this.threadId = conn.threadId ?? 0;
+    this.server = { version: info.version, flavor: info.flavor };
+    this.maxPacket = info.maxPacket;
+    this.where = describeTarget(target);
   }
 
   async rawRows(sql: string, params: readonly SqlParam[] = []): Promise<RawRow[]> {
-    try {
-      const [rows] = await this.conn
-        .promise()
-        .query({ sql, values: params as unknown[], rowsAsArray: true, typeCast: false });
-      return rows as RawRow[];
-    } catch (e) {
-      throw this.fail(e, sql);
-    }
+    const [rows] = await this.run(sql, params, (text) =>
+      this.conn.promise().query({ sql: text, rowsAsArray: true, typeCast: false }),
+    );
+    return rows as RawRow[];
   }
 
   async *streamRaw(sql: string, params: readonly SqlParam[] = []): AsyncIterable<RawRow> {
+    const text = this.prepare(sql, params);
     const stream = this.conn
-      .query({ sql, values: params as unknown[], rowsAsArray: true, typeCast: false })
+      .query({ sql: text, rowsAsArray: true, typeCast: false })
       .stream({ highWaterMark: 256 });
+    const watch = this.watch(sql, (e) => stream.destroy(e));
     try {
-      for await (const row of stream) yield row as RawRow;
+      for await (const row of stream) {
+        watch.touch();
+        yield row as RawRow;
+      }
     } catch (e) {
       throw this.fail(e, sql);
     } finally {
+      watch.done();
       // Leaving the loop early must not leave the connection mid-result.
       if (!stream.destroyed) stream.destroy();
     }
   }
 
   async query<T extends object>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
-    try {
-      const [rows] = await this.conn.promise().query({ sql, values: params as unknown[] });
-      return rows as T[];
-    } catch (e) {
-      throw this.fail(e, sql);
-    }
+    const [rows] = await this.run(sql, params, (text) => this.conn.promise().query(text));
+    return rows as T[];
   }
 
   async execute(sql: string, params: readonly SqlParam[] = []): Promise<ExecResult> {
-    try {
-      const [res] = await this.conn.promise().query({ sql, values: params as unknown[] });
-      const r = res as { affectedRows?: number; insertId?: number | string };
-      return { affectedRows: r.affectedRows ?? 0, insertId: String(r.insertId ?? 0) };
-    } catch (e) {
-      throw this.fail(e, sql);
-    }
+    const [res] = await this.run(sql, params, (text) => this.conn.promise().query(text));
+    const r = res as { affectedRows?: number; insertId?: number | string };
+    return { affectedRows: r.affectedRows ?? 0, insertId: String(r.insertId ?? 0) };
   }
 
   async close(): Promise<void> {
+    if (this.abortedWith) return;
     try {
       await this.conn.promise().end();
     } catch {
-      this.conn.destroy();
+      this.destroy();
     }
   }
 
   destroy(): void {
+    this.abort(closedError('the connection was closed by reconcile'));
+  }
+
+  /**
+   * Closes the socket now: statements in flight end with `reason`, the server sees the client
+   * go and rolls back its open transaction. mysql2's own destroy only half-closes the socket
+   * and leaves a pending statement waiting forever, so the socket is destroyed too.
+   */
+  abort(reason: Error): void {
+    if (this.abortedWith) return;
+    this.abortedWith = reason;
+    for (const reject of [...this.inFlight]) reject(reason);
+    this.inFlight.clear();
     this.conn.destroy();
+    (this.conn as unknown as { stream?: { destroy(): void } }).stream?.destroy();
+  }
+
+  /** Formats the statement as the driver would, and refuses one the server would not take. */
+  private prepare(sql: string, params: readonly SqlParam[]): string {
+    const text = params.length > 0 ? this.conn.format(sql, params as unknown[]) : sql;
+    // The packet carries the statement and a 5-byte header; mysql2 sends text as UTF-8.
+    if (this.maxPacket > 0 && text.length * 3 + 5 > this.maxPacket) {
+      const bytes = Buffer.byteLength(text, 'utf8') + 5;
+      if (bytes > this.maxPacket) throw packetTooLarge(bytes, this.maxPacket, this.where, sql);
+    }
+    return text;
+  }
+
+  /** One statement, watched, its failure translated. */
+  private async run<T>(
+    sql: string,
+    params: readonly SqlParam[],
+    send: (text: string) => Promise<T>,
+  ): Promise<T> {
+    const text = this.prepare(sql, params);
+    // Closed before this statement was sent: the server never saw it.
+    if (this.abortedWith) throw this.fail(notSent(this.abortedWith), sql);
+    let reject: (e: Error) => void = () => undefined;
+    const aborted = new Promise<never>((_, r) => {
+      reject = r;
+    });
+    const watch = this.watch(sql, reject);
+    try {
+      return await Promise.race([send(text), aborted]);
+    } catch (e) {
+      throw this.fail(e, sql);
+    } finally {
+      watch.done();
+    }
+  }
+
+  private watch(sql: string, onAbort: (e: Error) => void): { touch(): void; done(): void } {
+    if (this.abortedWith) {
+      // Closed before this statement was sent: the server never saw it.
+      onAbort(notSent(this.abortedWith));
+      return { touch: () => undefined, done: () => undefined };
+    }
+    this.inFlight.add(onAbort);
+    const w = watchStatement({
+      limits: this.limits,
+      logger: this.logger,
+      where: this.where,
+      statement: statementKind(sql),
+      onNoAnswer: () => this.abort(noAnswerError(this.limits.queryTimeoutSeconds)),
+    });
+    return {
+      touch: () => w.touch(),
+      done: () => {
+        w.done();
+        this.inFlight.delete(onAbort);
+      },
+    };
   }
 
   private fail(e: unknown, sql: string): unknown {
+    if (e instanceof UserError) return e;
     const translated = translateDriverError(e, this.target);
     if (translated !== e) return translated;
-    // Re-attach the caller's stack (the driver's is its own event loop) and the statement.
     const err = e as DriverError;
-    const wrapped = new QueryError(
+    const context: FaultContext = {
+      where: this.where,
+      statement: statementKind(sql),
+      ...(e instanceof NoAnswerError ? { what: e.message } : {}),
+    };
+    const fault = asFault(e, context);
+    if (fault instanceof FaultError && fault.fault.reason === 'value-refused' && err.sqlMessage) {
+      return fault.within({ what: `${fault.fault.what}: ${err.sqlMessage}` });
+    }
+    if (fault !== e) return fault;
+    // Re-attach the caller's stack (the driver's is its own event loop) and the statement.
+    return new QueryError(
       `${err.code ?? 'ERROR'}: ${err.sqlMessage ?? err.message} [in: ${sql.slice(0, 500)}]`,
       err.code,
       err.errno,
       { cause: e },
     );
-    return wrapped;
   }
 }
 

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { maskPasswords } from '../secrets.js';
 import { type ClientOptions, clientOptions, NO_CLIENT_OPTIONS } from './client-options.js';
 import { DEFAULT_SSL_MODE, parseSslMode, type TlsSettings, tlsProblem } from './tls.js';
 
@@ -46,6 +47,7 @@ export function parseDbUrl(
   if (!schema || schema.includes('/')) {
     throw new UsageError(
       `${what}: the URL must name one schema, as in mysql://user@host:3306/shop (got ${JSON.stringify(redactRawUrl(raw))})`,
+      { reason: 'bad-url' },
     );
   }
   const query = urlOptions(url, what);
@@ -55,6 +57,7 @@ export function parseDbUrl(
   if (!urlHost && socket === null && files.host === undefined) {
     throw new UsageError(
       `${what}: the URL has no host (give one, as in mysql://user@host:3306/shop, or a socket: mysql://user@localhost/shop?socket=/run/mysqld/mysqld.sock)`,
+      { reason: 'bad-url' },
     );
   }
   const port = url.port ? Number(url.port) : (files.port ?? DEFAULT_PORT);
@@ -68,7 +71,7 @@ export function parseDbUrl(
     key: query['ssl-key'] ?? files.sslKey ?? null,
   };
   const problem = tlsProblem({ host, socket, tls });
-  if (problem !== null) throw new UsageError(`${what}: ${problem}`);
+  if (problem !== null) throw new UsageError(`${what}: ${problem}`, { reason: 'bad-url' });
   const secret = passwordOf(url, files, env);
   return makeTarget(
     { host, port, user, schema, socket, tls, passwordFrom: secret.from },
@@ -83,11 +86,13 @@ function parseUrl(raw: string, what: string): URL {
   } catch {
     throw new UsageError(
       `${what}: not a URL (expected mysql://user[:password]@host[:port]/schema, got ${JSON.stringify(redactRawUrl(raw))})`,
+      { reason: 'bad-url' },
     );
   }
   if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') {
     throw new UsageError(
       `${what}: expected a mysql:// URL, got ${JSON.stringify(url.protocol.replace(/:$/, ''))}://`,
+      { reason: 'bad-url' },
     );
   }
   return url;
@@ -100,11 +105,13 @@ function urlOptions(url: URL, what: string): Partial<Record<UrlOption, string>> 
     if (!(URL_OPTIONS as readonly string[]).includes(name)) {
       throw new UsageError(
         `${what}: unknown URL option ${JSON.stringify(k)} (known: ${URL_OPTIONS.join(', ')})`,
+        { reason: 'bad-url' },
       );
     }
     const option = name as UrlOption;
-    if (out[option] !== undefined) throw new UsageError(`${what}: ${option} is given twice`);
-    if (v === '') throw new UsageError(`${what}: ${option} has no value`);
+    if (out[option] !== undefined)
+      throw new UsageError(`${what}: ${option} is given twice`, { reason: 'bad-url' });
+    if (v === '') throw new UsageError(`${what}: ${option} has no value`, { reason: 'bad-url' });
     out[option] = v;
   }
   return out;
@@ -116,6 +123,7 @@ function sslModeOf(raw: string | undefined, what: string) {
   if (mode === null) {
     throw new UsageError(
       `${what}: ssl-mode: expected one of DISABLED|PREFERRED|REQUIRED|VERIFY_CA|VERIFY_IDENTITY, got ${JSON.stringify(raw)}`,
+      { reason: 'bad-url' },
     );
   }
   return mode;
@@ -137,6 +145,7 @@ function socketOf(
     if (!local) {
       throw new UsageError(
         `${what}: ?socket= connects on this host, so the host must be localhost (got ${urlHost})`,
+        { reason: 'bad-url' },
       );
     }
     return fromUrl;
@@ -233,10 +242,7 @@ export function sameServer(a: DbTarget, b: DbTarget): boolean {
   return sameAddress(a, b) && a.user === b.user;
 }
 
-/**
- * Masks a password in a URL-like string that failed to parse, for an error message. Up to the
- * last '@': a password may itself hold '@' (mysql://root:p@ss@host/x).
- */
+/** Masks a password in a URL-like string that failed to parse, for an error message. */
 function redactRawUrl(raw: string): string {
-  return raw.replace(/(\/\/[^:/@]*:).*@/, '$1***@');
+  return maskPasswords(raw);
 }

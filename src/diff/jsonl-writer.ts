@@ -20,10 +20,23 @@ export class JsonlWriter {
 
   async close(): Promise<void> {
     if (this.failed) throw this.failed;
-    await new Promise<void>((resolve, reject) =>
-      this.stream.end((e?: Error | null) => (e ? reject(e) : resolve())),
-    );
+    await endStream(this.stream, () => this.failed);
   }
+}
+
+/**
+ * Ends a file stream and waits until it is written. A write that failed (ENOSPC) destroys the
+ * stream, and its 'error' comes only once the file is closed: end() fails first with
+ * ERR_STREAM_DESTROYED. The error reported is the write's (`failed`), so it reads as the disk's.
+ */
+export async function endStream(stream: WriteStream, failed: () => Error | null): Promise<void> {
+  await new Promise<void>((resolve, reject) =>
+    stream.end((e?: Error | null) => {
+      if (!e) resolve();
+      else if (stream.closed) reject(failed() ?? e);
+      else stream.once('close', () => reject(failed() ?? e));
+    }),
+  );
 }
 
 /**

@@ -5,6 +5,7 @@ import type { ResolveTuning } from '../checksum/resolve.js';
 import { connect } from '../db/mysql.js';
 import { type DbTarget, describeTarget } from '../db/url.js';
 import { UsageError } from '../errors.js';
+import { fileFaultError } from '../faults.js';
 import type { TablePair } from '../introspect/compare.js';
 import type { TableInfo } from '../introspect/types.js';
 import { comparePairs, type DiffMethod, DiffSources } from './engine.js';
@@ -132,6 +133,9 @@ async function makeOutDir(dir: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true });
   } catch (e) {
+    // A full disk or a read-only folder is the environment's (exit 3); anything else, the flag's.
+    const fault = fileFaultError(e);
+    if (fault) throw fault;
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
     throw new UsageError(`--out ${JSON.stringify(dir)}: cannot create the directory (${code})`, {
       cause: e,

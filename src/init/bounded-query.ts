@@ -1,5 +1,6 @@
 import { QueryError } from '../db/mysql.js';
 import type { Session } from '../db/types.js';
+import { FaultError } from '../faults.js';
 import type { Statement } from './measure-sql.js';
 
 /**
@@ -48,6 +49,10 @@ export async function boundedQuery<T extends object>(
   try {
     return { ok: true, rows: await s.query<T>(sql, st.params) };
   } catch (e) {
+    // The server's own time limit: db/ reports it as a fault (faults.ts), by its code.
+    if (e instanceof FaultError && e.fault.reason === 'timeout' && !e.fault.connectionLost) {
+      return { ok: false, reason: spentReason(budget) };
+    }
     if (!(e instanceof QueryError)) throw e;
     if (e.errno !== undefined && TIMEOUT_ERRNOS.has(e.errno)) {
       return { ok: false, reason: spentReason(budget) };

@@ -36,5 +36,6 @@ export async function checkConfiguredKeys(
       }
     }
   }
-  if (problems.length > 0) throw new PreconditionError(`cannot plan: ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new PreconditionError('cannot-plan', `cannot plan: ${problems.join('; ')}`);
 }

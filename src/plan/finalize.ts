@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
+import { endStream } from '../diff/jsonl-writer.js';
 import { type Digest, DigestAccumulator } from '../hash/digest.js';
 import type { DraftFiles } from './drafts.js';
 import type { Action, ActionCounts } from './format.js';
@@ -62,9 +63,7 @@ export async function writeFinalActions(
     if (!unique.removed.has(d.id)) await emit(d.action);
   }
   for (const a of unique.unresolved) await emit(a);
-  await new Promise<void>((resolve, reject) =>
-    out.end((e?: Error | null) => (e ? reject(e) : resolve())),
-  );
+  await endStream(out, () => failed[0] ?? null);
   if (failed[0]) throw failed[0];
 
   counts.keep = Number(BigInt(digestBefore.count) - BigInt(counts.update + counts.delete));

@@ -61,6 +61,7 @@ export async function assignFreshIds(
   const last = next - 1n;
   if (last > integerMax(col.info)) {
     throw new PreconditionError(
+      'cannot-plan',
       `${model.name}: ${collisions.length} colliding rows need fresh ids up to ${last}, past the largest ${col.info.columnType} (${integerMax(col.info)}): widen ${col.name} first`,
     );
   }

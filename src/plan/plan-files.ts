@@ -54,22 +54,28 @@ export async function loadVerifiedPlan(dir: string): Promise<PlanManifest> {
   } catch {
     throw new UsageError(
       `no plan at ${dir}: ${MANIFEST_FILE} not found (make one with reconcile plan)`,
+      { reason: 'no-plan' },
     );
   }
   let manifest: PlanManifest;
   try {
     manifest = JSON.parse(text) as PlanManifest;
   } catch {
-    throw new PreconditionError(`${path} is not valid JSON: the plan was edited or truncated`);
+    throw new PreconditionError(
+      'edited-plan',
+      `${path} is not valid JSON: the plan was edited or truncated`,
+    );
   }
   if (manifest.formatVersion !== PLAN_FORMAT_VERSION) {
     throw new PreconditionError(
+      'edited-plan',
       `${path}: plan format ${String(manifest.formatVersion)}, this reconcile reads format ${PLAN_FORMAT_VERSION}: make the plan again`,
     );
   }
   const id = computePlanId(manifest);
   if (id !== manifest.planId) {
     throw new PreconditionError(
+      'edited-plan',
       `${path} was edited: its content does not match its planId ${String(manifest.planId).slice(0, 12)}…; make the plan again`,
     );
   }
@@ -80,10 +86,14 @@ export async function loadVerifiedPlan(dir: string): Promise<PlanManifest> {
       await stat(file);
       actual = await fileSha256(file);
     } catch {
-      throw new PreconditionError(`plan ${manifest.planId.slice(0, 12)}: ${t.file} is missing`);
+      throw new PreconditionError(
+        'edited-plan',
+        `plan ${manifest.planId.slice(0, 12)}: ${t.file} is missing`,
+      );
     }
     if (actual !== t.fileSha256) {
       throw new PreconditionError(
+        'edited-plan',
         `plan ${manifest.planId.slice(0, 12)}: ${t.file} was edited or truncated (sha256 differs from plan.json)`,
       );
     }
@@ -95,7 +105,7 @@ export async function loadVerifiedPlan(dir: string): Promise<PlanManifest> {
 export function safeJoin(dir: string, rel: string): string {
   const n = normalize(rel);
   if (n.startsWith('..') || n.startsWith('/')) {
-    throw new PreconditionError(`plan refers to a file outside its folder: ${rel}`);
+    throw new PreconditionError('edited-plan', `plan refers to a file outside its folder: ${rel}`);
   }
   return join(dir, n);
 }
@@ -113,7 +123,7 @@ export async function* readActions(dir: string, file: string): AsyncGenerator<Ac
       try {
         action = JSON.parse(line) as Action;
       } catch {
-        throw new PreconditionError(`${file}:${n}: not a JSON action line`);
+        throw new PreconditionError('edited-plan', `${file}:${n}: not a JSON action line`);
       }
       yield action;
     }

@@ -94,7 +94,8 @@ export async function openPlanInputs(
       if (typeof m === 'string') refusals.push(`${p.pair.name}: ${m}`);
       else models.push(m);
     }
-    if (refusals.length > 0) throw new PreconditionError(`cannot plan: ${refusals.join('; ')}`);
+    if (refusals.length > 0)
+      throw new PreconditionError('cannot-plan', `cannot plan: ${refusals.join('; ')}`);
     const linked = linkReferences(models, {
       backup: config.backup.schema,
       interim: config.interim.schema,

@@ -56,7 +56,8 @@ export function selectTables(
   for (const t of c.onlyInInterim)
     skipped.push({ table: t.name, reason: 'only in the interim: left as it is' });
   if (problems.length > 0) throw new ConfigError(problems, config.source ?? 'flags');
-  if (refusals.length > 0) throw new PreconditionError(`cannot plan: ${refusals.join('; ')}`);
+  if (refusals.length > 0)
+    throw new PreconditionError('cannot-plan', `cannot plan: ${refusals.join('; ')}`);
   return { planned, skipped };
 }
 

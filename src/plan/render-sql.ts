@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { Cell } from '../cell/cells.js';
 import { quoteId } from '../db/quote.js';
+import { endStream } from '../diff/jsonl-writer.js';
 import type { ColumnInfo } from '../introspect/types.js';
 import { must, mustGet } from '../must.js';
 import { LITERALS } from '../sql/bind.js';
@@ -103,9 +104,7 @@ export async function writePlanSql(
     }
   }
   await w('SET SESSION foreign_key_checks = 1;\n');
-  await new Promise<void>((resolve, reject) =>
-    out.end((e?: Error | null) => (e ? reject(e) : resolve())),
-  );
+  await endStream(out, () => failed[0] ?? null);
   if (failed[0]) throw failed[0];
 }
 

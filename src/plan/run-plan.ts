@@ -139,6 +139,7 @@ async function freshIdPass(
   );
   if (stuck.length > 0) {
     throw new PreconditionError(
+      'cannot-plan',
       `cannot follow ${stuck.map((u) => `${u.label} (${u.reason})`).join('; ')}, and rows of its parent move`,
     );
   }

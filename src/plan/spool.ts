@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { endStream } from '../diff/jsonl-writer.js';
 import type { DiffCollision } from './collision.js';
 
 /**
@@ -55,9 +56,7 @@ export class SpoolWriter {
 
   async close(): Promise<void> {
     if (this.failed) throw this.failed;
-    await new Promise<void>((resolve, reject) =>
-      this.stream.end((e?: Error | null) => (e ? reject(e) : resolve())),
-    );
+    await endStream(this.stream, () => this.failed);
   }
 }
 

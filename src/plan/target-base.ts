@@ -66,7 +66,10 @@ export async function targetStates(
     }
   }
   if (refusals.length > 0)
-    throw new PreconditionError(`cannot plan into ${target?.schema}: ${refusals.join('; ')}`);
+    throw new PreconditionError(
+      'cannot-plan',
+      `cannot plan into ${target?.schema}: ${refusals.join('; ')}`,
+    );
   return out;
 }
 

@@ -2,16 +2,16 @@ import type { Logger } from 'pino';
 import { type ApplyReport, applyPlan } from '../apply/apply-plan.js';
 import type { BatchLimits } from '../apply/batches.js';
 import { describeMismatches, digestMismatches, digestsAt, readDigests } from '../apply/digests.js';
-import { journalStatus, readJournal } from '../apply/journal.js';
-import { acquireLock, releaseLock } from '../apply/lock.js';
 import { openPlanSession, type PlanSession } from '../apply/plan-session.js';
 import { checkTriggers, checkUnresolved } from '../apply/plan-tables.js';
-import { type RollbackReport, rollbackPlan } from '../apply/rollback-plan.js';
+import type { RollbackReport } from '../apply/rollback-plan.js';
 import type { DbTarget } from '../db/url.js';
 import type { Progress } from '../diff/progress.js';
-import { PreconditionError } from '../errors.js';
+import { InterruptedError, PreconditionError } from '../errors.js';
 import type { PlanManifest } from '../plan/format.js';
+import type { StopToken } from '../stop.js';
 import { type VerifyReport, verifyPlan } from '../verify/verify-plan.js';
+import { inPlace, refuseIfJournaled, windowOf } from './in-place.js';
 import { type CloneResult, cloneSchema, dropScratch, scratchName } from './scratch.js';
 
 export interface RehearseOptions {
@@ -27,6 +27,10 @@ export interface RehearseOptions {
   readonly logger: Logger;
   /** rows written per table, as apply reports them (a TTY draws it) */
   readonly progress?: Progress;
+  /** how long to wait for the lock another run holds (--lock-wait) */
+  readonly lockWaitSeconds?: number;
+  /** a person's SIGINT/SIGTERM: stop between batches (see stop.ts) */
+  readonly stop?: StopToken;
 }
 
 export interface RehearseReport {
@@ -88,6 +92,7 @@ async function onScratch(
   const stale = digestMismatches(before, now);
   if (stale.length > 0) {
     throw new PreconditionError(
+      'stale-plan',
       `${real.where} changed since the plan was made: ${describeMismatches(stale)}; make the plan again`,
     );
   }
@@ -112,6 +117,16 @@ async function onScratch(
         limits: o.limits,
         backup: o.backup,
         ...(o.progress ? { progress: o.progress } : {}),
+        ...(o.stop ? { stop: o.stop } : {}),
+      }).catch((e: unknown) => {
+        // A rerun starts the scratch copy over: there is nothing to resume.
+        throw e instanceof InterruptedError
+          ? new InterruptedError(
+              e.signal,
+              `interrupted; the scratch copy ${scratch} is dropped and ${real.where} was only read; rerun to rehearse again`,
+              { cause: e },
+            )
+          : e;
       });
       const verify = await verifyPlan(ps);
       kept = o.keep;
@@ -126,7 +141,7 @@ async function onScratch(
         rollback: null,
         ok: verify.ok,
         notes: triggers.length > 0 ? [...clone.skippedTriggers] : [],
-        window: window(check, apply, verify),
+        window: windowOf(check, apply, verify),
         seconds: (performance.now() - t0) / 1000,
       };
     } finally {
@@ -135,66 +150,4 @@ async function onScratch(
   } finally {
     if (!kept) await dropScratch(o.target, scratch, o.logger);
   }
-}
-
-async function inPlace(ps: PlanSession, o: RehearseOptions, t0: number): Promise<RehearseReport> {
-  // Held from before the apply until after the rollback (named locks nest on one connection).
-  await acquireLock(ps.conn, ps.schema, ps.where);
-  try {
-    await refuseIfJournaled(ps);
-    let apply: ApplyReport;
-    try {
-      apply = await applyPlan(ps, {
-        execute: true,
-        allowTriggers: o.allowTriggers,
-        limits: o.limits,
-        backup: o.backup,
-        ...(o.progress ? { progress: o.progress } : {}),
-      });
-    } catch (e) {
-      // A rehearsal must leave the target as it found it, even when the apply fails midway.
-      const j = await readJournal(ps.conn, ps.schema, o.manifest.planId).catch(() => null);
-      if (j && journalStatus(j) !== 'none') {
-        await rollbackPlan(ps, { execute: true }).catch((r: unknown) => {
-          o.logger.error(
-            { event: 'rehearse.rollback-failed', err: r },
-            'rollback after a failed rehearsal failed',
-          );
-        });
-      }
-      throw e;
-    }
-    const verify = await verifyPlan(ps);
-    const rollback = await rollbackPlan(ps, { execute: true });
-    return {
-      planId: o.manifest.planId,
-      target: ps.where,
-      mode: 'in-place',
-      scratch: null,
-      clone: null,
-      apply,
-      verify,
-      rollback,
-      ok: verify.ok && rollback.beforeOk,
-      notes: [],
-      window: window(apply.seconds.check, apply, verify),
-      seconds: (performance.now() - t0) / 1000,
-    };
-  } finally {
-    await releaseLock(ps.conn, ps.schema).catch(() => undefined);
-  }
-}
-
-async function refuseIfJournaled(ps: PlanSession): Promise<void> {
-  const status = journalStatus(await readJournal(ps.conn, ps.schema, ps.manifest.planId));
-  if (status !== 'none') {
-    throw new PreconditionError(
-      `the plan is ${status === 'complete' ? 'applied' : 'partly applied'} on ${ps.where} (its journal says so): a rehearsal comes before the apply; roll back first to rehearse again`,
-    );
-  }
-}
-
-function window(check: number, apply: ApplyReport, verify: VerifyReport): RehearseReport['window'] {
-  const a = apply.seconds.write;
-  return { check, apply: a, verify: verify.seconds, total: check + a + verify.seconds };
 }

@@ -100,9 +100,10 @@ describe('apply refuses, with exit 3 and nothing written', () => {
     try {
       await holder.query('SELECT GET_LOCK(?, 0)', [lockName(shop.interim.schema)]);
       const msg = new RegExp(`holds the lock on .*held by connection ${holder.threadId}, root@`);
-      await expectRefused(await execute(dir), 3, msg, shop, before);
+      // --lock-wait 0: refused at once (test/apply/lock-wait.test.ts waits for it).
+      await expectRefused(await execute(dir, '--lock-wait', '0'), 3, msg, shop, before);
       await expectRefused(
-        await runCli(['rollback', '--plan', dir, '--execute']),
+        await runCli(['rollback', '--plan', dir, '--execute', '--lock-wait', '0']),
         3,
         msg,
         shop,

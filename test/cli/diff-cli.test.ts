@@ -115,9 +115,14 @@ describe('reconcile diff: exit codes', () => {
   it('3 for a wrong password, which appears nowhere', async () => {
     const secret = 'Wr0ng-s3cret-pw';
     const url = b.replace('mysql://root@', `mysql://root:${secret}@`);
-    const r = await diff('--backup', url, '--interim', i, '--json');
+    const r = await diff('--backup', url, '--interim', i);
     expectOneLineError(r, 3, /denied/i);
     expect(r.stderr + r.stdout).not.toContain(secret);
+    // With --json the refusal is a JSON document on stdout too (DESIGN §4), the secret in neither.
+    const j = await diff('--backup', url, '--interim', i, '--json');
+    expect(j.code).toBe(3);
+    expect(JSON.parse(j.stdout)).toMatchObject({ error: { exit: 3, reason: 'access-denied' } });
+    expect(j.stderr + j.stdout).not.toContain(secret);
     const viaEnv = await runCli(['diff', '--backup', b, '--interim', i], {
       env: { MYSQL_PWD: secret },
     });

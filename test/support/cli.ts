@@ -8,7 +8,8 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-const BIN = resolve('dist/cli/main.js');
+// RECONCILE_TEST_BIN runs the tests against another build (to see a test fail before a fix).
+const BIN = resolve(process.env.RECONCILE_TEST_BIN ?? 'dist/cli/main.js');
 
 /** Runs the built CLI as a user would, in a child process. */
 export function runCli(

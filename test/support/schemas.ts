@@ -19,21 +19,29 @@ export function urlOf(schema: string): string {
 
 /**
  * Schemas of a test's own, with unique names, created empty and dropped by `drop()`.
- * Call `drop` in afterAll/afterEach.
+ * Call `drop` in afterAll/afterEach. On the test server, or on `server` (a URL without a
+ * schema, e.g. a PrivateServer's).
  */
 export class TestSchemas {
   readonly names: string[] = [];
 
+  constructor(private readonly server?: string) {}
+
+  private at(name: string): DbTarget {
+    if (this.server === undefined) return target(name);
+    return parseDbUrl(`${this.server}/${encodeURIComponent(name)}`, 'test');
+  }
+
   async create(label: string): Promise<DbTarget> {
     const name = `rt_${label}_${randomBytes(4).toString('hex')}`.slice(0, 60);
     this.names.push(name);
-    const t = target(name);
+    const t = this.at(name);
     await createSchema(t, true);
     return t;
   }
 
   async drop(): Promise<void> {
-    for (const n of this.names.splice(0)) await dropSchema(target(n));
+    for (const n of this.names.splice(0)) await dropSchema(this.at(n));
   }
 }
 
