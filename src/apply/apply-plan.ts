@@ -1,23 +1,13 @@
 import { hostname } from 'node:os';
 import type { DbTarget } from '../db/url.js';
 import type { Progress } from '../diff/progress.js';
-import { PreconditionError } from '../errors.js';
-import { digestEquals } from '../hash/digest.js';
-import { readActions } from '../plan/plan-files.js';
 import type { StopToken } from '../stop.js';
-import { type BatchLimits, tableBatches } from './batches.js';
+import { alreadyApplied, checkDigests, reportBase } from './apply-steps.js';
+import type { BatchLimits } from './batches.js';
 import { copySources } from './copy-source.js';
-import { describeMismatches, digestMismatches, digestsAt, readDigests } from './digests.js';
-import { type AutoIncrementStep, executePlan, newTally, type TableTally } from './execute.js';
-import {
-  appliedEnds,
-  ensureJournal,
-  type JournalState,
-  type JournalStatus,
-  journalStatus,
-  readJournal,
-  unfinishedPlans,
-} from './journal.js';
+import { dryRunApply } from './dry-run.js';
+import { type AutoIncrementStep, executePlan, type TableTally } from './execute.js';
+import { ensureJournal, type JournalStatus, journalStatus, readJournal } from './journal.js';
 import { DEFAULT_LOCK_WAIT_SECONDS, releaseLock, takeOrCheckLock } from './lock.js';
 import type { PlanSession } from './plan-session.js';
 import { checkTriggers, checkUnresolved } from './plan-tables.js';
@@ -58,6 +48,11 @@ export interface ApplyReport {
   readonly triggers: readonly string[];
   readonly batchRows: number;
   readonly seconds: { readonly check: number; readonly write: number; readonly total: number };
+  /**
+   * A dry run: what the real run (--execute) would refuse, each with its reason (empty: it
+   * would run). Always empty with --execute, which refuses instead.
+   */
+  readonly wouldRefuse: readonly { readonly reason: string; readonly message: string }[];
 }
 
 /**
@@ -67,63 +62,23 @@ export interface ApplyReport {
  * plan's journal shows a partial apply, not the digests that partial apply must have left.
  */
 export async function applyPlan(ps: PlanSession, opts: ApplyOptions): Promise<ApplyReport> {
+  if (!opts.execute) return dryRunApply(ps, opts);
   const t0 = performance.now();
   const { manifest, conn, runs } = ps;
   checkUnresolved(manifest);
   const triggers = checkTriggers(manifest, runs, opts.allowTriggers);
-  await takeOrCheckLock(conn, ps.schema, ps.where, opts.execute, {
+  await takeOrCheckLock(conn, ps.schema, ps.where, true, {
     seconds: opts.lockWaitSeconds ?? DEFAULT_LOCK_WAIT_SECONDS,
     logger: ps.logger,
   });
   try {
     const journal = await readJournal(conn, ps.schema, manifest.planId);
     const status = journalStatus(journal);
-    const base = {
-      planId: manifest.planId,
-      target: ps.where,
-      mode: opts.execute ? ('execute' as const) : ('dry-run' as const),
-      journal: status,
-      order: runs.map((r) => r.plan.table),
-      triggers,
-      batchRows: opts.limits.rows,
-    };
-    if (status === 'complete') {
-      const secs = (performance.now() - t0) / 1000;
-      return {
-        ...base,
-        outcome: 'already-applied',
-        tables: [],
-        batches: 0,
-        rows: 0,
-        autoIncrement: [],
-        seconds: { check: secs, write: 0, total: secs },
-      };
-    }
+    const base = reportBase(ps, opts, status, triggers);
+    if (status === 'complete') return alreadyApplied(base, t0);
     await checkDigests(ps, journal);
     const copy = await copySources(conn, ps.server, opts.backup, runs);
     const tCheck = (performance.now() - t0) / 1000;
-
-    if (!opts.execute) {
-      const tables = await listBatches(ps, journal, copy, opts.limits);
-      return {
-        ...base,
-        outcome: status === 'none' ? 'would-apply' : 'would-resume',
-        tables,
-        batches: tables.reduce((n, t) => n + t.batches, 0),
-        rows: tables.reduce((n, t) => n + t.copied + t.inserted + t.updated + t.deleted, 0),
-        autoIncrement: runs
-          .filter((r) => r.plan.autoIncrement !== null)
-          .map((r) => ({
-            table: r.plan.table,
-            column: r.plan.autoIncrement?.column ?? '',
-            before: null,
-            next: r.plan.autoIncrement?.next ?? '',
-            raised: false,
-          })),
-        seconds: { check: tCheck, write: 0, total: tCheck },
-      };
-    }
-
     await ensureJournal(conn, ps.schema);
     ps.logger.info(
       { event: 'apply.start', planId: manifest.planId, target: ps.where, journal: status },
@@ -164,82 +119,6 @@ export async function applyPlan(ps: PlanSession, opts: ApplyOptions): Promise<Ap
       seconds: { check: tCheck, write, total: (performance.now() - t0) / 1000 },
     };
   } finally {
-    if (opts.execute) await releaseLock(conn, ps.schema).catch(() => undefined);
+    await releaseLock(conn, ps.schema).catch(() => undefined);
   }
-}
-
-/**
- * The stale check: the target must be exactly where the plan (and this plan's journal, if a
- * run was interrupted) says it is.
- */
-async function checkDigests(ps: PlanSession, journal: JournalState): Promise<void> {
-  const applied = appliedEnds(journal);
-  const expected = await digestsAt(ps.dir, ps.runs, applied);
-  const actual = await readDigests(ps.server, ps.schema, ps.runs, ps.logger);
-  const bad = digestMismatches(expected, actual);
-  if (bad.length === 0) return;
-  const what = describeMismatches(bad);
-  if (journal.batches.length > 0) {
-    throw new PreconditionError(
-      'journal-mismatch',
-      `${ps.where} is not in the state this plan's journal records (${journal.batches.length} batches applied): ${what}; it changed since; roll back or make the plan again`,
-    );
-  }
-  const asAfter = ps.runs.every((r) => {
-    const a = actual.get(r.plan.table);
-    return a !== undefined && digestEquals(a, r.plan.digestAfter);
-  });
-  if (asAfter) {
-    throw new PreconditionError(
-      'already-merged',
-      `${ps.where} already holds what the plan would make (its after digests) but has no journal of it: nothing to apply`,
-    );
-  }
-  const others = await unfinishedPlans(ps.conn, ps.schema, ps.manifest.planId);
-  const hint =
-    others.length > 0
-      ? ` (the journal shows plan ${others.map((p) => p.slice(0, 12)).join(', ')} partly applied here: finish or roll it back first)`
-      : '; make the plan again';
-  throw new PreconditionError(
-    'stale-plan',
-    `${ps.where} changed since the plan was made: ${what}${hint}`,
-  );
-}
-
-/** What --execute would run: batches per table, from where a resumed run would start. */
-async function listBatches(
-  ps: PlanSession,
-  journal: JournalState,
-  copy: Awaited<ReturnType<typeof copySources>>,
-  limits: BatchLimits,
-): Promise<TableTally[]> {
-  const applied = appliedEnds(journal);
-  const out: TableTally[] = [];
-  for (const r of ps.runs) {
-    const from = applied.get(r.plan.table) ?? 0;
-    const source = copy.get(r.plan.table);
-    const tally = newTally(r.plan.table, from, source?.note ?? null);
-    for (const phase of ['delete', 'write'] as const) {
-      for await (const b of tableBatches(
-        readActions(ps.dir, r.plan.file),
-        r.plan.table,
-        phase,
-        from,
-        limits,
-        Boolean(source?.from),
-      )) {
-        tally.batches++;
-        for (const a of b.actions) {
-          if (a.op === 'insert') {
-            const copied = a.copyOf === 'backup' && source?.from;
-            if (copied) tally.copied++;
-            else tally.inserted++;
-          } else if (a.op === 'update') tally.updated++;
-          else if (a.op === 'delete') tally.deleted++;
-        }
-      }
-    }
-    out.push(tally);
-  }
-  return out;
 }

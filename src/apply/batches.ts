@@ -45,6 +45,8 @@ export async function* tableBatches(
   limits: BatchLimits,
   /** whether this table's `copyOf: 'backup'` inserts are copied server-side */
   copies = false,
+  /** a dry run lists what it can: unresolved actions are passed over instead of refused */
+  skipUnresolved = false,
 ): AsyncGenerator<Batch> {
   let index = 0;
   let leading = true;
@@ -58,6 +60,7 @@ export async function* tableBatches(
     if (phase === 'delete' && !leading) break;
     if (phase === 'write' && leading) continue;
     if (i < from) continue;
+    if (a.op === 'unresolved' && skipUnresolved) continue;
     if (a.op === 'unresolved') {
       throw new PreconditionError(
         'unresolved',

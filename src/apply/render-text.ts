@@ -44,8 +44,10 @@ export function renderApplyText(r: ApplyReport): string {
   ];
   out.push(...textGrid(header, rows));
   out.push('');
+  // How restored rows were (or would be) written, only where some were.
   for (const t of r.tables)
-    if (t.copyNote && t.copied + t.inserted > 0) out.push(`${t.table}: ${t.copyNote}`);
+    if (t.copyNote && (t.copyNote.startsWith('INSERT') ? t.copied : t.inserted) > 0)
+      out.push(`${t.table}: ${t.copyNote}`);
   for (const a of r.autoIncrement) {
     if (!dry && !a.raised) continue;
     out.push(
@@ -59,7 +61,12 @@ export function renderApplyText(r: ApplyReport): string {
     out.push(
       `would run ${num(r.batches)} batches (${num(r.rows)} rows; at most ${num(r.batchRows)} rows a batch, or ${num(r.batchRows * COPY_SHARE)} server-side copies), each in a transaction journaled in ${JOURNAL_TABLE}`,
     );
-    out.push('dry run: nothing was changed (add --execute to apply)');
+    for (const w of r.wouldRefuse) out.push(`WOULD REFUSE (${w.reason}): ${w.message}`);
+    out.push(
+      r.wouldRefuse.length > 0
+        ? `dry run: nothing was changed; --execute would be refused (${r.wouldRefuse.length} reason${r.wouldRefuse.length === 1 ? '' : 's'} above)`
+        : 'dry run: nothing was changed (add --execute to apply)',
+    );
   } else {
     out.push(
       `${r.outcome === 'resumed' ? 'resumed and applied' : 'applied'}: ${num(r.rows)} rows in ${num(r.batches)} batches, ${secs(r.seconds.write)} (checks ${secs(r.seconds.check)}); next: reconcile verify`,

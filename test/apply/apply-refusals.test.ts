@@ -55,14 +55,24 @@ async function expectRefused(
 }
 
 describe('apply refuses, with exit 3 and nothing written', () => {
-  it('a stale plan: the target changed since the plan was made (dry run too)', async () => {
+  it('a stale plan: the target changed since the plan was made (a dry run says so)', async () => {
     const { shop, dir } = await fresh('stale');
     await sql(shop.interim, "UPDATE customer SET name = 'changed meanwhile' WHERE id = 3");
     const before = await schemaDigests(shop.interim);
     const msg = /customer has the expected 22 rows but other contents .*make the plan again/;
     await expectRefused(await execute(dir), 3, msg, shop, before);
-    await expectRefused(await runCli(['apply', '--plan', dir]), 3, msg, shop, before);
     await expectRefused(await runCli(['rehearse', '--plan', dir]), 3, msg, shop, before);
+    // Without --execute nothing is written: the dry run lists what --execute would refuse.
+    const dry = await runCli(['apply', '--plan', dir, '--json', '--log-level', 'warn']);
+    expect(dry.code, dry.stderr).toBe(0);
+    const report = JSON.parse(dry.stdout) as { wouldRefuse: { reason: string; message: string }[] };
+    expect(report.wouldRefuse.map((w) => w.reason)).toEqual(['stale-plan']);
+    expect(report.wouldRefuse[0]?.message).toMatch(msg);
+    const text = await runCli(['apply', '--plan', dir, '--log-level', 'warn']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/WOULD REFUSE \(stale-plan\): .*customer has the expected 22 rows/);
+    expect(text.stdout).toContain('--execute would be refused');
+    expect(await schemaDigests(shop.interim)).toEqual(before);
   });
 
   it('an edited, truncated or extended plan', async () => {
@@ -162,6 +172,13 @@ describe('apply refuses, with exit 3 and nothing written', () => {
       shop,
       before,
     );
+    // The dry run says what it would do and that --execute would refuse, exit 0.
+    const dry = await runCli(['apply', '--plan', dir, '--json', '--log-level', 'warn']);
+    expect(dry.code, dry.stderr).toBe(0);
+    const report = JSON.parse(dry.stdout) as { outcome: string; wouldRefuse: { reason: string }[] };
+    expect(report.outcome).toBe('would-apply');
+    expect(report.wouldRefuse.map((w) => w.reason)).toEqual(['unresolved']);
+    expect(await schemaDigests(shop.interim)).toEqual(before);
   });
 
   it('a partly applied plan whose target changed since is refused, not resumed', async () => {
