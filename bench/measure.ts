@@ -16,7 +16,7 @@ export interface ProcessRun {
   readonly stderr: string;
 }
 
-const TIME = '/usr/bin/time';
+export const TIME = '/usr/bin/time';
 
 /**
  * Runs a command and measures its wall time and peak RSS. The peak comes from GNU time's %M
