@@ -50,13 +50,23 @@ export function convertedColumns(pair: TablePair): Set<string> {
   return out;
 }
 
-function textOf(c: ComparedColumn, convert: ReadonlySet<string>): string {
+/** A column as a row string sees it. */
+export interface RowStringColumn {
+  readonly name: string;
+  readonly family: ComparedColumn['family'];
+  /** may be NULL (on either side): it takes a bit in the leading bitmap */
+  readonly nullable: boolean;
+  /** its text is converted to utf8mb4 (the protocol's bytes) before it is hashed */
+  readonly convert: boolean;
+}
+
+function textOf(c: RowStringColumn): string {
   const q = quoteId(c.name);
-  return convert.has(c.name) ? `CONVERT(${q} USING utf8mb4)` : q;
+  return c.convert ? `CONVERT(${q} USING utf8mb4)` : q;
 }
 
 /** The pieces one column contributes to the row string (none of them when it is NULL). */
-function pieces(c: ComparedColumn, convert: ReadonlySet<string>): string[] {
+function pieces(c: RowStringColumn): string[] {
   const q = quoteId(c.name);
   switch (c.family) {
     case 'integer':
@@ -70,7 +80,7 @@ function pieces(c: ComparedColumn, convert: ReadonlySet<string>): string[] {
     case 'enum':
     case 'set':
     case 'json': {
-      const x = textOf(c, convert);
+      const x = textOf(c);
       return [`LENGTH(${x})`, x];
     }
     case 'binary':
@@ -87,20 +97,35 @@ function pieces(c: ComparedColumn, convert: ReadonlySet<string>): string[] {
 export function rowStringSql(pair: TablePair, without: readonly string[] = []): string {
   const convert = convertedColumns(pair);
   const skip = new Set(without);
-  const columns = pair.columns.filter((c) => !skip.has(c.name));
-  const nullable = columns.filter((c) => c.backup.nullable || c.interim.nullable);
+  return columnsRowStringSql(
+    pair.columns
+      .filter((c) => !skip.has(c.name))
+      .map((c) => ({
+        name: c.name,
+        family: c.family,
+        nullable: c.backup.nullable || c.interim.nullable,
+        convert: convert.has(c.name),
+      })),
+  );
+}
+
+/** The row string of the given columns, in their order (see the file's comment). */
+export function columnsRowStringSql(columns: readonly RowStringColumn[]): string {
+  const nullable = columns.filter((c) => c.nullable);
   const bitmaps: string[] = [];
   for (let i = 0; i < nullable.length; i += BITMAP_BITS) {
     const bits = nullable
       .slice(i, i + BITMAP_BITS)
       .map((c, b) => `(${quoteId(c.name)} IS NULL)${b === 0 ? '' : ` << ${b}`}`);
-    bitmaps.push(bits.length === 1 ? (bits[0] as string) : `(${bits.join(' | ')})`);
+    bitmaps.push(bits.length === 1 ? (bits[0] ?? '') : `(${bits.join(' | ')})`);
   }
-  const all = [...bitmaps, ...columns.flatMap((c) => pieces(c, convert))];
+  const all = [...bitmaps, ...columns.flatMap(pieces)];
   // a table of key columns only: nothing but the key to compare
   if (all.length === 0) return "_binary''";
   return `CONCAT_WS(_binary'|', ${all.join(', ')})`;
 }
+
+export { BITMAP_BITS };
 
 /**
  * A 64-bit unsigned per-row hash of a row string, summed per chunk.
