@@ -1,15 +1,19 @@
 import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import { connect } from '../db/mysql.js';
+import type { Connection } from '../db/types.js';
 import type { DbTarget } from '../db/url.js';
 import type { Progress } from '../diff/progress.js';
 import type { StopToken } from '../stop.js';
 import { alreadyApplied, checkDigests, reportBase } from './apply-steps.js';
 import type { BatchLimits } from './batches.js';
-import { copySources } from './copy-source.js';
+import { type CopySource, copySources } from './copy-source.js';
 import { dryRunApply } from './dry-run.js';
 import { type AutoIncrementStep, executePlan, type TableTally } from './execute.js';
 import { ensureJournal, type JournalStatus, journalStatus, readJournal } from './journal.js';
 import { DEFAULT_LOCK_WAIT_SECONDS, releaseLock, takeOrCheckLock } from './lock.js';
 import type { PlanSession } from './plan-session.js';
+import type { TableRun } from './plan-tables.js';
 import { checkTriggers, checkUnresolved } from './plan-tables.js';
 
 export interface ApplyOptions {
@@ -71,6 +75,7 @@ export async function applyPlan(ps: PlanSession, opts: ApplyOptions): Promise<Ap
     seconds: opts.lockWaitSeconds ?? DEFAULT_LOCK_WAIT_SECONDS,
     logger: ps.logger,
   });
+  let backup: Connection | null = null;
   try {
     const journal = await readJournal(conn, ps.schema, manifest.planId);
     const status = journalStatus(journal);
@@ -78,6 +83,7 @@ export async function applyPlan(ps: PlanSession, opts: ApplyOptions): Promise<Ap
     if (status === 'complete') return alreadyApplied(base, t0);
     await checkDigests(ps, journal);
     const copy = await copySources(conn, ps.server, opts.backup, runs);
+    backup = await openStreamSource(copy, runs, opts.backup, ps.logger);
     const tCheck = (performance.now() - t0) / 1000;
     await ensureJournal(conn, ps.schema);
     ps.logger.info(
@@ -93,6 +99,7 @@ export async function applyPlan(ps: PlanSession, opts: ApplyOptions): Promise<Ap
       runs,
       journal,
       copy,
+      backup: backup && { session: backup, schema: opts.backup.schema },
       limits: opts.limits,
       logger: ps.logger,
       ...(opts.progress ? { progress: opts.progress } : {}),
@@ -119,6 +126,21 @@ export async function applyPlan(ps: PlanSession, opts: ApplyOptions): Promise<Ap
       seconds: { check: tCheck, write, total: (performance.now() - t0) / 1000 },
     };
   } finally {
+    await backup?.close();
     await releaseLock(conn, ps.schema).catch(() => undefined);
   }
+}
+
+/**
+ * A connection to the backup's server, when some table's restored rows cannot be copied where
+ * they are (the backup is on another server): `copy` actions stream them through it.
+ */
+async function openStreamSource(
+  copy: ReadonlyMap<string, CopySource>,
+  runs: readonly TableRun[],
+  backup: DbTarget,
+  logger: Logger,
+): Promise<Connection | null> {
+  const needed = runs.some((r) => r.plan.actions.insert > 0 && !copy.get(r.plan.table)?.from);
+  return needed ? connect(backup, { logger }) : null;
 }

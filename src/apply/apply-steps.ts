@@ -112,7 +112,8 @@ export async function listBatches(
             const copied = a.copyOf === 'backup' && source?.from;
             if (copied) tally.copied++;
             else tally.inserted++;
-          } else if (a.op === 'update') tally.updated++;
+          } else if (a.op === 'copy') tally.copied += a.count;
+          else if (a.op === 'update') tally.updated++;
           else if (a.op === 'delete') tally.deleted++;
         }
       }

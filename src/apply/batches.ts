@@ -69,7 +69,8 @@ export async function* tableBatches(
     }
     const copied = copies && a.op === 'insert' && a.copyOf === 'backup';
     const size = copied ? keyBytes(a) : actionBytes(a);
-    const w = copied ? 1 : COPY_SHARE;
+    // A copy action's rows count as copies (only its keys are in the statement and the undo).
+    const w = a.op === 'copy' ? a.count : copied ? 1 : COPY_SHARE;
     if (
       batch.length > 0 &&
       (weight + w > limits.rows * COPY_SHARE || bytes + size > limits.bytes)
@@ -96,12 +97,14 @@ export function actionBytes(a: Action): number {
       return rowBytes(a.row) + rowBytes(a.before) + rowBytes(a.key);
     case 'delete':
       return rowBytes(a.before) + rowBytes(a.key);
+    case 'copy':
+      return a.keys.reduce((n, k) => n + rowBytes(k), 0) + 40 * a.ranges.length;
     default:
       return 0;
   }
 }
 
-function keyBytes(a: Action): number {
+function keyBytes(a: Extract<Action, { op: 'insert' }>): number {
   return rowBytes(a.key);
 }
 

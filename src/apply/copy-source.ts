@@ -24,7 +24,10 @@ export async function copySources(
   const wanted = runs.filter((r) => r.plan.actions.insert > 0);
   if (!sameAddress(target, backup)) {
     for (const r of wanted) {
-      out.set(r.plan.table, { from: null, note: 'backup on another server: rows sent as values' });
+      out.set(r.plan.table, {
+        from: null,
+        note: 'backup on another server: restored rows streamed from it',
+      });
     }
     return out;
   }

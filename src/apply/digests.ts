@@ -1,9 +1,12 @@
 import type { Logger } from 'pino';
+import { rawFromCell } from '../cell/cell-codec.js';
+import type { Row } from '../cell/cells.js';
 import { connect } from '../db/mysql.js';
 import { SessionPool } from '../db/session-pool.js';
 import { type DbTarget, withSchema } from '../db/url.js';
-import { tableDigest } from '../diff/table-digest.js';
+import { rowDigestHasher, tableDigestBy } from '../diff/table-digest.js';
 import { type Digest, DigestAccumulator, digestEquals } from '../hash/digest.js';
+import { loadHash64 } from '../hash/xxhash.js';
 import { readActions } from '../plan/plan-files.js';
 import type { TableRun } from './plan-tables.js';
 
@@ -26,7 +29,8 @@ export async function readDigests(
   });
   try {
     const out = new Map<string, Digest>();
-    for (const r of runs) out.set(r.plan.table, await tableDigest(pool, schema, r.info));
+    for (const r of runs)
+      out.set(r.plan.table, await tableDigestBy(pool, schema, r.info, r.plan.digestMethod));
     return out;
   } finally {
     await pool.close();
@@ -44,6 +48,7 @@ export async function digestsAt(
   applied: ReadonlyMap<string, number>,
 ): Promise<Map<string, Digest>> {
   const out = new Map<string, Digest>();
+  const hash64 = await loadHash64();
   for (const r of runs) {
     const end = applied.get(r.plan.table) ?? 0;
     if (end === 0) {
@@ -54,15 +59,20 @@ export async function digestsAt(
       out.set(r.plan.table, r.plan.digestAfter);
       continue;
     }
+    // The actions' row images, hashed as the table's digests hash rows (its digestMethod).
+    const hasher = rowDigestHasher(r.info, r.plan.digestMethod, hash64);
+    const h = (row: Row): bigint =>
+      hasher.hash(r.plan.columns.map((c) => rawFromCell(row[c] ?? null)));
     const acc = new DigestAccumulator(r.plan.digestBefore);
     let i = 0;
     for await (const a of readActions(dir, r.plan.file)) {
       if (i++ >= end) break;
-      if (a.op === 'insert') acc.add(hashOf(a.hash));
+      if (a.op === 'insert') acc.add(h(a.row));
       else if (a.op === 'update') {
-        acc.remove(hashOf(a.beforeHash));
-        acc.add(hashOf(a.hash));
-      } else if (a.op === 'delete') acc.remove(hashOf(a.beforeHash));
+        acc.remove(h(a.before));
+        acc.add(h(a.row));
+      } else if (a.op === 'delete') acc.remove(h(a.before));
+      else if (a.op === 'copy') acc.addDigest({ count: String(a.count), sum: a.sum });
     }
     out.set(r.plan.table, acc.toDigest());
   }

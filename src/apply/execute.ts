@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
-import type { Connection } from '../db/types.js';
+import type { Connection, Session } from '../db/types.js';
 import { noProgress, type Progress } from '../diff/progress.js';
+import { rowDigestHasher } from '../diff/table-digest.js';
 import { InterruptedError } from '../errors.js';
 import { DigestRowHasher } from '../hash/digest.js';
 import { loadHash64 } from '../hash/xxhash.js';
@@ -25,6 +26,7 @@ import {
   type Phase,
 } from './journal.js';
 import type { TableRun } from './plan-tables.js';
+import type { RestoreSource } from './restore-run.js';
 import { applyBatch } from './run-batch.js';
 import { stoppedApply } from './stopped.js';
 import { pausePoint } from './test-pause.js';
@@ -78,12 +80,26 @@ export interface ExecuteInput {
   readonly runs: readonly TableRun[];
   readonly journal: JournalState;
   readonly copy: ReadonlyMap<string, CopySource>;
+  /**
+   * a session on the backup's server, when it is not the target's: `copy` actions stream their
+   * rows from it (null: same server, or nothing to copy)
+   */
+  readonly backup: { readonly session: Session; readonly schema: string } | null;
   readonly limits: BatchLimits;
   readonly logger: Logger;
   readonly meta: Record<string, unknown>;
   readonly progress?: Progress;
   /** checked between batches; forcing it closes `conn` (the open transaction rolls back) */
   readonly stop?: StopToken;
+}
+
+/** Where a table's `copy` actions take their rows: the backup's schema here, or streamed. */
+function restoreSource(
+  copyFrom: string | null,
+  backup: ExecuteInput['backup'],
+): RestoreSource | null {
+  if (copyFrom !== null) return { kind: 'same-server', schema: copyFrom };
+  return backup ? { kind: 'stream', session: backup.session, schema: backup.schema } : null;
 }
 
 export interface ExecuteResult {
@@ -132,11 +148,17 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
     const phase = async (p: Phase, runs: readonly TableRun[]): Promise<void> => {
       for (const r of runs) {
         const tally = mustGet(tallies, r.plan.table, 'tally of table');
+        const copyFrom = x.copy.get(r.plan.table)?.from ?? null;
         const target = {
           session: x.conn,
           shape: r.shape,
           hasher: new DigestRowHasher(r.info, hash64),
-          copyFrom: x.copy.get(r.plan.table)?.from ?? null,
+          copyFrom,
+          restore: restoreSource(copyFrom, x.backup),
+          check: {
+            method: r.plan.digestMethod,
+            hasher: rowDigestHasher(r.info, r.plan.digestMethod, hash64),
+          },
         };
         const from = applied.get(r.plan.table) ?? 0;
         const actions = readActions(x.dir, r.plan.file);

@@ -46,7 +46,7 @@ export function renderApplyText(r: ApplyReport): string {
   out.push('');
   // How restored rows were (or would be) written, only where some were.
   for (const t of r.tables)
-    if (t.copyNote && (t.copyNote.startsWith('INSERT') ? t.copied : t.inserted) > 0)
+    if (t.copyNote && (t.copyNote.startsWith('INSERT') ? t.copied : t.copied + t.inserted) > 0)
       out.push(`${t.table}: ${t.copyNote}`);
   for (const a of r.autoIncrement) {
     if (!dry && !a.raised) continue;

@@ -6,7 +6,7 @@ import { PreconditionError } from '../errors.js';
 import { asFault, FaultError } from '../faults.js';
 import type { DigestRowHasher } from '../hash/digest.js';
 import { hex64 } from '../hash/xxhash.js';
-import type { Action } from '../plan/format.js';
+import type { Action, RowAction } from '../plan/format.js';
 import {
   compactKeys,
   deleteByKeys,
@@ -27,6 +27,7 @@ import {
 import type { Batch } from './batches.js';
 import { journalBatch } from './journal.js';
 import { deleteRowsExact } from './keyless-delete.js';
+import { type CopyAction, type CopyCheck, type RestoreSource, restoreRun } from './restore-run.js';
 import { pausePoint } from './test-pause.js';
 import type { UndoRecord, UndoStep } from './undo.js';
 
@@ -37,6 +38,10 @@ export interface BatchTarget {
   readonly hasher: DigestRowHasher;
   /** the backup schema to copy `copyOf: 'backup'` rows from server-side, or null */
   readonly copyFrom: string | null;
+  /** where `copy` actions take their rows (null: the backup cannot be read from here) */
+  readonly restore: RestoreSource | null;
+  /** how `copy` actions check what they copied */
+  readonly check: CopyCheck;
 }
 
 export interface BatchOutcome {
@@ -48,10 +53,11 @@ export interface BatchOutcome {
   readonly deleted: number;
 }
 
-type Method = 'copy' | 'values' | 'update' | 'delete';
+type Method = 'copy' | 'restore' | 'values' | 'update' | 'delete';
 type WriteAction = Exclude<Action, { op: 'unresolved' }>;
 
 function methodOf(t: BatchTarget, a: WriteAction): Method {
+  if (a.op === 'copy') return 'restore';
   if (a.op !== 'insert') return a.op;
   return a.copyOf === 'backup' && t.copyFrom !== null && t.shape.key.length > 0 ? 'copy' : 'values';
 }
@@ -76,6 +82,12 @@ export async function applyBatch(
   try {
     await s.execute('START TRANSACTION');
     for (const [method, run] of runsOf(t, batch.actions as WriteAction[])) {
+      if (method === 'restore') {
+        const r = await restoreRun(s, t.shape, t.restore, t.check, run as CopyAction[], seq);
+        steps.push(r.step);
+        out.copied += r.rows;
+        continue;
+      }
       const { step, span } = await applyRun(t, method, run, seq);
       steps.push(step);
       if (span) out.copySpans++;
@@ -94,7 +106,11 @@ export async function applyBatch(
       s,
       journal.schema,
       journal.planId,
-      { ...batch, seq, rows: batch.actions.length },
+      {
+        ...batch,
+        seq,
+        rows: batch.actions.reduce((n, a) => n + (a.op === 'copy' ? a.count : 1), 0),
+      },
       undo,
     );
     await pausePoint(`commit:${seq}`);
@@ -129,7 +145,7 @@ function runsOf(t: BatchTarget, actions: readonly WriteAction[]): [Method, Write
 
 async function applyRun(
   t: BatchTarget,
-  method: Method,
+  method: Exclude<Method, 'restore'>,
   run: WriteAction[],
   seq: number,
 ): Promise<{ step: UndoStep; span: boolean }> {
@@ -153,7 +169,13 @@ async function copyRun(
   const from = t.copyFrom as string;
   const keys = compactKeys(
     sh,
-    run.map((a, i) => keyCells(sh, a.key, `${sh.name} action ${i + 1} of batch ${seq}`)),
+    run.map((a, i) =>
+      keyCells(
+        sh,
+        (a as Extract<Action, { op: 'insert' }>).key,
+        `${sh.name} action ${i + 1} of batch ${seq}`,
+      ),
+    ),
   );
   const n = run.length;
   let span = keySpan(sh, keys);
@@ -175,7 +197,7 @@ async function copyRun(
 
 async function writeRun(
   t: BatchTarget,
-  method: Exclude<Method, 'copy'>,
+  method: Exclude<Method, 'copy' | 'restore'>,
   run: WriteAction[],
   seq: number,
 ): Promise<UndoStep> {
@@ -207,7 +229,7 @@ async function writeRun(
             t,
             updateExact(sh, before[i] as Cell[], next[i] as Cell[], a.columns),
           );
-          if (r !== 1) throw changed(sh, acts[i] as Action, seq);
+          if (r !== 1) throw changed(sh, acts[i] as RowAction, seq);
         }
         return { op: 'unUpdateExact', rows: next, before };
       }
@@ -216,7 +238,7 @@ async function writeRun(
       for (let i = 0; i < acts.length; i++) {
         const a = acts[i] as Extract<Action, { op: 'update' }>;
         const r = await exec(t, updateByKey(sh, keys[i] as Cell[], next[i] as Cell[], a.columns));
-        if (r !== 1) throw changed(sh, acts[i] as Action, seq);
+        if (r !== 1) throw changed(sh, acts[i] as RowAction, seq);
       }
       return {
         op: 'unUpdate',
@@ -230,7 +252,7 @@ async function writeRun(
         const before = acts.map((a, i) => rowCells(sh, a.before, what(i)));
         const missing = await deleteRowsExact(t.session, sh, before);
         const first = missing[0];
-        if (first !== undefined) throw changed(sh, acts[first] as Action, seq);
+        if (first !== undefined) throw changed(sh, acts[first] as RowAction, seq);
         return { op: 'unDelete', rows: before };
       }
       const keys = acts.map((a, i) => keyCells(sh, a.key, what(i)));
@@ -280,7 +302,7 @@ function keyString(values: readonly (Buffer | null)[]): string {
   return values.map((v) => (v === null ? '-' : v.toString('hex'))).join(',');
 }
 
-function changed(sh: TableShape, a: Action, seq: number): PreconditionError {
+function changed(sh: TableShape, a: RowAction, seq: number): PreconditionError {
   return new PreconditionError(
     'row-changed',
     `${sh.schema}.${sh.name}: the row at ${JSON.stringify(a.key)} is not the row the plan expects (changed since the plan was made); batch ${seq} rolled back, nothing of it written`,

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { JsonlWriter } from '../diff/jsonl-writer.js';
-import type { Action } from './format.js';
+import type { RowAction } from './format.js';
 import type { Draft } from './materialize.js';
 
 /** The sections of a table's actions file, in the order they run. */
@@ -15,7 +15,7 @@ export interface PlacedDraft extends Draft {
 }
 
 interface DraftLine {
-  readonly a: Action;
+  readonly a: RowAction;
   readonly w: Draft['world'];
   readonly p: boolean;
   readonly o: Draft['origKey'];

@@ -12,6 +12,7 @@
  * no random ids, stable key order), so the same planId.
  */
 import type { Row } from '../cell/cells.js';
+import type { DigestMethod } from '../checksum/digest-method.js';
 import type { TablePolicy } from '../config/policy.js';
 import type { ConfigReference } from '../config/types.js';
 import type { SslMode } from '../db/tls.js';
@@ -21,8 +22,11 @@ import type { TableDrift } from '../introspect/compare.js';
 /**
  * 2: `policy` and `drift` are typed (references as objects, not "a -> t.b" strings); an update
  * sets only its `columns` (plus ON UPDATE ones).
+ * 3: `digestMethod` per table: digests summed by the server where it can be trusted; `copy`
+ * actions describe the rows restored unchanged from the backup (key ranges, count, sum) instead
+ * of carrying them.
  */
-export const PLAN_FORMAT_VERSION = 2;
+export const PLAN_FORMAT_VERSION = 3;
 export const MANIFEST_FILE = 'plan.json';
 export const SQL_FILE = 'plan.sql';
 export const ACTIONS_DIR = 'actions';
@@ -51,6 +55,24 @@ export type Action =
       readonly copyOf: 'backup' | null;
       /** row hash of `row` (16 hex digits), as the digest counts it */
       readonly hash: string;
+    }
+  /**
+   * Restore rows the backup holds, unchanged, described instead of copied: every backup row at
+   * one of `keys`, or, for a table keyed by one integer column, at a key within one of `ranges`
+   * (inclusive), `count` rows whose row hashes sum (mod 2^64, as the table's digestMethod sums
+   * them) to `sum`. Apply copies them from the backup (INSERT … SELECT when it shares the
+   * target's server, streamed from it otherwise) and checks, in the batch's transaction, that
+   * what it copied has this count and sum. Added in format 3.
+   */
+  | {
+      readonly op: 'copy';
+      readonly rule: Rule;
+      readonly ranges: readonly (readonly [string, string])[];
+      /** key objects, like an insert's `key` */
+      readonly keys: readonly Row[];
+      readonly count: number;
+      /** 16 hex digits */
+      readonly sum: string;
     }
   /** Replace the row at `key` with `row` (whose key may differ: a remapped id). */
   | {
@@ -85,6 +107,8 @@ export type Action =
     };
 
 export type ActionOp = Action['op'];
+/** An action about one row (every kind but `copy`, which is about many). */
+export type RowAction = Exclude<Action, { op: 'copy' }>;
 
 export interface ClassCounts {
   identical: number;
@@ -116,6 +140,11 @@ export interface PlanTable {
   readonly columns: readonly string[];
   readonly counts: ClassCounts;
   readonly actions: ActionCounts;
+  /**
+   * how digestBefore and digestAfter are computed: the server's sum of its row hash (one scan
+   * where the rows are), or, with the reason, the client's xxHash64 of every row
+   */
+  readonly digestMethod: DigestMethod;
   readonly digestBefore: Digest;
   readonly digestAfter: Digest;
   /** raise the target's AUTO_INCREMENT to at least this value after the writes */

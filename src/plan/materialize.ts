@@ -2,14 +2,14 @@ import { type Cell, type Cells, cellEquals, pick, type Row, rawOf, rowOf } from 
 import type { DigestRowHasher } from '../hash/digest.js';
 import { hex64 } from '../hash/xxhash.js';
 import type { Decision, Entry, Survivor } from './decide.js';
-import type { Action } from './format.js';
+import type { RowAction } from './format.js';
 import { refValues, setRefValues } from './ref-values.js';
 import type { RemapView } from './remap-book.js';
 import { columnIndex, type TableModel, type World } from './table-model.js';
 
 /** An action as first written, with what the unique-key check needs to know about it. */
 export interface Draft {
-  readonly action: Action;
+  readonly action: RowAction;
   /** the side a written row comes from (null for deletes and unresolved) */
   readonly world: World | null;
   /** the written row's unique-key values are its side's own (no reference rewrote them) */

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { chooseRowHash } from '../checksum/probe.js';
 import type { PlanConfig } from '../config/types.js';
 import { connect } from '../db/mysql.js';
 import { SessionPool } from '../db/session-pool.js';
@@ -84,6 +85,11 @@ export async function openPlanInputs(
       selection.planned,
       sides,
       pool ? { pool, schema: db.schema } : null,
+      {
+        target: target.server,
+        sources: [src.servers.backup, src.servers.interim],
+        rowHash: await chooseRowHash([src.backupPool, src.interimPool, ...(pool ? [pool] : [])]),
+      },
     );
     logger.debug({ event: 'plan.digests-read', rssMB: rssMB() }, 'target digests read');
     const refusals: string[] = [];

@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { rawFromCell } from '../cell/cell-codec.js';
 import type { PlanConfig } from '../config/types.js';
+import { rowDigestHasher } from '../diff/table-digest.js';
 import { DigestRowHasher } from '../hash/digest.js';
 import type { Hash64 } from '../hash/xxhash.js';
 import { DraftFiles } from './drafts.js';
-import { writeFinalActions } from './finalize.js';
+import { type FinalTable, writeFinalActions } from './finalize.js';
 import type { ActionCounts, PlanTable } from './format.js';
 import { maxOnBothSides, type SidePools } from './fresh-ids.js';
 import { policyRecord } from './policy-record.js';
@@ -83,7 +85,13 @@ export async function planOneTable(ctx: PlanTablesContext, t: TableRecord): Prom
   );
   const unique = resolveConflicts(model, conflicts, hasher, cannotMerge(ctx, model));
   for (const m of unique.merges) ctx.book.addMerge(m.table, m.world, m.from, m.to);
-  const final = await writeFinalActions(join(ctx.dir, t.file), drafts, unique, t.state.digest);
+  const final = await writeFinalActions(
+    join(ctx.dir, t.file),
+    drafts,
+    unique,
+    t.state.digest,
+    finalTable(t, ctx.hash64),
+  );
   const warnings = [ambiguousCreatedWarning(t)].filter((w): w is string => w !== null);
   for (const w of warnings)
     ctx.logger.warn({ event: 'plan.warning', table: t.name }, `${t.name}: ${w}`);
@@ -106,6 +114,7 @@ export async function planOneTable(ctx: PlanTablesContext, t: TableRecord): Prom
     columns: model.storedNames,
     counts,
     actions: final.actions,
+    digestMethod: t.state.method,
     digestBefore: t.state.digest,
     digestAfter: final.digestAfter,
     autoIncrement: await autoIncrementAfter(ctx.sides, t),
@@ -114,6 +123,19 @@ export async function planOneTable(ctx: PlanTablesContext, t: TableRecord): Prom
     drift: model.pair.drift,
     notes: unique.notes,
     warnings,
+  };
+}
+
+/** The table as finalize.ts writes it: its key, and the row hash its digests sum. */
+function finalTable(t: TableRecord, hash64: Hash64): FinalTable {
+  const { model } = t;
+  const hasher = rowDigestHasher(model.target, t.state.method, hash64);
+  const only = model.key.length === 1 ? model.key[0] : undefined;
+  const keyColumn = model.stored.find((c) => c.name === only);
+  return {
+    key: model.key,
+    integerKey: keyColumn?.family === 'integer',
+    rowHash: (row) => hasher.hash(model.storedNames.map((n) => rawFromCell(row[n] ?? null))),
   };
 }
 

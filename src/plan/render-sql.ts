@@ -1,35 +1,14 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import type { Cell } from '../cell/cells.js';
 import { quoteId } from '../db/quote.js';
 import { endStream } from '../diff/jsonl-writer.js';
-import type { ColumnInfo } from '../introspect/types.js';
 import { must, mustGet } from '../must.js';
-import { LITERALS } from '../sql/bind.js';
-import {
-  deleteByKeys,
-  deleteExact,
-  insertValues,
-  keyCells,
-  rowCells,
-  type TableShape,
-  updateByKey,
-  updateExact,
-} from '../sql/statements.js';
-import type { Action, PlanManifest, PlanTable } from './format.js';
+import type { PlanManifest, PlanTable } from './format.js';
 import { SQL_FILE } from './format.js';
-import { readActions } from './plan-files.js';
+import { comment, type RenderTable, renderActions, type SqlTableShape } from './render-actions.js';
 
-/** What the renderer needs to know of a table beyond the manifest. */
-export interface SqlTableShape {
-  /** the target's stored columns, in the manifest's (name) order */
-  readonly columns: readonly ColumnInfo[];
-  /** the target's AUTO_INCREMENT counter when the plan was made */
-  readonly autoIncrementNow: string | null;
-}
-
-const ROWS_PER_INSERT = 100;
+export type { SqlTableShape } from './render-actions.js';
 
 /**
  * Writes plan.sql: the plan as one script a DBA can read and run by hand with the mysql client,
@@ -51,6 +30,18 @@ export async function writePlanSql(
     if (!out.write(text)) await once(out, 'drain');
   };
 
+  // Restored rows are copied by INSERT … SELECT where the backup shares the target's server;
+  // otherwise plan.sql says which rows to copy, and how.
+  const s = manifest.sources;
+  const copyFrom = hostPort(s.backup.url) === hostPort(s.target.url) ? s.backup.schema : null;
+  const ctx = (t: PlanTable): RenderTable => ({
+    dir,
+    table: t,
+    shape: mustGet(shapes, t.table, 'shape of table'),
+    flavor,
+    copyFrom,
+    backup: s.backup,
+  });
   await w(header(manifest));
   await w('START TRANSACTION;\n');
   // Deletes first, children before parents; then updates and inserts, parents first.
@@ -63,14 +54,7 @@ export async function writePlanSql(
   for (const t of [...tables].reverse()) {
     if (t.actions.delete === 0) continue;
     await w(`\n-- ${comment(t.table)}: ${t.actions.delete} deletes\n`);
-    await renderActions(
-      dir,
-      t,
-      mustGet(shapes, t.table, 'shape of table'),
-      flavor,
-      (a) => a.op === 'delete',
-      w,
-    );
+    await renderActions(ctx(t), (a) => a.op === 'delete', w);
   }
   for (const t of tables) {
     await w(
@@ -83,14 +67,7 @@ export async function writePlanSql(
         `-- WARNING: triggers fire on these writes: ${comment(t.triggers.map((x) => `${x.name} (${x.timing} ${x.event})`).join(', '))}\n`,
       );
     }
-    await renderActions(
-      dir,
-      t,
-      mustGet(shapes, t.table, 'shape of table'),
-      flavor,
-      (a) => a.op !== 'delete',
-      w,
-    );
+    await renderActions(ctx(t), (a) => a.op !== 'delete', w);
   }
   await w('\nCOMMIT;\n');
   for (const t of tables) {
@@ -133,77 +110,7 @@ function header(m: PlanManifest): string {
   return `${lines.map(comment).join('\n')}\n\nSET NAMES utf8mb4;\nSET SESSION time_zone = '+00:00';\nSET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION';\nSET SESSION foreign_key_checks = 0;\n`;
 }
 
-async function renderActions(
-  dir: string,
-  t: PlanTable,
-  shape: SqlTableShape,
-  flavor: 'mariadb' | 'mysql',
-  want: (a: Action) => boolean,
-  w: (s: string) => Promise<void>,
-): Promise<void> {
-  const byName = new Map(shape.columns.map((c) => [c.name, c]));
-  const sh: TableShape = {
-    schema: null,
-    name: t.table,
-    columns: t.columns.map((c) => must(byName.get(c), `column ${c} of ${t.table}`)),
-    key: t.key.map((c) => must(byName.get(c), `key column ${c} of ${t.table}`)),
-    flavor,
-  };
-  const keyed = sh.key.length > 0;
-  const what = (a: Action): string => `${t.table} ${a.op} at ${JSON.stringify(a.key)}`;
-  let lastRule = '';
-  let inserts: Cell[][] = [];
-  const flush = async (): Promise<void> => {
-    if (inserts.length === 0) return;
-    await w(`${insertValues(sh, inserts, LITERALS, '\n  ').sql};\n`);
-    inserts = [];
-  };
-  for await (const a of readActions(dir, t.file)) {
-    if (!want(a)) continue;
-    const label = `${a.op}: ${a.rule}`;
-    if (label !== lastRule || inserts.length >= ROWS_PER_INSERT) {
-      await flush();
-      if (label !== lastRule) await w(`-- ${comment(label)}\n`);
-      lastRule = label;
-    }
-    // The same builders apply runs, with literals instead of placeholders: plan.sql addresses
-    // and writes exactly what apply does.
-    switch (a.op) {
-      case 'insert':
-        inserts.push(rowCells(sh, a.row, what(a)));
-        break;
-      case 'update': {
-        const row = rowCells(sh, a.row, what(a));
-        const st = keyed
-          ? updateByKey(sh, keyCells(sh, a.key, what(a)), row, a.columns, LITERALS)
-          : updateExact(sh, rowCells(sh, a.before, what(a)), row, a.columns, LITERALS);
-        await w(`${st.sql};\n`);
-        break;
-      }
-      case 'delete': {
-        const st = keyed
-          ? deleteByKeys(sh, { keys: [keyCells(sh, a.key, what(a))], ranges: [] }, LITERALS)
-          : deleteExact(sh, rowCells(sh, a.before, what(a)), LITERALS);
-        await w(`${st.sql};\n`);
-        break;
-      }
-      case 'unresolved':
-        await w(
-          [
-            `-- UNRESOLVED (not run): ${comment(a.reason)}`,
-            `--   key:     ${comment(JSON.stringify(a.key))}`,
-            `--   backup:  ${comment(JSON.stringify(a.backup))}`,
-            `--   interim: ${comment(JSON.stringify(a.interim))}`,
-            '',
-          ].join('\n'),
-        );
-        break;
-    }
-  }
-  await flush();
-}
-
-/** Text safe inside a `--` comment: one line. */
-function comment(s: string): string {
-  return s.replace(/[\r\n]+/g, ' ');
+/** `host:port` of a URL as plan.json records it (mysql://user@host:port/schema, or a socket). */
+function hostPort(url: string): string {
+  return url.replace(/^[a-z]+:\/\/[^@/]*@/, '').replace(/\/.*$/, '');
 }

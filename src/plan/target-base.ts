@@ -1,5 +1,8 @@
+import { chooseDigestMethod, type DigestMethod } from '../checksum/digest-method.js';
+import type { RowHashFunction } from '../checksum/row-expr.js';
 import type { SessionPool } from '../db/session-pool.js';
-import { type DigestOptions, tableDigest } from '../diff/table-digest.js';
+import type { ServerInfo } from '../db/types.js';
+import { type DigestOptions, tableDigestBy } from '../diff/table-digest.js';
 import { PreconditionError } from '../errors.js';
 import { type Digest, digestColumns, digestEquals } from '../hash/digest.js';
 import type { TableInfo } from '../introspect/types.js';
@@ -12,9 +15,10 @@ export interface SnapshotSide {
 }
 
 /**
- * Rows per chunk when reading digests. tableDigest holds a chunk's rows as buffers while it hashes
- * them; at its adaptive maximum (50,000 rows × the pool's connections) that is most of a plan's
- * peak memory on narrow tables, for no gain in speed.
+ * Rows per chunk when the client reads digests. tableDigest holds a chunk's rows as buffers while
+ * it hashes them; at its adaptive maximum (50,000 rows × the pool's connections) that is most of
+ * a plan's peak memory on narrow tables, for no gain in speed. (The server's digests send only
+ * sums, and size their own chunks.)
  */
 const DIGEST_OPTIONS: DigestOptions = { chunkRows: 10_000 };
 
@@ -22,6 +26,15 @@ const DIGEST_OPTIONS: DigestOptions = { chunkRows: 10_000 };
 export interface TargetState {
   readonly base: World;
   readonly digest: Digest;
+  /** how the table's digests are computed (by the server where it can be trusted) */
+  readonly method: DigestMethod;
+}
+
+/** The servers the digests are read on, and the row hash all of them compute. */
+export interface DigestServers {
+  readonly target: ServerInfo;
+  readonly sources: readonly ServerInfo[];
+  readonly rowHash: RowHashFunction | null;
 }
 
 /**
@@ -34,14 +47,18 @@ export async function targetStates(
   planned: readonly PlannedPair[],
   sides: { readonly backup: SnapshotSide; readonly interim: SnapshotSide },
   target: SnapshotSide | null,
+  servers: DigestServers,
 ): Promise<Map<string, TargetState>> {
   const out = new Map<string, TargetState>();
   const refusals: string[] = [];
   for (const p of planned) {
-    const interim = () =>
-      tableDigest(sides.interim.pool, sides.interim.schema, p.pair.interim, DIGEST_OPTIONS);
+    const method = chooseDigestMethod(p.target, servers.target, servers.sources, servers.rowHash);
+    // Every side's digest over the target's stored columns: the same row string on each.
+    const digestOf = (side: SnapshotSide) =>
+      tableDigestBy(side.pool, side.schema, p.target, method, DIGEST_OPTIONS);
+    const interim = () => digestOf(sides.interim);
     if (target === null) {
-      out.set(p.pair.name, { base: 'interim', digest: await interim() });
+      out.set(p.pair.name, { base: 'interim', digest: await interim(), method });
       continue;
     }
     const shape = sameStoredShape(p.target, p.pair.interim);
@@ -49,16 +66,11 @@ export async function targetStates(
       refusals.push(`${p.pair.name}: the target's columns differ from the interim's (${shape})`);
       continue;
     }
-    const digest = await tableDigest(target.pool, target.schema, p.target, DIGEST_OPTIONS);
+    const digest = await digestOf(target);
     if (digestEquals(digest, await interim())) {
-      out.set(p.pair.name, { base: 'interim', digest });
-    } else if (
-      digestEquals(
-        digest,
-        await tableDigest(sides.backup.pool, sides.backup.schema, p.pair.backup, DIGEST_OPTIONS),
-      )
-    ) {
-      out.set(p.pair.name, { base: 'backup', digest });
+      out.set(p.pair.name, { base: 'interim', digest, method });
+    } else if (digestEquals(digest, await digestOf(sides.backup))) {
+      out.set(p.pair.name, { base: 'backup', digest, method });
     } else {
       refusals.push(
         `${p.pair.name}: the target holds neither the interim's rows nor the backup's (${digest.count} rows); plan into a copy of one of them`,

@@ -66,10 +66,13 @@ export class TableActionSummary {
   constructor(private readonly sampleLimit: number) {}
 
   add(a: Action): void {
-    const id = `${a.op}\0${a.rule}`;
+    // A copy action is the restore of `count` rows: inserts, as the plan's counts have them.
+    const op = a.op === 'copy' ? 'insert' : a.op;
+    const n = a.op === 'copy' ? a.count : 1;
+    const id = `${op}\0${a.rule}`;
     const r = this.rules.get(id);
-    if (r) r.count++;
-    else this.rules.set(id, { rule: a.rule, op: a.op, count: 1 });
+    if (r) r.count += n;
+    else this.rules.set(id, { rule: a.rule, op, count: n });
     if (a.op === 'unresolved') {
       keep(this.conflicts, a.rule, this.sampleLimit, () => ({
         key: a.key,

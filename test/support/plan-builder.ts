@@ -104,7 +104,8 @@ export async function buildPlan(input: BuildPlanInput): Promise<PlanManifest> {
       let lines = 0;
       for await (const a of spec.actions) {
         const action = await toAction(conn, target.schema, info, columns, key, a, hashOf);
-        counts[action.op]++;
+        if (action.op === 'copy') counts.insert += action.count;
+        else counts[action.op]++;
         if (action.op === 'insert') acc.add(BigInt(`0x${action.hash}`));
         if (action.op === 'update') {
           acc.remove(BigInt(`0x${action.beforeHash}`));
@@ -126,6 +127,7 @@ export async function buildPlan(input: BuildPlanInput): Promise<PlanManifest> {
         columns: columns.map((c) => c.name),
         counts: { identical: 0, changed: 0, onlyBackup: 0, onlyInterim: 0, collision: 0 },
         actions: counts,
+        digestMethod: { kind: 'client', reason: 'built by the test' },
         digestBefore: before,
         digestAfter: acc.toDigest(),
         autoIncrement: spec.autoIncrement ?? null,

@@ -5,7 +5,7 @@ import { connect } from '../../src/db/mysql.js';
 import { quoteId, quoteTable } from '../../src/db/quote.js';
 import { SessionPool } from '../../src/db/session-pool.js';
 import type { DbTarget } from '../../src/db/url.js';
-import { tableDigest } from '../../src/diff/table-digest.js';
+import { tableDigestBy } from '../../src/diff/table-digest.js';
 import type { Digest } from '../../src/hash/digest.js';
 import { introspectSchema } from '../../src/introspect/introspect.js';
 import type { PlanManifest } from '../../src/plan/format.js';
@@ -63,7 +63,7 @@ export async function digestsOf(
     for (const t of manifest.tables) {
       const info = schema.tables.get(t.table);
       if (!info) throw new Error(`${t.table} missing in ${target.schema}`);
-      out[t.table] = await tableDigest(pool, target.schema, info);
+      out[t.table] = await tableDigestBy(pool, target.schema, info, t.digestMethod);
     }
     return out;
   } finally {

@@ -53,7 +53,10 @@ export async function writeFixturePlan(
     const text = t.actions.map((a) => `${JSON.stringify(a)}\n`).join('');
     await writeFile(join(dir, file), text);
     const actions: ActionCounts = { insert: 0, update: 0, delete: 0, unresolved: 0, keep: t.keep };
-    for (const a of t.actions) actions[a.op]++;
+    for (const a of t.actions) {
+      if (a.op === 'copy') actions.insert += a.count;
+      else actions[a.op]++;
+    }
     planTables.push({
       table: t.table,
       file,
@@ -63,6 +66,7 @@ export async function writeFixturePlan(
       columns: t.columns,
       counts: t.counts,
       actions,
+      digestMethod: { kind: 'client', reason: 'a fixture' },
       digestBefore: { count: String(t.keep + actions.update + actions.delete), sum: h(i + 1) },
       digestAfter: { count: String(t.keep + actions.update + actions.insert), sum: h(i + 100) },
       autoIncrement: t.key.length === 1 ? { column: t.key[0] as string, next: '1000' } : null,

@@ -1,0 +1,169 @@
+/**
+ * `copy` actions: rows the plan restores unchanged from the backup, described by their keys,
+ * count and the sum of their row hashes. They are copied where they are (INSERT … SELECT when
+ * the backup shares the target's server) or streamed from the backup's server into multi-row
+ * INSERTs; either way, inside the batch's transaction, what was copied must have the plan's
+ * count and sum, else the batch is rolled back and apply refuses: the backup changed since the
+ * plan.
+ */
+import { cellFromRaw } from '../cell/cell-codec.js';
+import type { Cell } from '../cell/cells.js';
+import { tableRowColumns } from '../checksum/client-row-hash.js';
+import type { DigestMethod } from '../checksum/digest-method.js';
+import { columnsRowStringSql, rowHashSql } from '../checksum/row-expr.js';
+import { quoteId, quoteTable } from '../db/quote.js';
+import type { Session } from '../db/types.js';
+import type { RowDigestHasher } from '../diff/table-digest.js';
+import { PreconditionError } from '../errors.js';
+import { DigestAccumulator } from '../hash/digest.js';
+import { hex64, MASK64 } from '../hash/xxhash.js';
+import type { Action } from '../plan/format.js';
+import {
+  insertSelect,
+  insertValues,
+  type KeySet,
+  keyCells,
+  keySetCondition,
+  type TableShape,
+} from '../sql/statements.js';
+import type { UndoStep } from './undo.js';
+
+export type CopyAction = Extract<Action, { op: 'copy' }>;
+
+/** Where restored rows come from. */
+export type RestoreSource =
+  /** the backup schema on the target's server: copied by INSERT … SELECT */
+  | { readonly kind: 'same-server'; readonly schema: string }
+  /** a session on the backup's server: rows streamed through the client */
+  | { readonly kind: 'stream'; readonly session: Session; readonly schema: string };
+
+/** How a batch checks what it copied: the table's digest method and its row hash. */
+export interface CopyCheck {
+  readonly method: DigestMethod;
+  readonly hasher: RowDigestHasher;
+}
+
+/** Bytes of row data one INSERT of streamed rows carries, well under max_allowed_packet. */
+const STREAM_INSERT_BYTES = 1 << 20;
+
+/** Copies the rows of a run of copy actions and checks them; returns the undo step and the rows. */
+export async function restoreRun(
+  s: Session,
+  sh: TableShape,
+  source: RestoreSource | null,
+  check: CopyCheck,
+  run: readonly CopyAction[],
+  seq: number,
+): Promise<{ step: UndoStep; rows: number }> {
+  if (source === null) {
+    throw new PreconditionError(
+      'backup-changed',
+      `${sh.name}: batch ${seq} copies rows from the backup, which is not readable from here`,
+    );
+  }
+  const set = keySetOf(sh, run);
+  const want = new DigestAccumulator();
+  for (const a of run) want.addDigest({ count: String(a.count), sum: a.sum });
+  const expected = want.toDigest();
+  const got =
+    source.kind === 'same-server'
+      ? await copyOnServer(s, sh, source.schema, set, check)
+      : await copyStreamed(s, sh, source, set, check);
+  if (got.count !== expected.count || got.sum !== expected.sum) {
+    const where = source.kind === 'same-server' ? source.schema : `the backup's ${source.schema}`;
+    throw new PreconditionError(
+      'backup-changed',
+      `${where}.${sh.name}: the ${expected.count} rows batch ${seq} restores are not the rows the plan saw (${got.count} copied, sum ${got.sum}, expected ${expected.sum}): the backup changed since the plan (batch rolled back)`,
+    );
+  }
+  return { step: { op: 'unInsert', keys: set.keys, ranges: set.ranges }, rows: Number(got.count) };
+}
+
+/** The keys of a run of copy actions, as one set. */
+function keySetOf(sh: TableShape, run: readonly CopyAction[]): KeySet {
+  return {
+    keys: run.flatMap((a) => a.keys.map((k) => keyCells(sh, k, `${sh.name} copy`))),
+    ranges: run.flatMap((a) => a.ranges.map(([lo, hi]): [string, string] => [lo, hi])),
+  };
+}
+
+/** INSERT … SELECT from the backup schema, then the copied rows' digest, read in the batch. */
+async function copyOnServer(
+  s: Session,
+  sh: TableShape,
+  from: string,
+  set: KeySet,
+  check: CopyCheck,
+): Promise<{ count: string; sum: string }> {
+  const st = insertSelect(sh, from, set);
+  await s.execute(st.sql, st.params);
+  return digestOfSet(s, sh, set, check);
+}
+
+/** The digest of the target's rows at a key set, in the batch's transaction. */
+async function digestOfSet(
+  s: Session,
+  sh: TableShape,
+  set: KeySet,
+  check: CopyCheck,
+): Promise<{ count: string; sum: string }> {
+  const where = keySetCondition(sh, set);
+  const table = quoteTable(sh.schema ?? '', sh.name);
+  if (check.method.kind === 'server') {
+    const hash = rowHashSql(columnsRowStringSql(tableRowColumns(sh.columns)), check.method.rowHash);
+    const row = (
+      await s.rawRows(
+        `SELECT COUNT(*), SUM(${hash}) FROM ${table} WHERE ${where.sql}`,
+        where.params,
+      )
+    )[0];
+    // SUM is exact (a DECIMAL): the digest's sum is it mod 2^64.
+    return {
+      count: row?.[0]?.toString() ?? '0',
+      sum: hex64(BigInt(row?.[1]?.toString() ?? '0') & MASK64),
+    };
+  }
+  const acc = new DigestAccumulator();
+  const cols = sh.columns.map((c) => quoteId(c.name)).join(', ');
+  for await (const r of s.streamRaw(
+    `SELECT ${cols} FROM ${table} WHERE ${where.sql}`,
+    where.params,
+  ))
+    acc.add(check.hasher.hash(r));
+  return acc.toDigest();
+}
+
+/**
+ * Rows read from the backup's server and written as multi-row INSERTs, hashed on the way (the
+ * read is the check: no second read of the target).
+ */
+async function copyStreamed(
+  s: Session,
+  sh: TableShape,
+  source: Extract<RestoreSource, { kind: 'stream' }>,
+  set: KeySet,
+  check: CopyCheck,
+): Promise<{ count: string; sum: string }> {
+  const acc = new DigestAccumulator();
+  const where = keySetCondition(sh, set);
+  const cols = sh.columns.map((c) => quoteId(c.name)).join(', ');
+  const order = sh.key.map((c) => quoteId(c.name)).join(', ');
+  const sql = `SELECT ${cols} FROM ${quoteTable(source.schema, sh.name)} WHERE ${where.sql} ORDER BY ${order}`;
+  let rows: Cell[][] = [];
+  let bytes = 0;
+  const flush = async (): Promise<void> => {
+    if (rows.length === 0) return;
+    const st = insertValues(sh, rows);
+    await s.execute(st.sql, st.params);
+    rows = [];
+    bytes = 0;
+  };
+  for await (const r of source.session.streamRaw(sql, where.params)) {
+    acc.add(check.hasher.hash(r));
+    rows.push(sh.columns.map((c, i) => cellFromRaw(c.family, r[i] ?? null)));
+    for (const v of r) bytes += (v?.length ?? 0) + 4;
+    if (bytes >= STREAM_INSERT_BYTES) await flush();
+  }
+  await flush();
+  return acc.toDigest();
+}
