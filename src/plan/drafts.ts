@@ -29,6 +29,8 @@ interface DraftLine {
 export class DraftFiles {
   private readonly writers: Record<Section, JsonlWriter>;
   readonly lines: Record<Section, number> = { delete: 0, update: 0, insert: 0, unresolved: 0 };
+  /** drafts whose key changed with a merged parent's (Draft.keyMerged): none, nothing to check */
+  keyMerged = 0;
 
   constructor(
     readonly dir: string,
@@ -54,6 +56,7 @@ export class DraftFiles {
       o: d.origKey,
       ...(d.keyMerged ? { m: true as const } : {}),
     };
+    if (d.keyMerged) this.keyMerged += times;
     for (let n = 0; n < times; n++) {
       await this.writers[d.action.op].write(line);
       this.lines[d.action.op]++;

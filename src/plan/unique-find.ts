@@ -55,7 +55,7 @@ export async function findUniqueConflicts(
   if (model.key.length === 0)
     return model.uniqueKeys.length > 0 ? keylessConflicts(model, drafts, sides, hasher) : [];
   const out = model.uniqueKeys.length > 0 ? await keyedConflicts(model, drafts, sides) : [];
-  out.push(...(await mergedKeyConflicts(model, drafts, sides)));
+  if (drafts.keyMerged > 0) out.push(...(await mergedKeyConflicts(model, drafts, sides)));
   return out;
 }
 
