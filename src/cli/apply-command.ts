@@ -14,6 +14,7 @@ import {
   withPlanSession,
 } from './plan-options.js';
 import { createProgress } from './progress-bar.js';
+import { recordRun } from './record-run.js';
 
 interface ApplyFlags extends PlanFlags {
   execute?: boolean;
@@ -35,17 +36,21 @@ export function registerApply(program: Command, setExit: (code: number) => void)
     const opened = await loadPlan(flags);
     const signals = stopOnSignals();
     try {
-      const report = await withPlanSession(flags, opened, (ps) =>
-        applyPlan(ps, {
-          execute: flags.execute === true,
-          allowTriggers: flags.allowTriggers === true,
-          limits: { ...DEFAULT_LIMITS, rows: flags.batchRows },
-          backup: opened.endpoints.backup,
-          progress: createProgress('rows'),
-          lockWaitSeconds: flags.lockWait,
-          stop: signals.token,
-        }),
-      );
+      const run = () =>
+        withPlanSession(flags, opened, (ps) =>
+          applyPlan(ps, {
+            execute: flags.execute === true,
+            allowTriggers: flags.allowTriggers === true,
+            limits: { ...DEFAULT_LIMITS, rows: flags.batchRows },
+            backup: opened.endpoints.backup,
+            progress: createProgress('rows'),
+            lockWaitSeconds: flags.lockWait,
+            stop: signals.token,
+          }),
+        );
+      const report = flags.execute
+        ? await recordRun(flags.plan, opened.manifest.planId, 'apply', run)
+        : await run();
       print(flags, report, renderApplyText);
       setExit(ExitCode.ok);
     } finally {

@@ -9,6 +9,7 @@ import { stopOnSignals } from './interrupt.js';
 import { lockWaitOption } from './options.js';
 import { batchRowsOption, loadPlan, type PlanFlags, planOptions, print } from './plan-options.js';
 import { createProgress } from './progress-bar.js';
+import { recordRun } from './record-run.js';
 
 interface RehearseFlags extends PlanFlags {
   inPlace?: boolean;
@@ -35,20 +36,27 @@ export function registerRehearse(program: Command, setExit: (code: number) => vo
     const opened = await loadPlan(flags);
     const startedAt = new Date();
     const signals = stopOnSignals();
-    const report = await rehearsePlan({
-      dir: flags.plan,
-      manifest: opened.manifest,
-      target: opened.endpoints.target,
-      backup: opened.endpoints.backup,
-      inPlace: flags.inPlace === true,
-      keep: flags.keep === true,
-      allowTriggers: flags.allowTriggers === true,
-      limits: { ...DEFAULT_LIMITS, rows: flags.batchRows },
-      logger: opened.logger,
-      progress: createProgress('rows'),
-      lockWaitSeconds: flags.lockWait,
-      stop: signals.token,
-    }).finally(() => signals.dispose());
+    const report = await recordRun(
+      flags.plan,
+      opened.manifest.planId,
+      'rehearse',
+      () =>
+        rehearsePlan({
+          dir: flags.plan,
+          manifest: opened.manifest,
+          target: opened.endpoints.target,
+          backup: opened.endpoints.backup,
+          inPlace: flags.inPlace === true,
+          keep: flags.keep === true,
+          allowTriggers: flags.allowTriggers === true,
+          limits: { ...DEFAULT_LIMITS, rows: flags.batchRows },
+          logger: opened.logger,
+          progress: createProgress('rows'),
+          lockWaitSeconds: flags.lockWait,
+          stop: signals.token,
+        }),
+      (r) => (r.ok ? null : 'the rehearsal failed'),
+    ).finally(() => signals.dispose());
     // Left in the plan folder for `reconcile report` (src/report/run-results.ts).
     await writeRehearsal(flags.plan, rehearsalResult(report, startedAt)).catch((e: unknown) =>
       // A read-only plan folder costs the report its rehearsal section, not this result.

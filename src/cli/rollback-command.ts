@@ -5,6 +5,7 @@ import { ExitCode } from '../errors.js';
 import { stopOnSignals } from './interrupt.js';
 import { lockWaitOption } from './options.js';
 import { loadPlan, type PlanFlags, planOptions, print, withPlanSession } from './plan-options.js';
+import { recordRun } from './record-run.js';
 
 interface RollbackFlags extends PlanFlags {
   execute?: boolean;
@@ -22,13 +23,20 @@ export function registerRollback(program: Command, setExit: (code: number) => vo
     const opened = await loadPlan(flags);
     const signals = stopOnSignals();
     try {
-      const report = await withPlanSession(flags, opened, (ps) =>
-        rollbackPlan(ps, {
-          execute: flags.execute === true,
-          lockWaitSeconds: flags.lockWait,
-          stop: signals.token,
-        }),
-      );
+      const run = () =>
+        withPlanSession(flags, opened, (ps) =>
+          rollbackPlan(ps, {
+            execute: flags.execute === true,
+            lockWaitSeconds: flags.lockWait,
+            stop: signals.token,
+          }),
+        );
+      // Only a rollback that writes changes what the target holds: only it is recorded.
+      const report = flags.execute
+        ? await recordRun(flags.plan, opened.manifest.planId, 'rollback', run, (r) =>
+            r.beforeOk ? null : "the target is not back to the plan's before digests",
+          )
+        : await run();
       print(flags, report, renderRollbackText);
       const checked = report.mode === 'execute' || report.outcome === 'nothing-to-undo';
       setExit(checked && !report.beforeOk ? ExitCode.differences : ExitCode.ok);

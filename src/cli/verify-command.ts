@@ -5,6 +5,7 @@ import { writeVerification } from '../report/run-results.js';
 import { renderVerifyText } from '../verify/render-text.js';
 import { verifyPlan } from '../verify/verify-plan.js';
 import { loadPlan, type PlanFlags, planOptions, print, withPlanSession } from './plan-options.js';
+import { recordRun } from './record-run.js';
 
 export function registerVerify(program: Command, setExit: (code: number) => void): void {
   const cmd = program
@@ -15,7 +16,13 @@ export function registerVerify(program: Command, setExit: (code: number) => void
   planOptions(cmd, { backup: false }).action(async (flags: PlanFlags) => {
     const opened = await loadPlan(flags);
     const checkedAt = new Date();
-    const report = await withPlanSession(flags, opened, (ps) => verifyPlan(ps));
+    const report = await recordRun(
+      flags.plan,
+      opened.manifest.planId,
+      'verify',
+      () => withPlanSession(flags, opened, (ps) => verifyPlan(ps)),
+      (r) => (r.ok ? null : 'the target does not hold what the plan promised'),
+    );
     // Left in the plan folder for `reconcile report` (src/report/run-results.ts).
     await writeVerification(flags.plan, verificationResult(report, checkedAt)).catch((e: unknown) =>
       // A read-only plan folder costs the report its verification section, not this result.

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadVerifiedPlan, readActions } from '../plan/plan-files.js';
 import { type ReportData, TableActionSummary } from './report-data.js';
+import { latestRuns, readRuns } from './run-log.js';
 import {
   parseRehearsal,
   parseVerification,
@@ -18,7 +19,7 @@ export interface LoadReportOptions {
 /**
  * Reads a plan folder for a report: the manifest (refusing an edited plan, as apply does), one
  * pass over every action file (memory bounded by the samples kept), and the rehearsal and
- * verification results when present.
+ * verification results and the run log when present.
  */
 export async function loadReport(dir: string, options: LoadReportOptions): Promise<ReportData> {
   const manifest = await loadVerifiedPlan(dir);
@@ -44,6 +45,7 @@ export async function loadReport(dir: string, options: LoadReportOptions): Promi
     verification: await readRunFile(join(dir, VERIFICATION_FILE), (j) =>
       parseVerification(j, manifest.planId),
     ),
+    runs: latestRuns(await readRuns(dir, manifest.planId)),
   };
 }
 

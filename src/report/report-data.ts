@@ -8,6 +8,12 @@ import type { Cell, Row } from '../cell/cells.js';
 import type { Action, ActionOp, PlanManifest, PlanTable } from '../plan/format.js';
 import { tableWarnings } from './labels.js';
 import type { RehearsalResult, RunFile, VerificationResult } from './run-results.js';
+import {
+  applyStatus,
+  type LatestRuns,
+  rehearsalOverride,
+  verificationOverride,
+} from './run-status.js';
 
 /** How many actions of one kind a rule decided. */
 export interface RuleCount {
@@ -51,6 +57,8 @@ export interface ReportData {
   readonly tables: readonly TableReport[];
   readonly rehearsal: RunFile<RehearsalResult>;
   readonly verification: RunFile<VerificationResult>;
+  /** the latest run of each command the folder's run log records (run-log.ts) */
+  readonly runs: LatestRuns;
 }
 
 /**
@@ -150,12 +158,22 @@ export type Tone = 'ok' | 'warn' | 'bad' | 'none';
 
 /** One line of the report's verdict, with how it should look. */
 export interface StatusLine {
-  readonly what: 'plan' | 'warning' | 'triggers' | 'rehearsal' | 'verification';
+  readonly what:
+    | 'plan'
+    | 'warning'
+    | 'triggers'
+    | 'rehearsal'
+    | 'apply'
+    | 'rollback'
+    | 'verification';
   readonly tone: Tone;
   readonly text: string;
 }
 
-/** The verdict at the top of a report: can this plan run, did it rehearse, did it verify. */
+/**
+ * The verdict at the top of a report: can this plan run, did it rehearse, was it applied (or
+ * rolled back), did it verify; each the latest state the plan folder records.
+ */
 export function reportStatus(data: ReportData): StatusLine[] {
   const m = data.manifest;
   const out: StatusLine[] = [];
@@ -182,8 +200,11 @@ export function reportStatus(data: ReportData): StatusLine[] {
       text: `triggers fire on the plan's writes (${names.join(', ')}): apply needs --allow-triggers`,
     });
   }
-  out.push(rehearsalStatus(data.rehearsal));
-  out.push(verificationStatus(data.verification));
+  out.push(rehearsalOverride(data.rehearsal, data.runs) ?? rehearsalStatus(data.rehearsal));
+  out.push(applyStatus(data.runs));
+  out.push(
+    verificationOverride(data.verification, data.runs) ?? verificationStatus(data.verification),
+  );
   return out;
 }
 
