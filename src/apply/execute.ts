@@ -6,6 +6,7 @@ import { InterruptedError } from '../errors.js';
 import { DigestRowHasher } from '../hash/digest.js';
 import { loadHash64 } from '../hash/xxhash.js';
 import { mustGet } from '../must.js';
+import type { PlanManifest } from '../plan/format.js';
 import { readActions } from '../plan/plan-files.js';
 import type { StopToken } from '../stop.js';
 import {
@@ -15,6 +16,7 @@ import {
   readAutoIncrement,
   readAutoIncrements,
   setAutoIncrement,
+  setAutoIncrementGently,
 } from './auto-increment.js';
 import { type Batch, type BatchLimits, readAhead, tableBatches } from './batches.js';
 import type { CopySource } from './copy-source.js';
@@ -25,11 +27,13 @@ import {
   journalMarker,
   type Phase,
 } from './journal.js';
+import { deferredSoFar, liveReferences, writeConflicts } from './live-run.js';
 import type { TableRun } from './plan-tables.js';
 import type { RestoreSource } from './restore-run.js';
-import { applyBatch } from './run-batch.js';
+import { applyBatch, type BatchTarget } from './run-batch.js';
 import { stoppedApply } from './stopped.js';
 import { pausePoint } from './test-pause.js';
+import { nextBatchRows, Throttle, type ThrottleOptions } from './throttle.js';
 
 /** What apply did to one table. */
 /** A table's tally before any batch of this run. */
@@ -43,6 +47,7 @@ export function newTally(table: string, resumedFrom: number, copyNote: string | 
     inserted: 0,
     updated: 0,
     deleted: 0,
+    deferred: 0,
     seconds: 0,
     copyNote,
   };
@@ -59,6 +64,8 @@ export interface TableTally {
   inserted: number;
   updated: number;
   deleted: number;
+  /** live runs: actions left for later (rows changed since the plan) */
+  deferred: number;
   seconds: number;
   /** how restored rows were written */
   copyNote: string | null;
@@ -75,6 +82,9 @@ export interface AutoIncrementStep {
 export interface ExecuteInput {
   readonly dir: string;
   readonly planId: string;
+  readonly manifest: PlanManifest;
+  /** the target as users know it, without secrets (for messages) */
+  readonly where: string;
   readonly conn: Connection;
   readonly schema: string;
   readonly runs: readonly TableRun[];
@@ -91,6 +101,8 @@ export interface ExecuteInput {
   readonly progress?: Progress;
   /** checked between batches; forcing it closes `conn` (the open transaction rolls back) */
   readonly stop?: StopToken;
+  /** `--live`: rows checked one by one, throttled (null or absent: strict) */
+  readonly live?: ThrottleOptions | null;
 }
 
 /** Where a table's `copy` actions take their rows: the backup's schema here, or streamed. */
@@ -106,6 +118,9 @@ export interface ExecuteResult {
   readonly tables: TableTally[];
   readonly autoIncrement: AutoIncrementStep[];
   readonly batches: number;
+  /** live runs: actions deferred by this plan's runs so far (conflicts.jsonl), and time paused */
+  readonly deferred: number;
+  readonly pausedSeconds: number;
 }
 
 /**
@@ -129,11 +144,14 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
   }
   const unhook = x.stop?.onForce(() => x.conn.destroy());
   let batches = 0;
+  let deferred = 0;
+  let live: Awaited<ReturnType<typeof liveContext>> | null = null;
   const stopped = (forced: boolean, e?: unknown): Promise<InterruptedError> =>
     stoppedApply({ ...x, ends, done: x.journal.batches.length + batches, forced, error: e });
   try {
-    let seq = x.journal.nextSeq;
+    const next = { value: x.journal.nextSeq };
     let counters: readonly Counter[] | null = x.journal.counters;
+    const recorded = new Set(x.journal.autoinc.map((a) => a.table));
     if (!x.journal.started) {
       counters = await readAutoIncrements(
         x.conn,
@@ -141,15 +159,21 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
         x.runs.map((r) => r.plan.table),
       );
       const meta = { ...x.meta, autoIncrement: counters };
-      await journalMarker(x.conn, x.schema, x.planId, seq++, 'start', meta);
+      await journalMarker(x.conn, x.schema, x.planId, next.value++, 'start', meta);
     }
+    // Reserved before the first batch (and again on a resume, which finds them raised): rows
+    // the application inserts meanwhile take ids past every id the plan writes.
+    await raiseCounters(x, counters, recorded, next, null);
     await pausePoint('start');
 
+    live = x.live ? await liveContext(x) : null;
+    if (live) deferred = live.earlier;
+    const limits = { ...x.limits };
     const phase = async (p: Phase, runs: readonly TableRun[]): Promise<void> => {
       for (const r of runs) {
         const tally = mustGet(tallies, r.plan.table, 'tally of table');
         const copyFrom = x.copy.get(r.plan.table)?.from ?? null;
-        const target = {
+        const target: BatchTarget = {
           session: x.conn,
           shape: r.shape,
           hasher: new DigestRowHasher(r.info, hash64),
@@ -159,6 +183,10 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
             method: r.plan.digestMethod,
             hasher: rowDigestHasher(r.info, r.plan.digestMethod, hash64),
           },
+          live: live && {
+            references: live.references.get(r.plan.table) ?? [],
+            parents: live.parents,
+          },
         };
         const from = applied.get(r.plan.table) ?? 0;
         const actions = readActions(x.dir, r.plan.file);
@@ -166,14 +194,23 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
         const a = r.plan.actions;
         progress.tableStarted(label, p === 'delete' ? a.delete : a.insert + a.update);
         for await (const batch of readAhead(
-          tableBatches(actions, r.plan.table, p, from, x.limits, target.copyFrom !== null),
+          tableBatches(actions, r.plan.table, p, from, limits, target.copyFrom !== null),
         )) {
+          if (live) {
+            await live.throttle.wait(`batch ${next.value} (${r.plan.table})`);
+            progress.paused?.(label, live.throttle.pausedSeconds);
+          }
           if (x.stop?.requested) throw await stopped(false);
           const t0 = performance.now();
-          const n = seq++;
+          const n = next.value++;
           const done = await applyBatch(target, batch, { schema: x.schema, planId: x.planId }, n);
+          const secs = (performance.now() - t0) / 1000;
           ends.set(r.plan.table, batch.end);
-          addTally(tally, done, (performance.now() - t0) / 1000);
+          addTally(tally, done, secs);
+          if (live) {
+            limits.rows = nextBatchRows(limits.rows, secs, live.batchSeconds, x.limits.rows);
+            deferred += done.deferred.length;
+          }
           batches++;
           logBatch(x.logger, n, p, batch);
           progress.rowsDone(label, batch.actions.length);
@@ -185,17 +222,41 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
     await phase('delete', [...x.runs].reverse());
     await phase('write', x.runs);
 
-    const next = { value: seq };
-    const autoIncrement = await raiseCounters(x, counters, tallies, next);
+    const autoIncrement = await raiseCounters(x, counters, recorded, next, tallies);
     await pausePoint('end');
     await journalMarker(x.conn, x.schema, x.planId, next.value++, 'complete', { batches });
-    return { tables: [...tallies.values()], autoIncrement, batches };
+    return {
+      tables: [...tallies.values()],
+      autoIncrement,
+      batches,
+      deferred,
+      pausedSeconds: live?.throttle.pausedSeconds ?? 0,
+    };
   } catch (e) {
     // Forced: the connection was closed under whatever ran; say what that left.
     throw x.stop?.forced && !(e instanceof InterruptedError) ? await stopped(true, e) : e;
   } finally {
     unhook?.();
+    // The readable copy of what the journal defers, however the run ended (best effort: the
+    // journal keeps the record, and the next run rewrites the file).
+    if (live && !x.stop?.forced) {
+      await writeConflicts(x.conn, x.schema, x.planId, x.dir).catch(() => undefined);
+    }
   }
+}
+
+/** A live run's context: references to follow, parents deferred so far, the throttle. */
+async function liveContext(x: ExecuteInput) {
+  const opts = x.live;
+  if (!opts) throw new Error('liveContext called for a strict run');
+  const earlier = await deferredSoFar(x.conn, x.schema, x.planId, x.runs);
+  return {
+    references: liveReferences(x.runs),
+    parents: earlier.parents,
+    earlier: earlier.count,
+    throttle: new Throttle(opts, x.conn, x.logger, x.stop),
+    batchSeconds: opts.batchSeconds,
+  };
 }
 
 function addTally(
@@ -209,6 +270,7 @@ function addTally(
   tally.inserted += done.inserted;
   tally.updated += done.updated;
   tally.deleted += done.deleted;
+  tally.deferred += done.deferred.length;
   tally.seconds += seconds;
 }
 
@@ -220,15 +282,18 @@ function logBatch(logger: Logger, seq: number, phase: Phase, batch: Batch): void
 }
 
 /**
- * Raises each AUTO_INCREMENT counter to what the plan needs (past every id). The journal keeps
- * the counter each had before the apply (the start row's, recorded before the first batch;
- * an `autoinc` row too, written before the ALTER, which commits on its own).
+ * Raises each AUTO_INCREMENT counter to what the plan needs (past every id). Run before the
+ * first batch (the reservation: ids the plan writes cannot be taken meanwhile) and after the
+ * last (past any id the writes reached). The journal keeps the counter each had before the
+ * apply (the start row's, recorded before the first batch; an `autoinc` row too, written before
+ * the first ALTER of a table, which commits on its own); `recorded` holds the tables it has one for.
  */
 async function raiseCounters(
   x: ExecuteInput,
   counters: readonly Counter[] | null,
-  tallies: ReadonlyMap<string, TableTally>,
+  recorded: Set<string>,
   seq: { value: number },
+  tallies: ReadonlyMap<string, TableTally> | null,
 ): Promise<AutoIncrementStep[]> {
   const out: AutoIncrementStep[] = [];
   for (const r of x.runs) {
@@ -237,11 +302,12 @@ async function raiseCounters(
     if (!want) continue;
     const current = await readAutoIncrement(x.conn, x.schema, r.plan.table);
     const raise = needsRaise(current, want.next);
-    const recorded = x.journal.autoinc.find((a) => a.table === r.plan.table);
     const before =
-      counters?.find((c) => c.table === r.plan.table)?.value ?? recorded?.before ?? current;
+      counters?.find((c) => c.table === r.plan.table)?.value ??
+      x.journal.autoinc.find((a) => a.table === r.plan.table)?.before ??
+      current;
     if (raise) {
-      if (!recorded) {
+      if (!recorded.has(r.plan.table)) {
         await journalAutoinc(x.conn, x.schema, x.planId, {
           seq: seq.value++,
           table: r.plan.table,
@@ -249,17 +315,21 @@ async function raiseCounters(
           before,
           next: want.next,
         });
+        recorded.add(r.plan.table);
       }
-      await setAutoIncrement(x.conn, x.schema, r.plan.table, want.next);
+      // A live target keeps serving: the ALTER must not queue its queries for long.
+      if (x.live) await setAutoIncrementGently(x.conn, x.schema, r.plan.table, want.next);
+      else await setAutoIncrement(x.conn, x.schema, r.plan.table, want.next);
     }
     out.push({
       table: r.plan.table,
       column: want.column,
       before,
       next: want.next,
-      raised: raise || recorded !== undefined,
+      raised: recorded.has(r.plan.table),
     });
-    mustGet(tallies, r.plan.table, 'tally of table').seconds += (performance.now() - t0) / 1000;
+    const tally = tallies?.get(r.plan.table);
+    if (tally) tally.seconds += (performance.now() - t0) / 1000;
   }
   return out;
 }

@@ -30,6 +30,7 @@ export function renderApplyText(r: ApplyReport): string {
     num(t.copied),
     num(t.batches),
     t.resumedFrom > 0 ? num(t.resumedFrom) : '-',
+    ...(r.live && !dry ? [num(t.deferred)] : []),
     dry ? '' : secs(t.seconds),
   ]);
   const header = [
@@ -40,6 +41,7 @@ export function renderApplyText(r: ApplyReport): string {
     'insert…select',
     'batches',
     'done before',
+    ...(r.live && !dry ? ['deferred'] : []),
     dry ? '' : 'time',
   ];
   out.push(...textGrid(header, rows));
@@ -68,8 +70,19 @@ export function renderApplyText(r: ApplyReport): string {
         : 'dry run: nothing was changed (add --execute to apply)',
     );
   } else {
+    const paused = r.seconds.paused >= 0.05 ? `, paused ${secs(r.seconds.paused)}` : '';
     out.push(
-      `${r.outcome === 'resumed' ? 'resumed and applied' : 'applied'}: ${num(r.rows)} rows in ${num(r.batches)} batches, ${secs(r.seconds.write)} (checks ${secs(r.seconds.check)}); next: reconcile verify`,
+      `${r.outcome === 'resumed' ? 'resumed and applied' : 'applied'}${r.live ? ' (live)' : ''}: ${num(r.rows)} rows in ${num(r.batches)} batches, ${secs(r.seconds.write)}${paused} (checks ${secs(r.seconds.check)}); next: reconcile verify${r.live ? ' --live' : ''}`,
+    );
+    if (r.live && r.deferred > 0) {
+      out.push(
+        `deferred: ${num(r.deferred)} actions on rows the application changed since the plan (or on rows that reference them); listed in conflicts.jsonl in the plan folder; decide them with: reconcile plan --refresh PLAN_DIR --out NEW_PLAN_DIR`,
+      );
+    }
+  }
+  if (dry && r.live) {
+    out.push(
+      'live: no whole-target check; each batch will lock and check the rows it touches, and defer those changed since the plan',
     );
   }
   return `${out.join('\n')}\n`;

@@ -1,0 +1,88 @@
+/**
+ * What a live run (`apply --execute --live`) carries from batch to batch: which references a
+ * deferral must follow, the parents deferred so far (rebuilt from the journal on a resume),
+ * the throttle, and the plan folder's `conflicts.jsonl`, rewritten from the journal at the end
+ * of every run (the journal is the record; the file is its readable copy).
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Session } from '../db/types.js';
+import { readDeferred } from './journal.js';
+import { type Deferred, DeferredParents, type LiveReference } from './live-rows.js';
+import type { TableRun } from './plan-tables.js';
+
+export const CONFLICTS_FILE = 'conflicts.jsonl';
+
+/**
+ * Per table, the single-column references to a planned table's single-column key: declared
+ * foreign keys and the config's `references`. A row referencing a deferred parent is deferred.
+ * (References into JSON documents and composite ones are not followed by deferrals: verify
+ * --live finds what they leave orphaned.)
+ */
+export function liveReferences(runs: readonly TableRun[]): Map<string, LiveReference[]> {
+  const keyOf = new Map(
+    runs.filter((r) => r.plan.key.length === 1).map((r) => [r.plan.table, r.plan.key[0]]),
+  );
+  const out = new Map<string, LiveReference[]>();
+  for (const r of runs) {
+    const refs: LiveReference[] = [];
+    const add = (column: string, parent: string, refColumn: string): void => {
+      if (keyOf.get(parent)?.toLowerCase() !== refColumn.toLowerCase()) return;
+      if (refs.some((x) => x.column === column && x.parent === parent)) return;
+      refs.push({ column, parent });
+    };
+    for (const fk of r.info.foreignKeys) {
+      const [column] = fk.columns;
+      const [refColumn] = fk.refColumns;
+      if (fk.columns.length === 1 && column && refColumn) add(column, fk.refTable, refColumn);
+    }
+    for (const ref of r.plan.policy.references) add(ref.column, ref.table, ref.refColumn);
+    out.set(r.plan.table, refs);
+  }
+  return out;
+}
+
+/** The parents earlier runs of this plan deferred, from the journal. */
+export async function deferredSoFar(
+  s: Session,
+  schema: string,
+  planId: string,
+  runs: readonly TableRun[],
+): Promise<{ parents: DeferredParents; count: number }> {
+  const parents = new DeferredParents();
+  const shapes = new Map(runs.map((r) => [r.plan.table, r.shape]));
+  let count = 0;
+  for (const b of await readDeferred(s, schema, planId)) {
+    const sh = shapes.get(b.table);
+    for (const d of b.deferred) {
+      count++;
+      if (sh) parents.record(b.table, sh, d);
+    }
+  }
+  return { parents, count };
+}
+
+/** One line of conflicts.jsonl. */
+export interface ConflictLine extends Deferred {
+  readonly table: string;
+  /** the journal batch that deferred it */
+  readonly batch: number;
+}
+
+/** Rewrites `conflicts.jsonl` in the plan folder from the journal; returns how many lines. */
+export async function writeConflicts(
+  s: Session,
+  schema: string,
+  planId: string,
+  dir: string,
+): Promise<number> {
+  const lines: string[] = [];
+  for (const b of await readDeferred(s, schema, planId)) {
+    for (const d of b.deferred) {
+      const line: ConflictLine = { table: b.table, batch: b.seq, ...d };
+      lines.push(JSON.stringify(line));
+    }
+  }
+  await writeFile(join(dir, CONFLICTS_FILE), lines.length > 0 ? `${lines.join('\n')}\n` : '');
+  return lines.length;
+}
