@@ -162,8 +162,9 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
       await journalMarker(x.conn, x.schema, x.planId, next.value++, 'start', meta);
     }
     // Reserved before the first batch (and again on a resume, which finds them raised): rows
-    // the application inserts meanwhile take ids past every id the plan writes.
-    await raiseCounters(x, counters, recorded, next, null);
+    // the application inserts meanwhile take ids past every id the plan writes. The start row
+    // holds every counter's value before the apply, for rollback: no `autoinc` row needed here.
+    await raiseCounters(x, counters, null, next, null);
     await pausePoint('start');
 
     live = x.live ? await liveContext(x) : null;
@@ -286,12 +287,13 @@ function logBatch(logger: Logger, seq: number, phase: Phase, batch: Batch): void
  * first batch (the reservation: ids the plan writes cannot be taken meanwhile) and after the
  * last (past any id the writes reached). The journal keeps the counter each had before the
  * apply (the start row's, recorded before the first batch; an `autoinc` row too, written before
- * the first ALTER of a table, which commits on its own); `recorded` holds the tables it has one for.
+ * the first ALTER of a table, which commits on its own, unless the start row has them).
  */
 async function raiseCounters(
   x: ExecuteInput,
   counters: readonly Counter[] | null,
-  recorded: Set<string>,
+  /** tables with an `autoinc` row; null: record none (the start row holds the counters) */
+  recorded: Set<string> | null,
   seq: { value: number },
   tallies: ReadonlyMap<string, TableTally> | null,
 ): Promise<AutoIncrementStep[]> {
@@ -307,7 +309,7 @@ async function raiseCounters(
       x.journal.autoinc.find((a) => a.table === r.plan.table)?.before ??
       current;
     if (raise) {
-      if (!recorded.has(r.plan.table)) {
+      if (recorded && !recorded.has(r.plan.table)) {
         await journalAutoinc(x.conn, x.schema, x.planId, {
           seq: seq.value++,
           table: r.plan.table,
@@ -326,7 +328,8 @@ async function raiseCounters(
       column: want.column,
       before,
       next: want.next,
-      raised: recorded.has(r.plan.table),
+      // raised by this plan's runs: above its value before the apply
+      raised: raise || before === null || BigInt(before) < BigInt(want.next),
     });
     const tally = tallies?.get(r.plan.table);
     if (tally) tally.seconds += (performance.now() - t0) / 1000;
