@@ -114,7 +114,19 @@ export function renderRollbackText(r: RollbackReport): string {
   out.push('');
   if (r.mode === 'dry-run') {
     out.push('would undo these batches, newest first, each in a transaction');
+    if (r.live) out.push('live: row by row, keeping rows the application changed since the apply');
     out.push('dry run: nothing was changed (add --execute to roll back)');
+  } else if (r.live) {
+    out.push(
+      `rolled back (live) in ${secs(r.seconds)}: every row the apply wrote is undone${r.keptCount > 0 ? `, except ${num(r.keptCount)} the application changed since (kept as they are; rollback-kept.jsonl in the plan folder):` : ''}`,
+    );
+    for (const k of r.kept.slice(0, 20))
+      out.push(`  ${k.table} ${JSON.stringify(k.key)}: ${k.op} ${k.reason}`);
+    if (r.keptCount > 20) out.push(`  … and ${num(r.keptCount - 20)} more`);
+    if (!r.beforeOk)
+      out.push(
+        "the target's digests differ from the plan's before digests where the application wrote since the plan (not the rollback's to undo)",
+      );
   } else if (r.beforeOk) {
     out.push(
       `rolled back in ${secs(r.seconds)}: every table has its before digest again${r.counters.length > 0 ? ', and every AUTO_INCREMENT counter its value before the apply' : ''}`,

@@ -222,4 +222,78 @@ describe('apply --live', () => {
     );
     expect(Number(j?.n)).toBe(0);
   }, 60_000);
+
+  it('rollback --live undoes what nobody changed since the apply, keeps and lists the rest', async () => {
+    const shop = await makeLiveShop(schemas, 'lv5');
+    const { dir } = await planLiveShop(shop);
+    const before = await one<{ id: number; name: string; merchant_id: number }>(
+      shop.interim,
+      'SELECT id, name, merchant_id FROM customer ORDER BY id',
+    );
+    const applied = await runCli(applyArgs(dir, '--live', '--batch-rows', '7'));
+    expect(applied.code, applied.stderr).toBe(0);
+    // The application goes on: it edits a moved sign-up and a restored customer, deletes a
+    // restored order, signs up a customer.
+    await sql(
+      shop.interim,
+      `UPDATE customer SET name = 'edited after' WHERE id IN (101, 70);
+       DELETE FROM orders WHERE id = 140;
+       INSERT INTO customer (merchant_id, name, created_at) VALUES (3, 'after apply', '2020-03-03 08:00:00');`,
+    );
+    const strict = await runCli([
+      'rollback',
+      '--plan',
+      dir,
+      '--execute',
+      '--json',
+      '--log-level',
+      'warn',
+    ]);
+    expect(strict.code).toBe(3);
+    expect((JSON.parse(strict.stdout) as ErrorDocument).error.reason).toBe('journal-mismatch');
+
+    const r = await runCli([
+      'rollback',
+      '--plan',
+      dir,
+      '--execute',
+      '--live',
+      '--json',
+      '--log-level',
+      'warn',
+    ]);
+    expect(r.code, r.stderr).toBe(1);
+    const report = JSON.parse(r.stdout) as {
+      keptCount: number;
+      kept: { table: string; op: string; key: Record<string, string>; reason: string }[];
+    };
+    const kept = report.kept.map((k) => `${k.table} ${k.op} ${Object.values(k.key)} ${k.reason}`);
+    expect(kept.sort()).toEqual(
+      [
+        'customer update 101 changed',
+        'customer insert 70 changed',
+        'orders insert 140 gone',
+      ].sort(),
+    );
+    const lines = (await readFile(join(dir, 'rollback-kept.jsonl'), 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(3);
+    // Everything else is as before the apply, with the application's writes on top.
+    const after = await one<{ id: number; name: string; merchant_id: number }>(
+      shop.interim,
+      "SELECT id, name, merchant_id FROM customer WHERE id NOT IN (70, 101) AND name <> 'after apply' ORDER BY id",
+    );
+    // (the sign-up moved from 51 to 101 stays at 101: the application edited it there)
+    expect(after).toEqual(before.filter((c) => c.id !== 51));
+    const [orders] = await one<{ n: string | number }>(
+      shop.interim,
+      'SELECT COUNT(*) AS n FROM orders WHERE id <= 200 AND id NOT IN (SELECT o.id FROM orders o WHERE o.id = 140)',
+    );
+    // the interim's own orders of the first half (50), the restored ones all undone but none left
+    expect(Number(orders?.n)).toBe(50);
+    const [journal] = await one<{ n: string | number }>(
+      shop.interim,
+      `SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = '${shop.interim.schema}' AND TABLE_NAME = '_reconcile_journal'`,
+    );
+    expect(Number(journal?.n)).toBe(0);
+  }, 90_000);
 });
