@@ -152,10 +152,11 @@ export async function rollbackPlan(
 
     // First the marker: from here on the plan reads as partly applied, which it is.
     await deleteJournalKind(conn, ps.schema, manifest.planId, 'complete');
-    const kept = opts.live
-      ? await undoAllLive(ps, journal.batches, opts.live.backup, opts.stop)
-      : (await undoAll(ps, journal.batches, opts.stop), []);
-    if (opts.live) await writeKept(ps.dir, kept);
+    let kept: KeptRow[] = [];
+    if (opts.live) {
+      kept = await undoAllLive(ps, journal.batches, opts.live.backup, opts.stop);
+      await writeKept(ps.dir, kept);
+    } else await undoAll(ps, journal.batches, opts.stop);
     await restoreCounters(conn, ps.schema, counters);
     await deleteJournalKind(conn, ps.schema, manifest.planId, 'autoinc');
     await deleteJournalKind(conn, ps.schema, manifest.planId, 'start');
