@@ -6,6 +6,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Row } from '../cell/cells.js';
 import type { Session } from '../db/types.js';
 import { readDeferred } from './journal.js';
 import { type Deferred, DeferredParents, type LiveReference } from './live-rows.js';
@@ -60,6 +61,29 @@ export async function deferredSoFar(
     }
   }
   return { parents, count };
+}
+
+/**
+ * The keys live runs of a plan deferred, per table: each deferred action's key, and the key a
+ * deferred move would have taken (`plan --refresh` plans these rows again). Keyless tables'
+ * rows (a whole row for a key) are left out: they are not planned again by key.
+ */
+export async function deferredKeys(
+  s: Session,
+  schema: string,
+  planId: string,
+  keyed: ReadonlySet<string>,
+): Promise<Map<string, Row[]>> {
+  const out = new Map<string, Map<string, Row>>();
+  for (const b of await readDeferred(s, schema, planId)) {
+    if (!keyed.has(b.table)) continue;
+    const list = out.get(b.table) ?? new Map<string, Row>();
+    for (const d of b.deferred) {
+      for (const k of d.to ? [d.key, d.to] : [d.key]) list.set(JSON.stringify(k), k);
+    }
+    out.set(b.table, list);
+  }
+  return new Map([...out].map(([t, keys]) => [t, [...keys.values()]]));
 }
 
 /** One line of conflicts.jsonl. */

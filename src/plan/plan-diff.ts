@@ -1,14 +1,16 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { type Cell, type Cells, decodeCells, pick } from '../cell/cells.js';
+import { type Cell, type Cells, decodeCells, pick, type Row } from '../cell/cells.js';
 import type { SessionPool } from '../db/session-pool.js';
 import type { ChunkDiff, MultisetDiff } from '../diff/chunk-join.js';
 import { comparePairs, type DiffSources } from '../diff/engine.js';
 import type { Progress } from '../diff/progress.js';
 import type { ChunkPart } from '../diff/table-tally.js';
+import type { TablePair } from '../introspect/compare.js';
 import { must, mustGet } from '../must.js';
 import { collisionOf, createdOnTheDay, naturalKeyBytes } from './classify.js';
 import { takesFreshId } from './collision.js';
+import { compareKeys } from './key-diff.js';
 import { matchForms } from './match-form.js';
 import { SpoolWriter } from './spool.js';
 import type { TableModel } from './table-model.js';
@@ -30,6 +32,8 @@ export interface DiffedTable {
 }
 
 export interface PlanDiffOptions {
+  /** `plan --refresh`: diff only the rows at these keys, per table (others: nothing) */
+  readonly keys?: ReadonlyMap<string, readonly Row[]> | undefined;
   readonly concurrency: number;
   readonly logger: Logger;
   readonly progress?: Progress;
@@ -179,19 +183,29 @@ export async function diffIntoSpools(
     ]),
   );
   const out = new Map<string, DiffedTable>();
+  const sink = (pair: TablePair, part: ChunkPart): Promise<void> =>
+    mustGet(spools, pair.name, 'spool of table').take(part);
   try {
-    await comparePairs(
-      src,
-      models.map((m) => m.pair),
-      {
-        concurrency: opts.concurrency,
-        method: 'auto',
-        logger: opts.logger,
-        progress: opts.progress,
-        chunkRows: opts.chunkRows,
-      },
-      (pair, part) => mustGet(spools, pair.name, 'spool of table').take(part),
-    );
+    if (opts.keys)
+      await compareKeys(
+        src,
+        models.map((m) => m.pair),
+        opts.keys,
+        sink,
+      );
+    else
+      await comparePairs(
+        src,
+        models.map((m) => m.pair),
+        {
+          concurrency: opts.concurrency,
+          method: 'auto',
+          logger: opts.logger,
+          progress: opts.progress,
+          chunkRows: opts.chunkRows,
+        },
+        sink,
+      );
     for (const [name, s] of spools) out.set(name, await s.finish());
   } finally {
     if (out.size < spools.size)

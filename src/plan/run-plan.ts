@@ -1,6 +1,7 @@
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { Row } from '../cell/cells.js';
 import type { PlanConfig } from '../config/types.js';
 import { tableFileName } from '../diff/jsonl-writer.js';
 import type { Progress } from '../diff/progress.js';
@@ -28,6 +29,11 @@ export interface PlanOptions {
   readonly progress?: Progress;
   /** a fixed chunk size for the diff (tests) */
   readonly chunkRows?: number;
+  /**
+   * `plan --refresh`: plan only the rows at these keys, per table, against the sources as they
+   * are now; the other tables are left alone (listed as skipped)
+   */
+  readonly keys?: ReadonlyMap<string, readonly Row[]>;
 }
 
 export interface PlanResult {
@@ -67,7 +73,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
   await mkdir(work, { recursive: true });
   await mkdir(join(partial, ACTIONS_DIR));
 
-  const inputs = await openPlanInputs(config, opts.concurrency, logger);
+  const inputs = await openPlanInputs(config, opts.concurrency, logger, opts.keys);
   try {
     const diffed = await diffIntoSpools(
       inputs.src,

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ApplyReport } from '../../src/apply/apply-plan.js';
@@ -8,8 +8,8 @@ import { connect } from '../../src/db/mysql.js';
 import type { DbTarget } from '../../src/db/url.js';
 import { runCli } from '../support/cli.js';
 import { killAt, runToPause } from '../support/kill.js';
-import { type LiveShop, makeLiveShop, planLiveShop } from '../support/live-fixture.js';
-import { sql, TestSchemas } from '../support/schemas.js';
+import { LIVE_CONFIG, type LiveShop, makeLiveShop, planLiveShop } from '../support/live-fixture.js';
+import { sql, TestSchemas, urlOf } from '../support/schemas.js';
 
 /**
  * apply --live on a target the application keeps writing: the rows it changed since the plan
@@ -144,7 +144,50 @@ describe('apply --live', () => {
       `SELECT AUTO_INCREMENT AS ai FROM information_schema.TABLES WHERE TABLE_SCHEMA = '${shop.interim.schema}' AND TABLE_NAME = 'customer'`,
     );
     expect(Number(ai?.ai)).toBeGreaterThanOrEqual(106);
-  }, 60_000);
+
+    // The way forward: plan the deferred rows again, apply that on top.
+    const cfg = join(dir, '..', 'config.yaml');
+    await writeFile(
+      cfg,
+      `backup: ${urlOf(shop.backup.schema)}\ninterim: ${urlOf(shop.interim.schema)}\n${LIVE_CONFIG}`,
+    );
+    const next = join(dir, '..', 'refresh');
+    const refreshed = await runCli([
+      'plan',
+      '--refresh',
+      dir,
+      '--config',
+      cfg,
+      '--out',
+      next,
+      '--log-level',
+      'warn',
+    ]);
+    expect(refreshed.code, refreshed.stderr).toBe(0);
+    expect(refreshed.stdout).toContain('9 deferred key(s)');
+    const follow = await runCli([...applyArgs(next, '--live'), '--json']);
+    expect(follow.code, follow.stderr).toBe(0);
+    expect((JSON.parse(follow.stdout) as ApplyReport).deferred).toBe(0);
+    // The backup's customers 53 and 56 are restored with their orders; the application's rows
+    // at those ids moved to fresh ids, their orders following; the policy decided merchant 5.
+    const c = await one<{ id: number; name: string }>(
+      shop.interim,
+      "SELECT id, name FROM customer WHERE id IN (53, 56) OR name IN ('app edit', 'late signup') ORDER BY id",
+    );
+    expect(c.map((x) => x.name)).toEqual(['customer 53', 'customer 56', 'app edit', 'late signup']);
+    expect(c[2]?.id).toBeGreaterThan(105);
+    const [orders] = await one<{ n: string | number }>(
+      shop.interim,
+      'SELECT COUNT(*) AS n FROM orders WHERE id IN (105, 106, 111, 112) AND customer_id IN (53, 56)',
+    );
+    expect(Number(orders?.n)).toBe(4);
+    const [o203] = await one<{ customer_id: number }>(
+      shop.interim,
+      'SELECT customer_id FROM orders WHERE id = 203',
+    );
+    expect(o203?.customer_id).toBe(c[2]?.id);
+    expect(await orphans(shop.interim)).toBe(0);
+  }, 90_000);
 
   it('a sign-up during a strict apply takes no fresh id; a strict run stopped half-way is finished with --live', async () => {
     const shop = await makeLiveShop(schemas, 'lv2');
