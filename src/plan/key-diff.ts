@@ -26,7 +26,7 @@ export async function compareKeys(
     if (names.length === 0 || wanted.length === 0) continue;
     const readers = src.readers(pair);
     const cells = sortKeys(
-      dedupe(wanted.map((k) => names.map((n) => valueOf(k, n)))),
+      dedupe(wanted.map((k) => names.map((n) => cellNamed(k, n)))),
       pair.backup.columns.find((c) => c.name.toLowerCase() === names[0]?.toLowerCase()),
       names.length,
     );
@@ -66,7 +66,7 @@ function column(info: TableInfo, name: string): ColumnInfo {
   return c;
 }
 
-function valueOf(row: Row, name: string): Cell {
+function cellNamed(row: Row, name: string): Cell {
   const hit = Object.keys(row).find((k) => k.toLowerCase() === name.toLowerCase());
   return hit === undefined ? null : (row[hit] ?? null);
 }
