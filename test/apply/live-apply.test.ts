@@ -264,6 +264,19 @@ describe('apply --live', () => {
       `SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = '${shop.interim.schema}' AND TABLE_NAME = '_reconcile_journal'`,
     );
     expect(Number(j?.n)).toBe(0);
+
+    // With room left above the largest id (remapHeadroom), the same growth is no obstacle.
+    const roomy = await makeLiveShop(schemas, 'lv4r');
+    const planned = await planLiveShop(roomy, { headroom: 50 });
+    const moved = planned.manifest.remaps.find((m) => m.table === 'customer');
+    expect(moved?.first).toBe('151');
+    await sql(
+      roomy.interim,
+      "INSERT INTO customer (id, merchant_id, name, created_at) VALUES (101, 1, 'grew', '2020-03-02 08:00:00')",
+    );
+    const ok = await runCli([...applyArgs(planned.dir, '--live'), '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(await orphans(roomy.interim)).toBe(0);
   }, 60_000);
 
   it('rollback --live undoes what nobody changed since the apply, keeps and lists the rest', async () => {

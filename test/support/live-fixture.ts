@@ -117,10 +117,17 @@ export async function makeLiveShop(
 /** Plans the merge of a live shop in place, into a new folder; returns it and the manifest. */
 export async function planLiveShop(
   shop: LiveShop,
-  extraConfig = '',
+  opts: { headroom?: number } = {},
 ): Promise<{ dir: string; manifest: PlanManifest }> {
+  const text =
+    opts.headroom === undefined
+      ? LIVE_CONFIG
+      : LIVE_CONFIG.replace(
+          '  createdAt: created_at\n',
+          `  createdAt: created_at\n  remapHeadroom: ${opts.headroom}\n`,
+        );
   const config = buildPlanConfig(
-    parseConfigText(`${LIVE_CONFIG}${extraConfig}`, 'config.yaml'),
+    parseConfigText(text, 'config.yaml'),
     { backup: urlOf(shop.backup.schema), interim: urlOf(shop.interim.schema) },
     'config.yaml',
   );
