@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { integerPaths, jsonReferenceCandidates, pathName } from '../../src/init/json-paths.js';
+import { integerPaths, jsonReferenceCandidates, pathName } from '../../src/cell/json-paths.js';
 import { timeCandidates } from '../../src/init/time-columns.js';
 import { matchReferenceName, plural, singular, snakeName } from '../../src/introspect/naming.js';
 import {
