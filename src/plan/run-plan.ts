@@ -1,6 +1,7 @@
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { JsonReferenceCandidate } from '../cell/json-paths.js';
 import type { PlanConfig } from '../config/types.js';
 import { tableFileName } from '../diff/jsonl-writer.js';
 import type { Progress } from '../diff/progress.js';
@@ -15,8 +16,9 @@ import { openPlanInputs, type PlanInputs, rssMB } from './plan-inputs.js';
 import { planOneTable } from './plan-table.js';
 import { RemapBook } from './remap-book.js';
 import { writePlanSql } from './render-sql.js';
+import type { World } from './table-model.js';
 import type { TableRecord } from './table-record.js';
-import { unfollowedRemapWarning } from './warnings.js';
+import { jsonIdPaths, unfollowedRemapWarning } from './warnings.js';
 
 export interface PlanOptions {
   readonly config: PlanConfig;
@@ -157,6 +159,8 @@ async function remapWarnings(
   book: RemapBook,
   logger: Logger,
 ): Promise<PlanTable[]> {
+  // The JSON columns' id paths of a side: sampled once, for every table remapped on it.
+  const jsonPaths = new Map<World, Promise<JsonReferenceCandidate[]>>();
   return Promise.all(
     tables.map(async (t, n) => {
       const r = records[n];
@@ -166,7 +170,9 @@ async function remapWarnings(
         ...inputs.sides[s],
         info: s === 'backup' ? inputs.src.backupSchema : inputs.src.interimSchema,
       };
-      const w = await unfollowedRemapWarning(r, records, book, side);
+      const paths = jsonPaths.get(s) ?? jsonIdPaths(side);
+      jsonPaths.set(s, paths);
+      const w = await unfollowedRemapWarning(r, records, book, side, await paths);
       if (w === null) return t;
       logger.warn({ event: 'plan.warning', table: t.table }, `${t.table}: ${w}`);
       return { ...t, warnings: [...t.warnings, w] };
