@@ -194,6 +194,36 @@ describe('a password is never printed back', () => {
     expect(r.stderr).toContain('mysql://dba:***');
   });
 
+  it('from a URL without @ whose password is all digits (not taken for a port)', async () => {
+    const digits = '24680';
+    const r = await runCli([
+      'diff',
+      '--backup',
+      `mysql://dba:${digits}`,
+      '--interim',
+      urlOf('x'),
+      '--json',
+    ]);
+    expect(r.code).toBe(2);
+    expect(refusal(r).reason).toBe('bad-url');
+    expect(r.stdout + r.stderr).not.toContain(digits);
+    expect(r.stderr).toContain('mysql://dba:***');
+  });
+
+  it('from a config file, an all-digit password without @ too', async () => {
+    const digits = '24680';
+    const d = await tmp();
+    const file = join(d, 'config.yaml');
+    await writeFile(
+      file,
+      `backup: mysql://dba:${digits}\ninterim: mysql://dba:${digits}\nout: ${join(d, 'p')}\n`,
+    );
+    const r = await runCli(['plan', '--config', file, '--json']);
+    expect(r.code).toBe(2);
+    expect(refusal(r).reason).toBe('bad-config');
+    expect(r.stdout + r.stderr).not.toContain(digits);
+  });
+
   it('from a config file', async () => {
     const d = await tmp();
     const file = join(d, 'config.yaml');

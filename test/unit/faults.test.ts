@@ -129,12 +129,17 @@ describe('passwords are masked, with or without @', () => {
     ['got "mysql://dba:My/S3cret"', 'got "mysql://dba:***"'],
     ['mysql://u:p@h:1/s and mariadb://x:y%40z@h/s', 'mysql://u:***@h:1/s and mariadb://x:***@h/s'],
     ['mysql://root:p@ss@host/x', 'mysql://root:***@host/x'],
+    // All digits without '@': a password as likely as a port; which one, no text can tell.
+    ['mysql://dba:12345', 'mysql://dba:***'],
+    ['got "mysql://dba:12345"', 'got "mysql://dba:***"'],
+    ['mysql://dba:12345/shop', 'mysql://dba:***'],
+    ['mariadb://dba:0', 'mariadb://dba:***'],
   ])('%s', (text, masked) => {
     expect(maskPasswords(text)).toBe(masked);
   });
 
   it.each([
-    'mysql://db-prod:3306/shop',
+    'mysql://db-prod/shop',
     'mysql://u@h:1/s at 10:30 a@b',
     'mysql://[::1]:3306/x',
     'https://example.com/a:b',
