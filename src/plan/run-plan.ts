@@ -141,6 +141,7 @@ async function freshIdPass(
     throw new PreconditionError(
       'cannot-plan',
       `cannot follow ${stuck.map((u) => `${u.label} (${u.reason})`).join('; ')}, and rows of its parent move`,
+      { table: stuck[0]?.child },
     );
   }
   return records;

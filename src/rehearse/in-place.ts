@@ -4,7 +4,7 @@ import { acquireLock, DEFAULT_LOCK_WAIT_SECONDS, releaseLock } from '../apply/lo
 import { openPlanSession, type PlanSession } from '../apply/plan-session.js';
 import { rollbackPlan } from '../apply/rollback-plan.js';
 import { noProgress, type Progress } from '../diff/progress.js';
-import { InterruptedError, PreconditionError } from '../errors.js';
+import { InterruptedError, PreconditionError, UserError } from '../errors.js';
 import { FaultError } from '../faults.js';
 import { StopToken } from '../stop.js';
 import { type VerifyReport, verifyPlan } from '../verify/verify-plan.js';
@@ -139,7 +139,9 @@ function partlyApplied(
   const why = r === null || r === e ? line(e) : `${line(e)}; then: ${line(r)}`;
   const left = sure ? 'is left partly applied' : 'may be left partly applied';
   const message = `the in-place rehearsal ${what} (${why}): ${where} ${left}; finish the rollback with: ${command}`;
-  const details = { cause: e, command };
+  // The table the apply failed on, when its error names one.
+  const table = e instanceof UserError ? e.table : undefined;
+  const details = { cause: e, command, table };
   const signal = o.stop?.forced ?? (e instanceof InterruptedError ? e.signal : null);
   return signal
     ? new InterruptedError(signal, message, details)

@@ -23,6 +23,8 @@ describe('faults are told from bugs by their code, in one place', () => {
     [{ fatal: true }, 'server-gone'], // mysql2: a command on a closed connection
     [{ code: undefined, errno: 1927 }, 'server-gone'], // MariaDB: connection killed
     [{ code: 'ER_DUP_ENTRY' }, 'value-refused'],
+    [{ code: 'ER_OPTION_PREVENTS_STATEMENT', errno: 1290 }, 'read-only'], // read_only=ON
+    [{ code: 'ER_READ_ONLY_MODE', errno: 1836 }, 'read-only'],
     [{ code: 'ENOSPC', syscall: 'write' }, 'disk'],
     [{ code: 'ENOENT', syscall: 'open', path: '/no/such/dir/x' }, 'no-folder'],
     [{ code: 'EROFS', syscall: 'mkdir', path: '/ro/plan' }, 'read-only'],
@@ -113,6 +115,24 @@ describe('exit codes and the --json error document', () => {
     expect(run(new ConnectionError('no', { reason: 'access-denied' })).doc).toMatchObject({
       error: { exit: 3, reason: 'access-denied' },
     });
+  });
+
+  it.each([
+    // Faults no CLI test provokes cheaply: a deadlock (InnoDB picks its victim), a server in
+    // read-only mode (SET GLOBAL on a shared server is not ours to do).
+    ['deadlock', { code: 'ER_LOCK_DEADLOCK', errno: 1213 }],
+    ['read-only', { code: 'ER_OPTION_PREVENTS_STATEMENT', errno: 1290 }],
+  ])('a %s in a batch: its reason, table and batch in the document', (reason, fields) => {
+    const e = asFault(coded(fields), {
+      where: 'mysql://dba@db:3306/shop',
+      statement: 'UPDATE',
+      table: 'shop.orders',
+      batch: { seq: 7, committing: false },
+    });
+    const r = run(e);
+    expect(r.code).toBe(3);
+    expect(r.doc).toMatchObject({ error: { exit: 3, reason, table: 'shop.orders', batch: 7 } });
+    expect(r.lines[0]).toMatch(/ on shop\.orders batch 7 .*nothing of batch 7 was written/);
   });
 
   it('masks a password in what it prints', () => {
