@@ -6,6 +6,7 @@ import { rollbackPlan } from '../apply/rollback-plan.js';
 import { noProgress, type Progress } from '../diff/progress.js';
 import { InterruptedError, PreconditionError, UserError } from '../errors.js';
 import { FaultError } from '../faults.js';
+import { shellQuote } from '../shell-quote.js';
 import { StopToken } from '../stop.js';
 import { type VerifyReport, verifyPlan } from '../verify/verify-plan.js';
 import type { RehearseOptions, RehearseReport } from './rehearse-plan.js';
@@ -135,7 +136,7 @@ function partlyApplied(
     x instanceof FaultError
       ? (x.context.what ?? x.fault.what)
       : ((x instanceof Error ? x.message : String(x)).split('\n', 1)[0] ?? '');
-  const command = `reconcile rollback --plan ${shellQuote(o.dir)} --execute`;
+  const command = o.finishCommand ?? `reconcile rollback --plan ${shellQuote(o.dir)} --execute`;
   const why = r === null || r === e ? line(e) : `${line(e)}; then: ${line(r)}`;
   const left = sure ? 'is left partly applied' : 'may be left partly applied';
   const message = `the in-place rehearsal ${what} (${why}): ${where} ${left}; finish the rollback with: ${command}`;
@@ -146,10 +147,6 @@ function partlyApplied(
   return signal
     ? new InterruptedError(signal, message, details)
     : new PreconditionError('partly-applied', message, details);
-}
-
-function shellQuote(s: string): string {
-  return /^[\w./:=@-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 export async function refuseIfJournaled(ps: PlanSession): Promise<void> {

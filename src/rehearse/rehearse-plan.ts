@@ -37,6 +37,11 @@ export interface RehearseOptions {
   readonly lockWaitSeconds?: number;
   /** a person's SIGINT/SIGTERM: stop between batches (see stop.ts) */
   readonly stop?: StopToken;
+  /**
+   * The command that finishes the rollback an in-place rehearsal could not, as a person would
+   * type it (the CLI adds the connection flags it ran with); default: rollback with the plan.
+   */
+  readonly finishCommand?: string;
 }
 
 export interface RehearseReport {
