@@ -7,6 +7,7 @@ import {
   describeMismatches,
   digestMismatches,
   digestsAt,
+  firstMismatchTable,
   readDigests,
 } from './digests.js';
 import {
@@ -112,6 +113,7 @@ export async function rollbackPlan(
       throw new PreconditionError(
         'journal-mismatch',
         `${ps.where} is not in the state this plan's journal records: ${describeMismatches(drift)}; it changed since the apply, and undoing now would overwrite those changes`,
+        { table: firstMismatchTable(ps.schema, drift) },
       );
     }
     const counters = countersBefore(journal);

@@ -3,6 +3,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { type IncidentStart, parseIncidentStart } from '../config/incident-time.js';
 import { parseDbUrl } from '../db/url.js';
 import { ExitCode, UsageError } from '../errors.js';
+import { FaultError, onUserPath } from '../faults.js';
 import type { InitDocument } from '../init/proposal-types.js';
 import { renderInitYaml } from '../init/render-yaml.js';
 import { runInit } from '../init/run-init.js';
@@ -152,13 +153,18 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-/** A reader of FILE never sees half a config. */
+/**
+ * A reader of FILE never sees half a config. A fault of the environment (a full disk, a
+ * read-only or missing folder) is exit 3 naming FILE; anything else, the flag's.
+ */
 async function writeAtomically(file: string, text: string): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     await writeFile(tmp, text);
     await rename(tmp, file);
   } catch (e) {
+    const fault = onUserPath(e, file);
+    if (fault instanceof FaultError) throw fault;
     throw new UsageError(
       `--out: cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
       { cause: e },

@@ -6,6 +6,8 @@ import type { PlanConfig } from '../config/types.js';
 import { tableFileName } from '../diff/jsonl-writer.js';
 import type { Progress } from '../diff/progress.js';
 import { PreconditionError, UsageError } from '../errors.js';
+import { writingTo } from '../faults.js';
+import { makeDirs } from '../make-dirs.js';
 import { mustGet } from '../must.js';
 import { ACTIONS_DIR, MANIFEST_FILE, type PlanManifest, type PlanTable } from './format.js';
 import { assignFreshIds } from './fresh-ids.js';
@@ -58,15 +60,20 @@ export interface PlanResult {
  *   moved parent (their keys, to skip repeats);
  * - the differing rows of a table without a key (sorted in memory before spooling).
  * Every action, and every differing row, goes through files, never a whole table in memory.
+ * A fault of writing them (a full disk, a read-only folder) names the --out folder.
  */
-export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
+export function runPlan(opts: PlanOptions): Promise<PlanResult> {
+  return writingTo(opts.outDir, () => planInto(opts));
+}
+
+async function planInto(opts: PlanOptions): Promise<PlanResult> {
   const t0 = performance.now();
   const { config, logger } = opts;
   await checkOutDir(opts.outDir, opts.force);
   const partial = `${opts.outDir.replace(/\/+$/, '')}.partial`;
   await rm(partial, { recursive: true, force: true });
   const work = join(partial, '.work');
-  await mkdir(work, { recursive: true });
+  await makeDirs(work);
   await mkdir(join(partial, ACTIONS_DIR));
 
   const inputs = await openPlanInputs(config, opts.concurrency, logger);
@@ -143,6 +150,7 @@ async function freshIdPass(
     throw new PreconditionError(
       'cannot-plan',
       `cannot follow ${stuck.map((u) => `${u.label} (${u.reason})`).join('; ')}, and rows of its parent move`,
+      { table: stuck[0]?.child },
     );
   }
   return records;
