@@ -86,7 +86,12 @@ export type Reason = PreconditionReason | ConnectionReason | UsageReason | 'inte
 /** Facts an error may carry besides its message, for `--json` and for callers that react. */
 export interface ErrorDetails {
   readonly cause?: unknown;
-  /** the table concerned, as `table` (or `schema.table` when the schema matters) */
+  /**
+   * The table concerned (the first one, when several are): `schema.table` of the target in a
+   * run on a target (apply, rollback, rehearse, verify, a plan folder's files); the plain name
+   * where plan making refuses a table of the sources (it has that name on both sides and in
+   * the config).
+   */
   readonly table?: string;
   /** the journal seq of the batch concerned */
   readonly batch?: number;

@@ -233,6 +233,35 @@ export function fileFaultError(e: unknown): FaultError | null {
   );
 }
 
+/**
+ * A file-system fault met while writing `path` (a file or folder the user named: --out,
+ * --html, a plan folder) as a FaultError naming that path: not the temporary file beside it
+ * (`r.html.123.tmp`, `plan.partial/`), nor a file inside it, nor nothing at all (a write to a
+ * full disk names no file). A fault on a path elsewhere keeps its own path; an error that is
+ * no file-system fault is returned as it is.
+ */
+export function onUserPath(e: unknown, path: string): unknown {
+  const f = e instanceof FaultError ? e : fileFaultError(e);
+  if (!f || !FILE_FAULTS[f.fault.code]) return e;
+  const own = f.context.where;
+  return own === undefined || isUnder(own, path) ? f.within({ where: path }) : f;
+}
+
+/** Runs `write`, which writes `path` or beside or inside it, telling its file faults on `path`. */
+export async function writingTo<T>(path: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (e) {
+    throw onUserPath(e, path);
+  }
+}
+
+/** Whether `p` is `user`, a file beside it named after it (`user.…`), or inside it. */
+function isUnder(p: string, user: string): boolean {
+  const base = user.length > 1 ? user.replace(/\/+$/, '') : user;
+  return p === user || p === base || p.startsWith(`${base}.`) || p.startsWith(`${base}/`);
+}
+
 /** Where and in what a fault happened; the more the caller knows, the better the line. */
 export interface FaultContext {
   /** the server (a URL without secrets) or the file the fault is about */

@@ -1,9 +1,10 @@
 /**
  * The one function that masks passwords in text: log lines, error messages, echoed URLs.
  * A URL's `user:password` is masked whether or not an `@` follows it: `mysql://dba:MyS3cret`
- * (the host forgotten) must not print the password back. Without an `@`, digits after the
- * colon read as a port and stay (`mysql://db:3306/shop`); anything else after it is masked to
- * the end of the word, since a password may hold `/`.
+ * (the host forgotten) must not print the password back. Without an `@`, no text tells a port
+ * from a password (`mysql://dba:12345`): whatever follows the colon is masked to the end of the
+ * word, since a password may hold `/`. Only a URL as the user typed it can lack the `@`; a
+ * target the tool describes always says `user@host:port`, so no port of a parsed URL is lost.
  */
 export function maskPasswords(text: string): string {
   return text.replace(/\/\/([^\s"'`]+)/g, (_all, rest: string) => `//${maskAuthority(rest)}`);
@@ -25,7 +26,5 @@ function maskAuthority(rest: string): string {
   if (colon < 0) return rest;
   const slash = rest.indexOf('/');
   if (slash >= 0 && slash < colon) return rest; // a colon in the path, not in the authority
-  const afterColon = slash < 0 ? rest.slice(colon + 1) : rest.slice(colon + 1, slash);
-  if (/^\d{1,5}$/.test(afterColon)) return rest;
   return `${rest.slice(0, colon)}:***`;
 }

@@ -89,7 +89,7 @@ export async function applyPlan(ps: PlanSession, opts: ApplyOptions): Promise<Ap
   if (!opts.execute) return dryRunApply(ps, opts);
   const t0 = performance.now();
   const { manifest, conn, runs } = ps;
-  checkUnresolved(manifest);
+  checkUnresolved(manifest, ps.schema);
   const triggers = checkTriggers(manifest, runs, opts.allowTriggers);
   await takeOrCheckLock(conn, ps.schema, ps.where, true, {
     seconds: opts.lockWaitSeconds ?? DEFAULT_LOCK_WAIT_SECONDS,

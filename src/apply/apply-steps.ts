@@ -8,7 +8,13 @@ import { readActions } from '../plan/plan-files.js';
 import type { ApplyOptions, ApplyReport } from './apply-plan.js';
 import { type BatchLimits, tableBatches } from './batches.js';
 import type { copySources } from './copy-source.js';
-import { describeMismatches, digestMismatches, digestsAt, readDigests } from './digests.js';
+import {
+  describeMismatches,
+  digestMismatches,
+  digestsAt,
+  firstMismatchTable,
+  readDigests,
+} from './digests.js';
 import { newTally, type TableTally } from './execute.js';
 import { appliedEnds, type JournalState, type JournalStatus, unfinishedPlans } from './journal.js';
 import type { PlanSession } from './plan-session.js';
@@ -58,10 +64,12 @@ export async function checkDigests(ps: PlanSession, journal: JournalState): Prom
   const bad = digestMismatches(expected, actual);
   if (bad.length === 0) return;
   const what = describeMismatches(bad);
+  const table = firstMismatchTable(ps.schema, bad);
   if (journal.batches.length > 0) {
     throw new PreconditionError(
       'journal-mismatch',
       `${ps.where} is not in the state this plan's journal records (${journal.batches.length} batches applied): ${what}; it changed since; finish the apply with --execute --live (each remaining row checked, rows changed since the plan deferred), or roll it back (rollback --execute --live undoes only rows nobody changed since)`,
+      { table },
     );
   }
   const asAfter = ps.runs.every((r) => {
@@ -82,6 +90,7 @@ export async function checkDigests(ps: PlanSession, journal: JournalState): Prom
   throw new PreconditionError(
     'stale-plan',
     `${ps.where} changed since the plan was made: ${what}${hint}`,
+    { table },
   );
 }
 
@@ -100,7 +109,7 @@ export async function listBatches(
     const tally = newTally(r.plan.table, from, source?.note ?? null);
     for (const phase of ['delete', 'write'] as const) {
       for await (const b of tableBatches(
-        readActions(ps.dir, r.plan.file),
+        readActions(ps.dir, r.plan.file, `${ps.schema}.${r.plan.table}`),
         r.plan.table,
         phase,
         from,

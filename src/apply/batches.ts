@@ -47,6 +47,8 @@ export async function* tableBatches(
   copies = false,
   /** a dry run lists what it can: unresolved actions are passed over instead of refused */
   skipUnresolved = false,
+  /** the target's schema, to name the table (`schema.table`) in a refusal */
+  schema?: string,
 ): AsyncGenerator<Batch> {
   let index = 0;
   let leading = true;
@@ -65,6 +67,7 @@ export async function* tableBatches(
       throw new PreconditionError(
         'unresolved',
         `${table}: action ${i + 1} is unresolved (${a.reason}): decide it in the config and make the plan again`,
+        { table: schema === undefined ? undefined : `${schema}.${table}` },
       );
     }
     const copied = copies && a.op === 'insert' && a.copyOf === 'backup';

@@ -65,7 +65,7 @@ export async function digestsAt(
       hasher.hash(r.plan.columns.map((c) => rawFromCell(row[c] ?? null)));
     const acc = new DigestAccumulator(r.plan.digestBefore);
     let i = 0;
-    for await (const a of readActions(dir, r.plan.file)) {
+    for await (const a of readActions(dir, r.plan.file, `${r.shape.schema}.${r.plan.table}`)) {
       if (i++ >= end) break;
       if (a.op === 'insert') acc.add(h(a.row));
       else if (a.op === 'update') {
@@ -99,6 +99,18 @@ export function digestMismatches(
     if (!a || !digestEquals(a, e)) out.push({ table, expected: e, actual: a ?? e });
   }
   return out;
+}
+
+/**
+ * The table the first mismatch is about, as `schema.table` (the one `describeMismatches` names
+ * first): a refusal's `table`.
+ */
+export function firstMismatchTable(
+  schema: string,
+  m: readonly DigestMismatch[],
+): string | undefined {
+  const first = m[0];
+  return first ? `${schema}.${first.table}` : undefined;
 }
 
 /** "orders has 1,203 rows (sum 9f…), expected 1,200 (sum 1c…); and 2 more tables" */

@@ -27,7 +27,7 @@ export async function dryRunApply(ps: PlanSession, opts: ApplyOptions): Promise<
       return fallback;
     }
   };
-  await check(() => checkUnresolved(manifest), undefined);
+  await check(() => checkUnresolved(manifest, ps.schema), undefined);
   const triggers = await check(() => checkTriggers(manifest, runs, opts.allowTriggers), []);
   await check(
     () =>

@@ -190,12 +190,21 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
           },
         };
         const from = applied.get(r.plan.table) ?? 0;
-        const actions = readActions(x.dir, r.plan.file);
+        const actions = readActions(x.dir, r.plan.file, `${x.schema}.${r.plan.table}`);
         const label = `${p === 'delete' ? 'deleting from' : 'writing'} ${r.plan.table}`;
         const a = r.plan.actions;
         progress.tableStarted(label, p === 'delete' ? a.delete : a.insert + a.update);
         for await (const batch of readAhead(
-          tableBatches(actions, r.plan.table, p, from, limits, target.copyFrom !== null),
+          tableBatches(
+            actions,
+            r.plan.table,
+            p,
+            from,
+            limits,
+            target.copyFrom !== null,
+            false,
+            x.schema,
+          ),
         )) {
           if (live) {
             await live.throttle.wait(`batch ${next.value} (${r.plan.table})`);

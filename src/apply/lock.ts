@@ -50,7 +50,8 @@ export async function acquireLock(
     if (left <= 0 || (!first && performance.now() >= deadline)) break;
     if (first) {
       const holder = await describeHolder(c, name, true);
-      wait.logger?.info(
+      // warn: a wait is said on stderr even at --log-level warn (terminal or not).
+      wait.logger?.warn(
         { event: 'lock.waiting', lock: name, seconds: wait.seconds },
         `waiting up to ${wait.seconds}s (--lock-wait) for the lock on ${where}: ${holder}`,
       );

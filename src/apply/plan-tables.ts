@@ -30,6 +30,7 @@ export async function resolveTables(
     throw new PreconditionError(
       'edited-plan',
       `the plan writes to ${JOURNAL_TABLE}, reconcile's own journal table: make the plan again without it`,
+      { table: `${schema}.${JOURNAL_TABLE}` },
     );
   }
   // The journal of an earlier apply is no data of the merge, and changes as apply runs.
@@ -51,6 +52,7 @@ export async function resolveTables(
       throw new PreconditionError(
         'schema-changed',
         `table ${JSON.stringify(name)} of the plan is missing from ${schema}: the target changed since the plan`,
+        { table: `${schema}.${name}` },
       );
     }
     const columns = digestColumns(info);
@@ -59,6 +61,7 @@ export async function resolveTables(
       throw new PreconditionError(
         'schema-changed',
         `${schema}.${name} has columns (${names.join(', ')}), the plan was made for (${plan.columns.join(', ')}): the target's schema changed since the plan`,
+        { table: `${schema}.${name}` },
       );
     }
     const byCol = new Map(columns.map((c) => [c.name, c]));
@@ -68,6 +71,7 @@ export async function resolveTables(
         throw new PreconditionError(
           'schema-changed',
           `${schema}.${name}: the plan's key column ${JSON.stringify(k)} is not a stored column`,
+          { table: `${schema}.${name}` },
         );
       }
       return c;
@@ -88,8 +92,11 @@ export function writeCount(t: PlanTable): number {
   return t.actions.insert + t.actions.update + t.actions.delete;
 }
 
-/** Refuses a plan with actions a person must still decide. */
-export function checkUnresolved(manifest: PlanManifest): void {
+/**
+ * Refuses a plan with actions a person must still decide; the error's table is the first of
+ * them in `schema` (the target).
+ */
+export function checkUnresolved(manifest: PlanManifest, schema: string): void {
   const tables = manifest.tables.filter((t) => t.actions.unresolved > 0);
   const n = Math.max(
     manifest.unresolved,
@@ -100,6 +107,7 @@ export function checkUnresolved(manifest: PlanManifest): void {
   throw new PreconditionError(
     'unresolved',
     `the plan has ${n} unresolved action${n === 1 ? '' : 's'}${where ? ` (${where})` : ''}: decide them in the config and make the plan again`,
+    { table: tables[0] ? `${schema}.${tables[0].table}` : undefined },
   );
 }
 
@@ -114,12 +122,15 @@ export function checkTriggers(
   allow: boolean,
 ): string[] {
   const found: string[] = [];
+  let first: string | undefined;
   for (const r of runs) {
     if (writeCount(r.plan) === 0) continue;
     const names = new Set<string>();
     for (const t of r.info.triggers) names.add(`${t.name} ${t.timing} ${t.event}`);
     for (const t of r.plan.triggers) names.add(`${t.name} ${t.timing} ${t.event}`);
-    if (names.size > 0) found.push(`${r.plan.table} (${[...names].join(', ')})`);
+    if (names.size === 0) continue;
+    found.push(`${r.plan.table} (${[...names].join(', ')})`);
+    first ??= `${r.shape.schema}.${r.shape.name}`;
   }
   if (found.length === 0 && manifest.needsAllowTriggers) {
     found.push('recorded in the plan (needsAllowTriggers)');
@@ -128,6 +139,7 @@ export function checkTriggers(
     throw new PreconditionError(
       'triggers',
       `triggers would fire on the plan's writes: ${found.join('; ')}; rerun with --allow-triggers to accept what they do`,
+      { table: first },
     );
   }
   return found;

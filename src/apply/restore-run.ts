@@ -59,6 +59,7 @@ export async function restoreRun(
     throw new PreconditionError(
       'backup-changed',
       `${sh.name}: batch ${seq} copies rows from the backup, which is not readable from here`,
+      { table: `${sh.schema}.${sh.name}`, batch: seq },
     );
   }
   const set = keySetOf(sh, run);
@@ -74,6 +75,7 @@ export async function restoreRun(
     throw new PreconditionError(
       'backup-changed',
       `${where}.${sh.name}: the ${expected.count} rows batch ${seq} restores are not the rows the plan saw (${got.count} copied, sum ${got.sum}, expected ${expected.sum}): the backup changed since the plan (batch rolled back)`,
+      { table: `${sh.schema}.${sh.name}`, batch: seq },
     );
   }
   return { step: { op: 'unInsert', keys: set.keys, ranges: set.ranges }, rows: Number(got.count) };

@@ -11,6 +11,7 @@ import {
   describeMismatches,
   digestMismatches,
   digestsAt,
+  firstMismatchTable,
   readDigests,
 } from './digests.js';
 import {
@@ -133,6 +134,7 @@ export async function rollbackPlan(
       throw new PreconditionError(
         'journal-mismatch',
         `${ps.where} is not in the state this plan's journal records: ${describeMismatches(drift)}; it changed since the apply, and undoing now would overwrite those changes; rollback --execute --live undoes row by row what nobody changed since, and lists the rest`,
+        { table: firstMismatchTable(ps.schema, drift) },
       );
     }
     const counters = countersBefore(journal);

@@ -230,6 +230,7 @@ async function copyRun(
     throw new PreconditionError(
       'backup-changed',
       `${from}.${sh.name}: ${n - r} of the ${n} rows batch ${seq} restores are not in the backup: the backup changed since the plan (batch rolled back)`,
+      { table: `${sh.schema}.${sh.name}`, batch: seq },
     );
   }
   return { step: { op: 'unInsert', keys: keys.keys, ranges: keys.ranges }, span: span !== null };

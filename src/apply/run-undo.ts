@@ -32,6 +32,7 @@ export async function undoBatch(
     throw new PreconditionError(
       'journal-mismatch',
       `journal batch ${seq} was written for ${rec.table} (${rec.columns.join(', ')}), not for ${shape.name} as it is now (${cols.join(', ')}): the table changed since the apply`,
+      { table: `${shape.schema}.${shape.name}`, batch: seq },
     );
   }
   let rows = 0;

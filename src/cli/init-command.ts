@@ -3,14 +3,21 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { type IncidentStart, parseIncidentStart } from '../config/incident-time.js';
 import { parseDbUrl } from '../db/url.js';
 import { ExitCode, UsageError } from '../errors.js';
+import { FaultError, onUserPath } from '../faults.js';
 import type { InitDocument } from '../init/proposal-types.js';
 import { renderInitYaml } from '../init/render-yaml.js';
 import { runInit } from '../init/run-init.js';
 import { createLogger, type LogLevel } from '../log.js';
+import {
+  askPasswords,
+  type ConnectionFlags,
+  connectionOptions,
+  readClientDefaults,
+} from './connection-options.js';
 import { logLevel, positiveInt, tableList } from './options.js';
 import { createProgress } from './progress-bar.js';
 
-interface InitFlags {
+interface InitFlags extends ConnectionFlags {
   backup: string;
   interim: string;
   out?: string;
@@ -40,12 +47,15 @@ function share(raw: string): number {
 }
 
 export function registerInit(program: Command, setExit: (code: number) => void): void {
-  program
+  const cmd = program
     .command('init')
     .description(
       'propose a starter config from the two schemas (references, creation times, collisions), with evidence',
     )
-    .requiredOption('--backup <url>', 'restored backup: mysql://user[:password]@host:port/schema')
+    .requiredOption(
+      '--backup <url>',
+      'restored backup: mysql://user[:password]@host:port/schema[?ssl-mode=MODE&ssl-ca=FILE]',
+    )
     .requiredOption('--interim <url>', 'interim database: mysql://user[:password]@host:port/schema')
     .option('--out <file>', 'write the YAML config to FILE (default: stdout)')
     .option('--force', 'replace FILE when it exists')
@@ -85,13 +95,18 @@ export function registerInit(program: Command, setExit: (code: number) => void):
     .option('--concurrency <n>', 'tables measured at once', positiveInt(16), 2)
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', logLevel, 'info')
     .action(async (flags: InitFlags) => {
-      // Everything is validated before anything connects.
-      const backup = parseDbUrl(flags.backup, '--backup');
-      const interim = parseDbUrl(flags.interim, '--interim');
+      // Everything is validated before anything connects (or asks for a password).
+      const logger = createLogger(flags.logLevel);
+      const files = await readClientDefaults(flags, logger);
+      const targets = {
+        backup: parseDbUrl(flags.backup, '--backup', process.env, files),
+        interim: parseDbUrl(flags.interim, '--interim', process.env, files),
+      };
       const incident = incidentOf(flags.incidentStart);
       if (flags.out !== undefined && !flags.force && (await exists(flags.out))) {
         throw new UsageError(`--out: ${flags.out} exists (give --force to replace it)`);
       }
+      const { backup, interim } = await askPasswords(targets, flags.askPass === true);
       const doc = await runInit({
         backup,
         interim,
@@ -105,7 +120,7 @@ export function registerInit(program: Command, setExit: (code: number) => void):
           secondsPerTable: flags.secondsPerTable,
         },
         concurrency: flags.concurrency,
-        logger: createLogger(flags.logLevel),
+        logger,
         progress: createProgress('checks'),
       });
       const yaml = renderInitYaml(doc);
@@ -115,6 +130,7 @@ export function registerInit(program: Command, setExit: (code: number) => void):
       else process.stdout.write(yaml);
       setExit(ExitCode.ok);
     });
+  connectionOptions(cmd);
 }
 
 function incidentOf(raw: string | undefined): IncidentStart | null {
@@ -137,13 +153,18 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-/** A reader of FILE never sees half a config. */
+/**
+ * A reader of FILE never sees half a config. A fault of the environment (a full disk, a
+ * read-only or missing folder) is exit 3 naming FILE; anything else, the flag's.
+ */
 async function writeAtomically(file: string, text: string): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     await writeFile(tmp, text);
     await rename(tmp, file);
   } catch (e) {
+    const fault = onUserPath(e, file);
+    if (fault instanceof FaultError) throw fault;
     throw new UsageError(
       `--out: cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
       { cause: e },

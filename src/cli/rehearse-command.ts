@@ -5,6 +5,7 @@ import { rehearsePlan } from '../rehearse/rehearse-plan.js';
 import { renderRehearseText } from '../rehearse/render-text.js';
 import { rehearsalResult } from '../report/record-results.js';
 import { writeRehearsal } from '../report/run-results.js';
+import { rollbackCommand } from './finish-command.js';
 import { stopOnSignals } from './interrupt.js';
 import { lockWaitOption } from './options.js';
 import { batchRowsOption, loadPlan, type PlanFlags, planOptions, print } from './plan-options.js';
@@ -54,6 +55,7 @@ export function registerRehearse(program: Command, setExit: (code: number) => vo
           progress: createProgress('rows'),
           lockWaitSeconds: flags.lockWait,
           stop: signals.token,
+          finishCommand: rollbackCommand(flags, opened.endpoints.target),
         }),
       (r) => (r.ok ? null : 'the rehearsal failed'),
     ).finally(() => signals.dispose());

@@ -51,7 +51,8 @@ export function watchStatement(w: WatchInput): StatementWatch {
       said = true;
       const secs = Math.round((performance.now() - t0) / 1000);
       const giveUp = w.limits.queryTimeoutSeconds;
-      w.logger?.info(
+      // warn: a wait is said on stderr even at --log-level warn (terminal or not).
+      w.logger?.warn(
         { event: 'db.waiting', server: w.where, statement: w.statement, seconds: secs },
         `waiting on ${w.where}: a ${w.statement} has had no answer for ${secs}s${giveUp > 0 ? ` (gives up after ${giveUp}s, --query-timeout)` : ''}`,
       );

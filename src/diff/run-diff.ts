@@ -1,13 +1,13 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ResolveTuning } from '../checksum/resolve.js';
 import { connect } from '../db/mysql.js';
 import { type DbTarget, describeTarget } from '../db/url.js';
 import { UsageError } from '../errors.js';
-import { fileFaultError } from '../faults.js';
+import { fileFaultError, writingTo } from '../faults.js';
 import type { TablePair } from '../introspect/compare.js';
 import type { TableInfo } from '../introspect/types.js';
+import { makeDirs } from '../make-dirs.js';
 import { comparePairs, type DiffMethod, DiffSources } from './engine.js';
 import { JsonlWriter, tableFileName } from './jsonl-writer.js';
 import { oneSidedTable } from './one-sided.js';
@@ -41,8 +41,16 @@ export interface DiffOptions {
   readonly tuning?: Partial<ResolveTuning>;
 }
 
-/** `reconcile diff`: compares two schemas row by row and returns the diff document. */
-export async function runDiff(opts: DiffOptions): Promise<DiffDocument> {
+/**
+ * `reconcile diff`: compares two schemas row by row and returns the diff document. A fault of
+ * writing the keys (a full disk) names the --out folder.
+ */
+export function runDiff(opts: DiffOptions): Promise<DiffDocument> {
+  const out = opts.outDir;
+  return out ? writingTo(out, () => diff(opts)) : diff(opts);
+}
+
+async function diff(opts: DiffOptions): Promise<DiffDocument> {
   const t0 = performance.now();
   // Input errors first, before the snapshot pools open: one line, nothing else on stderr.
   if (opts.outDir) await makeOutDir(opts.outDir);
@@ -131,7 +139,7 @@ function outFile(dir: string, table: string): JsonlWriter {
 
 async function makeOutDir(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirs(dir);
   } catch (e) {
     // A full disk or a read-only folder is the environment's (exit 3); anything else, the flag's.
     const fault = fileFaultError(e);

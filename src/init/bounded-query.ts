@@ -1,4 +1,5 @@
 import { QueryError } from '../db/mysql.js';
+import { sessionLimits } from '../db/session-limits.js';
 import type { Session } from '../db/types.js';
 import { FaultError } from '../faults.js';
 import type { Statement } from './measure-sql.js';
@@ -31,7 +32,9 @@ const MIN_STATEMENT_MS = 50;
 
 /**
  * Runs a SELECT under the server's statement time limit: `SET STATEMENT max_statement_time`
- * on MariaDB, the `MAX_EXECUTION_TIME` hint on MySQL. A timeout or a refusal (a collation that
+ * on MariaDB, the `MAX_EXECUTION_TIME` hint on MySQL, set to what is left of the table's
+ * budget, or to `--query-timeout` when that is shorter (the client gives up on a statement
+ * soon after it: the server must end it first). A timeout or a refusal (a collation that
  * cannot compare, say) is a result, not an error: the caller writes it as evidence. A lost
  * connection or denied access is still thrown.
  */
@@ -40,8 +43,12 @@ export async function boundedQuery<T extends object>(
   budget: TimeBudget,
   st: Statement,
 ): Promise<Bounded<T>> {
-  const ms = Math.floor(budget.remainingMs);
-  if (ms < MIN_STATEMENT_MS) return { ok: false, reason: spentReason(budget) };
+  const left = Math.floor(budget.remainingMs);
+  if (left < MIN_STATEMENT_MS) return { ok: false, reason: spentReason(budget) };
+  const timeoutSeconds = sessionLimits().queryTimeoutSeconds;
+  const byTimeout = timeoutSeconds > 0 && timeoutSeconds * 1000 < left;
+  const ms = byTimeout ? timeoutSeconds * 1000 : left;
+  const stopped = byTimeout ? timeoutReason(timeoutSeconds) : spentReason(budget);
   const sql =
     s.server.flavor === 'mariadb'
       ? `SET STATEMENT max_statement_time = ${(ms / 1000).toFixed(3)} FOR ${st.sql}`
@@ -51,11 +58,11 @@ export async function boundedQuery<T extends object>(
   } catch (e) {
     // The server's own time limit: db/ reports it as a fault (faults.ts), by its code.
     if (e instanceof FaultError && e.fault.reason === 'timeout' && !e.fault.connectionLost) {
-      return { ok: false, reason: spentReason(budget) };
+      return { ok: false, reason: stopped };
     }
     if (!(e instanceof QueryError)) throw e;
     if (e.errno !== undefined && TIMEOUT_ERRNOS.has(e.errno)) {
-      return { ok: false, reason: spentReason(budget) };
+      return { ok: false, reason: stopped };
     }
     return {
       ok: false,
@@ -66,4 +73,8 @@ export async function boundedQuery<T extends object>(
 
 function spentReason(budget: TimeBudget): string {
   return `not measured: the table's time budget (${budget.seconds} s) ran out`;
+}
+
+function timeoutReason(seconds: number): string {
+  return `not measured: a statement ran past --query-timeout (${seconds} s)`;
 }

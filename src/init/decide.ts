@@ -1,7 +1,7 @@
+import type { JsonReferenceCandidate } from '../cell/json-paths.js';
 import { columnKey } from '../introspect/compare.js';
 import { NAME_RULE_TEXT, ruleRank } from '../introspect/naming.js';
 import type { ReferenceCandidate } from '../introspect/reference-candidates.js';
-import type { JsonReferenceCandidate } from './json-paths.js';
 import type {
   Inclusion,
   JsonPathCounts,

@@ -1,15 +1,15 @@
+import {
+  type IntegerPath,
+  integerPaths,
+  type JsonReferenceCandidate,
+  jsonReferenceCandidates,
+} from '../cell/json-paths.js';
 import type { Session } from '../db/types.js';
 import { columnKey } from '../introspect/compare.js';
 import type { ReferenceCandidate } from '../introspect/reference-candidates.js';
 import type { SchemaInfo, TableInfo } from '../introspect/types.js';
 import { boundedQuery, TimeBudget } from './bounded-query.js';
 import type { MeasuredReference } from './decide.js';
-import {
-  type IntegerPath,
-  integerPaths,
-  type JsonReferenceCandidate,
-  jsonReferenceCandidates,
-} from './json-paths.js';
 import { type MeasureContext, measure, num } from './measure-context.js';
 import {
   columnInclusionSql,

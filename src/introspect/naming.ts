@@ -50,10 +50,15 @@ export function plural(name: string): string {
   return `${head}${w}s`;
 }
 
-/** The spellings a reference may use for a table: itself, its singular and its plural. */
+/**
+ * The spellings a reference may use for a table: itself, its singular and its plural. A plural
+ * in `-uses` is read both ways, since English has both: `statuses` → `status`, but
+ * `warehouses` → `warehouse`.
+ */
 export function tableForms(table: string): readonly string[] {
   const t = snakeName(table);
-  return [...new Set([t, singular(t), plural(t)])];
+  const alsoUse = t.endsWith('uses') ? [t.slice(0, -1)] : [];
+  return [...new Set([t, singular(t), ...alsoUse, plural(t)])];
 }
 
 /**

@@ -14,6 +14,7 @@ export async function checkConfiguredKeys(
   sides: SidePools,
 ): Promise<void> {
   const problems: string[] = [];
+  let first: string | undefined;
   for (const p of planned) {
     const key = p.policy.key;
     if (!key || p.pair.identity.kind === 'none') continue;
@@ -30,6 +31,7 @@ export async function checkConfiguredKeys(
       const [all, distinct, withNull] = (rows[0] ?? []).map((v) => Number(v?.toString() ?? 0));
       const dup = (all ?? 0) - (withNull ?? 0) - (distinct ?? 0);
       if ((withNull ?? 0) > 0 || dup > 0) {
+        first ??= p.pair.name;
         problems.push(
           `${p.pair.name}: key (${cols.join(', ')}) from the config does not identify the ${side}'s rows (${withNull} rows hold a NULL in it, ${dup} more hold a value another row holds)`,
         );
@@ -37,5 +39,7 @@ export async function checkConfiguredKeys(
     }
   }
   if (problems.length > 0)
-    throw new PreconditionError('cannot-plan', `cannot plan: ${problems.join('; ')}`);
+    throw new PreconditionError('cannot-plan', `cannot plan: ${problems.join('; ')}`, {
+      table: first,
+    });
 }

@@ -65,6 +65,7 @@ export async function assignFreshIds(
     throw new PreconditionError(
       'cannot-plan',
       `${model.name}: ${collisions.length} colliding rows need fresh ids up to ${last}, past the largest ${col.info.columnType} (${integerMax(col.info)}): widen ${col.name} first`,
+      { table: model.name },
     );
   }
   return {

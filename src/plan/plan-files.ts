@@ -80,7 +80,9 @@ export async function loadVerifiedPlan(dir: string): Promise<PlanManifest> {
     );
   }
   for (const t of manifest.tables) {
-    const file = safeJoin(dir, t.file);
+    // An action file belongs to one table of the plan's target: a refusal names it.
+    const table = `${manifest.sources.target.schema}.${t.table}`;
+    const file = safeJoin(dir, t.file, table);
     let actual: string;
     try {
       await stat(file);
@@ -89,30 +91,44 @@ export async function loadVerifiedPlan(dir: string): Promise<PlanManifest> {
       throw new PreconditionError(
         'edited-plan',
         `plan ${manifest.planId.slice(0, 12)}: ${t.file} is missing`,
+        { table },
       );
     }
     if (actual !== t.fileSha256) {
       throw new PreconditionError(
         'edited-plan',
         `plan ${manifest.planId.slice(0, 12)}: ${t.file} was edited or truncated (sha256 differs from plan.json)`,
+        { table },
       );
     }
   }
   return manifest;
 }
 
-/** Joins a path from the manifest under the plan folder, refusing one that climbs out of it. */
-export function safeJoin(dir: string, rel: string): string {
+/**
+ * Joins a path from the manifest under the plan folder, refusing one that climbs out of it;
+ * `table` (`schema.table`) is the table whose file it is, for the refusal.
+ */
+export function safeJoin(dir: string, rel: string, table?: string): string {
   const n = normalize(rel);
   if (n.startsWith('..') || n.startsWith('/')) {
-    throw new PreconditionError('edited-plan', `plan refers to a file outside its folder: ${rel}`);
+    throw new PreconditionError('edited-plan', `plan refers to a file outside its folder: ${rel}`, {
+      table,
+    });
   }
   return join(dir, n);
 }
 
-/** Streams a table's actions in file order. */
-export async function* readActions(dir: string, file: string): AsyncGenerator<Action> {
-  const input = createReadStream(safeJoin(dir, file));
+/**
+ * Streams a table's actions in file order; `table` (`schema.table`), when the caller knows it,
+ * is named by a refusal of the file.
+ */
+export async function* readActions(
+  dir: string,
+  file: string,
+  table?: string,
+): AsyncGenerator<Action> {
+  const input = createReadStream(safeJoin(dir, file, table));
   const rl = createInterface({ input, crlfDelay: Infinity });
   let n = 0;
   try {
@@ -123,7 +139,9 @@ export async function* readActions(dir: string, file: string): AsyncGenerator<Ac
       try {
         action = JSON.parse(line) as Action;
       } catch {
-        throw new PreconditionError('edited-plan', `${file}:${n}: not a JSON action line`);
+        throw new PreconditionError('edited-plan', `${file}:${n}: not a JSON action line`, {
+          table,
+        });
       }
       yield action;
     }

@@ -95,16 +95,21 @@ export async function openPlanInputs(
       },
     );
     logger.debug({ event: 'plan.digests-read', rssMB: rssMB() }, 'target digests read');
-    const refusals: string[] = [];
+    const refusals: { table: string; why: string }[] = [];
     const models: TableModel[] = [];
     for (const p of selection.planned) {
       const state = mustGet(states, p.pair.name, 'target state of table');
       const m = buildTableModel(p.pair, p.target, p.policy, state.base);
-      if (typeof m === 'string') refusals.push(`${p.pair.name}: ${m}`);
+      if (typeof m === 'string') refusals.push({ table: p.pair.name, why: m });
       else models.push(m);
     }
-    if (refusals.length > 0)
-      throw new PreconditionError('cannot-plan', `cannot plan: ${refusals.join('; ')}`);
+    if (refusals.length > 0) {
+      throw new PreconditionError(
+        'cannot-plan',
+        `cannot plan: ${refusals.map((r) => `${r.table}: ${r.why}`).join('; ')}`,
+        { table: refusals[0]?.table },
+      );
+    }
     const linked = linkReferences(models, {
       backup: config.backup.schema,
       interim: config.interim.schema,

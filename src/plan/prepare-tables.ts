@@ -29,6 +29,12 @@ export function selectTables(
 ): Selection {
   const problems = unknownTables(config, c);
   const refusals: string[] = [];
+  // The first table refused, for the error's `table`.
+  let first: string | undefined;
+  const refuse = (table: string, why: string): void => {
+    refusals.push(why);
+    first ??= table;
+  };
   const planned: PlannedPair[] = [];
   const skipped: { table: string; reason: string }[] = [];
   for (const pair of c.pairs) {
@@ -41,15 +47,16 @@ export function selectTables(
     checkColumnTypes(pair, policy, problems);
     checkReferences(pair.name, policy, c, problems);
     const t = target.tables.get(pair.name);
-    if (!t) refusals.push(`${pair.name}: not in the target ${target.schema}`);
-    else if (pair.drift) refusals.push(driftRefusal(pair.name, pair.drift));
+    if (!t) refuse(pair.name, `${pair.name}: not in the target ${target.schema}`);
+    else if (pair.drift) refuse(pair.name, driftRefusal(pair.name, pair.drift));
     else planned.push({ pair: withConfiguredKey(pair, policy), target: t, policy });
   }
   for (const t of c.onlyInBackup) {
     if (config.tables[t.name]?.skip)
       skipped.push({ table: t.name, reason: 'skip: true in the config' });
     else
-      refusals.push(
+      refuse(
+        t.name,
         `${t.name}: only in the backup: create it in the target, or set ${tablePath(t.name, 'skip')}: true`,
       );
   }
@@ -57,7 +64,9 @@ export function selectTables(
     skipped.push({ table: t.name, reason: 'only in the interim: left as it is' });
   if (problems.length > 0) throw new ConfigError(problems, config.source ?? 'flags');
   if (refusals.length > 0)
-    throw new PreconditionError('cannot-plan', `cannot plan: ${refusals.join('; ')}`);
+    throw new PreconditionError('cannot-plan', `cannot plan: ${refusals.join('; ')}`, {
+      table: first,
+    });
   return { planned, skipped };
 }
 

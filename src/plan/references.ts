@@ -6,6 +6,8 @@ import { columnIndex, type Reference, type TableModel } from './table-model.js';
 /** A reference that cannot be followed, and why (reported; fatal only if its parent moves). */
 export interface UnfollowedReference {
   readonly label: string;
+  /** the referencing table */
+  readonly child: string;
   readonly parent: string;
   readonly reason: string;
 }
@@ -124,6 +126,7 @@ function toReference(
     if (!refKeys.some((r) => parent.key.some((k) => columnKey(k) === r))) return null;
     return {
       label,
+      child: m.name,
       parent: parent.name,
       reason: `it references ${parent.name}(${c.refColumns.join(', ')}), not its key (${parent.key.join(', ')})`,
     };
@@ -135,7 +138,12 @@ function toReference(
     const col = c.columns[refKeys.indexOf(columnKey(k))];
     const idx = col === undefined ? undefined : columnIndex(m, col);
     if (col === undefined || idx === undefined) {
-      return { label, parent: parent.name, reason: 'its columns are not on both sides' };
+      return {
+        label,
+        child: m.name,
+        parent: parent.name,
+        reason: 'its columns are not on both sides',
+      };
     }
     columns.push(col);
     colIdx.push(idx);

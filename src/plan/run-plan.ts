@@ -2,10 +2,13 @@ import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Row } from '../cell/cells.js';
+import type { JsonReferenceCandidate } from '../cell/json-paths.js';
 import type { PlanConfig } from '../config/types.js';
 import { tableFileName } from '../diff/jsonl-writer.js';
 import type { Progress } from '../diff/progress.js';
 import { PreconditionError, UsageError } from '../errors.js';
+import { writingTo } from '../faults.js';
+import { makeDirs } from '../make-dirs.js';
 import { mustGet } from '../must.js';
 import { ACTIONS_DIR, MANIFEST_FILE, type PlanManifest, type PlanTable } from './format.js';
 import { assignFreshIds } from './fresh-ids.js';
@@ -16,8 +19,9 @@ import { openPlanInputs, type PlanInputs, rssMB } from './plan-inputs.js';
 import { planOneTable } from './plan-table.js';
 import { RemapBook } from './remap-book.js';
 import { writePlanSql } from './render-sql.js';
+import type { World } from './table-model.js';
 import type { TableRecord } from './table-record.js';
-import { unfollowedRemapWarning } from './warnings.js';
+import { jsonIdPaths, unfollowedRemapWarning } from './warnings.js';
 
 export interface PlanOptions {
   readonly config: PlanConfig;
@@ -62,15 +66,20 @@ export interface PlanResult {
  *   moved parent (their keys, to skip repeats);
  * - the differing rows of a table without a key (sorted in memory before spooling).
  * Every action, and every differing row, goes through files, never a whole table in memory.
+ * A fault of writing them (a full disk, a read-only folder) names the --out folder.
  */
-export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
+export function runPlan(opts: PlanOptions): Promise<PlanResult> {
+  return writingTo(opts.outDir, () => planInto(opts));
+}
+
+async function planInto(opts: PlanOptions): Promise<PlanResult> {
   const t0 = performance.now();
   const { config, logger } = opts;
   await checkOutDir(opts.outDir, opts.force);
   const partial = `${opts.outDir.replace(/\/+$/, '')}.partial`;
   await rm(partial, { recursive: true, force: true });
   const work = join(partial, '.work');
-  await mkdir(work, { recursive: true });
+  await makeDirs(work);
   await mkdir(join(partial, ACTIONS_DIR));
 
   const inputs = await openPlanInputs(config, opts.concurrency, logger, opts.keys);
@@ -147,6 +156,7 @@ async function freshIdPass(
     throw new PreconditionError(
       'cannot-plan',
       `cannot follow ${stuck.map((u) => `${u.label} (${u.reason})`).join('; ')}, and rows of its parent move`,
+      { table: stuck[0]?.child },
     );
   }
   return records;
@@ -163,6 +173,8 @@ async function remapWarnings(
   book: RemapBook,
   logger: Logger,
 ): Promise<PlanTable[]> {
+  // The JSON columns' id paths of a side: sampled once, for every table remapped on it.
+  const jsonPaths = new Map<World, Promise<JsonReferenceCandidate[]>>();
   return Promise.all(
     tables.map(async (t, n) => {
       const r = records[n];
@@ -172,7 +184,9 @@ async function remapWarnings(
         ...inputs.sides[s],
         info: s === 'backup' ? inputs.src.backupSchema : inputs.src.interimSchema,
       };
-      const w = await unfollowedRemapWarning(r, records, book, side);
+      const paths = jsonPaths.get(s) ?? jsonIdPaths(side);
+      jsonPaths.set(s, paths);
+      const w = await unfollowedRemapWarning(r, records, book, side, await paths);
       if (w === null) return t;
       logger.warn({ event: 'plan.warning', table: t.table }, `${t.table}: ${w}`);
       return { ...t, warnings: [...t.warnings, w] };

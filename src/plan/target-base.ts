@@ -51,6 +51,7 @@ export async function targetStates(
 ): Promise<Map<string, TargetState>> {
   const out = new Map<string, TargetState>();
   const refusals: string[] = [];
+  let first: string | undefined;
   for (const p of planned) {
     const method = chooseDigestMethod(p.target, servers.target, servers.sources, servers.rowHash);
     // Every side's digest over the target's stored columns: the same row string on each.
@@ -64,6 +65,7 @@ export async function targetStates(
     const shape = sameStoredShape(p.target, p.pair.interim);
     if (shape) {
       refusals.push(`${p.pair.name}: the target's columns differ from the interim's (${shape})`);
+      first ??= `${target.schema}.${p.pair.name}`;
       continue;
     }
     const digest = await digestOf(target);
@@ -75,12 +77,14 @@ export async function targetStates(
       refusals.push(
         `${p.pair.name}: the target holds neither the interim's rows nor the backup's (${digest.count} rows); plan into a copy of one of them`,
       );
+      first ??= `${target.schema}.${p.pair.name}`;
     }
   }
   if (refusals.length > 0)
     throw new PreconditionError(
       'cannot-plan',
       `cannot plan into ${target?.schema}: ${refusals.join('; ')}`,
+      { table: first },
     );
   return out;
 }

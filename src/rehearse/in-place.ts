@@ -4,8 +4,9 @@ import { acquireLock, DEFAULT_LOCK_WAIT_SECONDS, releaseLock } from '../apply/lo
 import { openPlanSession, type PlanSession } from '../apply/plan-session.js';
 import { rollbackPlan } from '../apply/rollback-plan.js';
 import { noProgress, type Progress } from '../diff/progress.js';
-import { InterruptedError, PreconditionError } from '../errors.js';
+import { InterruptedError, PreconditionError, UserError } from '../errors.js';
 import { FaultError } from '../faults.js';
+import { shellQuote } from '../shell-quote.js';
 import { StopToken } from '../stop.js';
 import { type VerifyReport, verifyPlan } from '../verify/verify-plan.js';
 import type { RehearseOptions, RehearseReport } from './rehearse-plan.js';
@@ -135,19 +136,17 @@ function partlyApplied(
     x instanceof FaultError
       ? (x.context.what ?? x.fault.what)
       : ((x instanceof Error ? x.message : String(x)).split('\n', 1)[0] ?? '');
-  const command = `reconcile rollback --plan ${shellQuote(o.dir)} --execute`;
+  const command = o.finishCommand ?? `reconcile rollback --plan ${shellQuote(o.dir)} --execute`;
   const why = r === null || r === e ? line(e) : `${line(e)}; then: ${line(r)}`;
   const left = sure ? 'is left partly applied' : 'may be left partly applied';
   const message = `the in-place rehearsal ${what} (${why}): ${where} ${left}; finish the rollback with: ${command}`;
-  const details = { cause: e, command };
+  // The table the apply failed on, when its error names one.
+  const table = e instanceof UserError ? e.table : undefined;
+  const details = { cause: e, command, table };
   const signal = o.stop?.forced ?? (e instanceof InterruptedError ? e.signal : null);
   return signal
     ? new InterruptedError(signal, message, details)
     : new PreconditionError('partly-applied', message, details);
-}
-
-function shellQuote(s: string): string {
-  return /^[\w./:=@-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 export async function refuseIfJournaled(ps: PlanSession): Promise<void> {

@@ -1,7 +1,13 @@
 import type { Logger } from 'pino';
 import { type ApplyReport, applyPlan } from '../apply/apply-plan.js';
 import type { BatchLimits } from '../apply/batches.js';
-import { describeMismatches, digestMismatches, digestsAt, readDigests } from '../apply/digests.js';
+import {
+  describeMismatches,
+  digestMismatches,
+  digestsAt,
+  firstMismatchTable,
+  readDigests,
+} from '../apply/digests.js';
 import { openPlanSession, type PlanSession } from '../apply/plan-session.js';
 import { checkTriggers, checkUnresolved } from '../apply/plan-tables.js';
 import type { RollbackReport } from '../apply/rollback-plan.js';
@@ -31,6 +37,11 @@ export interface RehearseOptions {
   readonly lockWaitSeconds?: number;
   /** a person's SIGINT/SIGTERM: stop between batches (see stop.ts) */
   readonly stop?: StopToken;
+  /**
+   * The command that finishes the rollback an in-place rehearsal could not, as a person would
+   * type it (the CLI adds the connection flags it ran with); default: rollback with the plan.
+   */
+  readonly finishCommand?: string;
 }
 
 export interface RehearseReport {
@@ -84,7 +95,7 @@ async function onScratch(
 ): Promise<RehearseReport> {
   // The same refusals the real run would meet, checked on the real target.
   const tCheck = performance.now();
-  checkUnresolved(o.manifest);
+  checkUnresolved(o.manifest, real.schema);
   const triggers = checkTriggers(o.manifest, real.runs, o.allowTriggers);
   await refuseIfJournaled(real);
   const before = await digestsAt(o.dir, real.runs, new Map());
@@ -94,6 +105,7 @@ async function onScratch(
     throw new PreconditionError(
       'stale-plan',
       `${real.where} changed since the plan was made: ${describeMismatches(stale)}; make the plan again`,
+      { table: firstMismatchTable(real.schema, stale) },
     );
   }
   const check = (performance.now() - tCheck) / 1000;

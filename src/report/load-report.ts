@@ -32,7 +32,8 @@ export async function loadReport(dir: string, options: LoadReportOptions): Promi
   const tables = [];
   for (const plan of ordered) {
     const summary = new TableActionSummary(options.samples);
-    for await (const a of readActions(dir, plan.file)) summary.add(a);
+    const table = `${manifest.sources.target.schema}.${plan.table}`;
+    for await (const a of readActions(dir, plan.file, table)) summary.add(a);
     tables.push(summary.result(plan));
   }
   return {

@@ -1,5 +1,6 @@
 import { rename, writeFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import { writingTo } from '../faults.js';
 import { renderHtml } from './html.js';
 import { loadReport } from './load-report.js';
 import { renderMarkdown } from './markdown.js';
@@ -50,8 +51,11 @@ export async function runReport(opts: ReportOptions): Promise<ReportOutcome> {
   return { data, markdown, written };
 }
 
-async function writeWhole(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
+/** Through a temporary file beside `path`; a fault names `path`, the file the user gave. */
+function writeWhole(path: string, text: string): Promise<void> {
+  return writingTo(path, async () => {
+    const tmp = `${path}.${process.pid}.tmp`;
+    await writeFile(tmp, text);
+    await rename(tmp, path);
+  });
 }

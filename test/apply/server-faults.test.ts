@@ -1,6 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockName } from '../../src/apply/lock.js';
 import type { ErrorDocument } from '../../src/cli/exit.js';
@@ -54,6 +55,23 @@ const apply = (dir: string, ...more: string[]): string[] => [
   ...more,
 ];
 
+/** Runs a command line as a user would paste it, `reconcile` being the built CLI. */
+function runShell(line: string): Promise<CliResult> {
+  const bin = resolve(process.env.RECONCILE_TEST_BIN ?? 'dist/cli/main.js');
+  const script = `reconcile() { "${process.execPath}" "${bin}" "$@"; }\n${line}\n`;
+  return new Promise((done, reject) => {
+    execFile(
+      'sh',
+      ['-c', script],
+      { env: { ...process.env, MYSQL_PWD: '' } },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code !== 'number') reject(err);
+        else done({ code: err ? Number(err.code) : 0, signal: null, stdout, stderr });
+      },
+    );
+  });
+}
+
 function refusal(r: CliResult): ErrorDocument['error'] {
   return (JSON.parse(r.stdout) as ErrorDocument).error;
 }
@@ -83,7 +101,8 @@ describe.skipIf(!PrivateServer.available())('faults of the server mid-apply', ()
 
   it('paused (SIGSTOP): says it waits, gives up after --query-timeout, then resumes', async () => {
     const { shop, dir, plan } = await fresh('pause');
-    const run = runToPause(apply(dir, '--query-timeout', '2', '--log-level', 'info'), 'batch:4');
+    // At --log-level warn (in `quiet`): a wait is said whatever the level asks to hide.
+    const run = runToPause(apply(dir, '--query-timeout', '2'), 'batch:4');
     await run.paused;
     server.pause();
     try {
@@ -199,7 +218,23 @@ describe.skipIf(!PrivateServer.available())('an in-place rehearsal the server in
 
   it('server killed: says production is left partly applied, and the command that finishes', async () => {
     const { shop, dir, plan } = await fresh('rc');
-    const run = runToPause(rehearse(dir), 'batch:4');
+    // The rehearsal logs in as a user named by --target whose password only an option file
+    // holds: the command that finishes must carry both (and no password) to work as printed.
+    const password = 'S3cret-rh-4242';
+    await sql(
+      shop.interim,
+      `CREATE USER IF NOT EXISTS 'rh'@'%' IDENTIFIED BY '${password}'; GRANT ALL ON *.* TO 'rh'@'%'`,
+    );
+    const options = join(await mkdtemp(join(tmpdir(), 'reconcile-srv-')), 'rh.cnf');
+    dirs.push(dirname(options));
+    await writeFile(options, `[client]\npassword=${password}\n`);
+    const t = shop.interim;
+    const target = `mysql://rh@${t.host}:${t.port}/${t.schema}`;
+    const backup = `mysql://rh@${t.host}:${t.port}/${shop.backup.schema}`;
+    const run = runToPause(
+      [...rehearse(dir), '--target', target, '--backup', backup, '--defaults-extra-file', options],
+      'batch:4',
+    );
     await run.paused;
     await server.kill();
     run.signal('SIGUSR2');
@@ -210,9 +245,13 @@ describe.skipIf(!PrivateServer.available())('an in-place rehearsal the server in
     expect(e.message).toContain(
       'is left partly applied; finish the rollback with: reconcile rollback',
     );
-    expect(e.command).toBe(`reconcile rollback --plan ${dir} --execute`);
+    expect(e.command).toBe(
+      `reconcile rollback --plan ${dir} --execute --target ${target} --defaults-extra-file ${options}`,
+    );
+    expect(r.stdout + r.stderr).not.toContain(password);
     await server.restart();
-    const finish = await runCli([...(e.command ?? '').split(' ').slice(1), ...quiet]);
+    // As printed, through a shell, with `reconcile` standing for the built CLI.
+    const finish = await runShell(`${e.command} ${quiet.join(' ')}`);
     expect(finish.code, finish.stderr).toBe(0);
     expect(await schemaDigests(shop.interim)).toEqual(planDigests(plan, 'before'));
   });

@@ -106,14 +106,15 @@ describe('refusals with --json', () => {
 
   it('a report into a folder that does not exist: exit 3, one line naming the file', async () => {
     // report has no --json (its stdout is the report): the line and the exit code say it.
+    // The line names the file given, not the temporary file the report is written to first.
     const r = await runCli(['report', '--plan', dir, '--html', '/no/such/folder/r.html']);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(
-      /^reconcile: no such file or folder \(ENOENT, open\) on \/no\/such\/folder\/r\.html[^\n]*\n$/,
+    expect(r.stderr).toBe(
+      'reconcile: no such file or folder (ENOENT, open) on /no/such/folder/r.html; create the folder or name another; then rerun\n',
     );
   });
 
-  it('a plan into a folder the system refuses: exit 3, permission', async () => {
+  it('a plan into a folder the system refuses: exit 3, permission, naming the folder', async () => {
     const r = await runCli([
       'plan',
       '--backup',
@@ -126,6 +127,33 @@ describe('refusals with --json', () => {
     ]);
     expect(r.code, r.stderr).toBe(3);
     expect(refusal(r)).toMatchObject({ exit: 3, reason: 'permission' });
+    // Not the sibling `.partial` folder the plan is written into first.
+    expect(r.stderr).toMatch(
+      /^reconcile: operation not permitted \(EPERM, mkdir\) on \/sys\/reconcile-plan; name another folder; then rerun\n$/,
+    );
+  });
+
+  it('a diff --out through a file: exit 3, no-folder, naming the path given', async () => {
+    const d = await tmp();
+    const file = join(d, 'a-file');
+    await writeFile(file, '');
+    const r = await runCli([
+      'diff',
+      '--backup',
+      urlOf(shop.backup.schema),
+      '--interim',
+      urlOf(shop.interim.schema),
+      '--out',
+      join(file, 'keys'),
+      '--json',
+      '--log-level',
+      'warn',
+    ]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(refusal(r)).toMatchObject({ exit: 3, reason: 'no-folder' });
+    expect(r.stderr).toBe(
+      `reconcile: a part of the path is not a folder (ENOTDIR, mkdir) on ${join(file, 'keys')}; name another path; then rerun\n`,
+    );
   });
 
   const canMount = process.getuid?.() === 0 && tryMount();
@@ -151,6 +179,11 @@ describe('refusals with --json', () => {
       ]);
       expect(r.code, r.stderr).toBe(3);
       expect(refusal(r)).toMatchObject({ exit: 3, reason: 'disk' });
+      // A write to a full disk says no file of itself: the line names the folder given.
+      const keys = join(full, 'keys');
+      expect(r.stderr).toBe(
+        `reconcile: no space left on the device (ENOSPC, write) on ${keys}; free space there; then rerun\n`,
+      );
       // plan spools, drafts and writes its folder there too: the same line, not a bug.
       const p = await runCli([
         'plan',
@@ -166,6 +199,28 @@ describe('refusals with --json', () => {
       ]);
       expect(p.code, p.stderr).toBe(3);
       expect(refusal(p)).toMatchObject({ exit: 3, reason: 'disk' });
+      expect(p.stderr).toMatch(
+        new RegExp(
+          `^reconcile: no space left on the device \\(ENOSPC, \\w+\\) on ${join(full, 'plan')}; free space there; then rerun\n$`,
+        ),
+      );
+      // init writes its config file there: the same fault, not a usage error.
+      const cfg = join(full, 'config.yaml');
+      const i = await runCli([
+        'init',
+        '--backup',
+        urlOf(shop.backup.schema),
+        '--interim',
+        urlOf(shop.interim.schema),
+        '--out',
+        cfg,
+        '--log-level',
+        'error',
+      ]);
+      expect(i.code, i.stderr).toBe(3);
+      expect(i.stderr).toBe(
+        `reconcile: no space left on the device (ENOSPC, write) on ${cfg}; free space there; then rerun\n`,
+      );
       const ro = await tmp();
       execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=8k', 'tmpfs', ro]);
       mounts.push(ro);
@@ -173,7 +228,27 @@ describe('refusals with --json', () => {
       // written directly.)
       const w = await runCli(['report', '--plan', dir, '--markdown', join(ro, 'r.md')]);
       expect(w.code, w.stderr).toBe(3);
-      expect(w.stderr).toMatch(/^reconcile: a read-only file system \(EROFS, open\) on [^\n]+\n$/);
+      expect(w.stderr).toBe(
+        `reconcile: a read-only file system (EROFS, open) on ${join(ro, 'r.md')}; name another folder; then rerun\n`,
+      );
+      // A plan folder on a read-only file system: read-only, not "no such folder".
+      const rp = await runCli([
+        'plan',
+        '--backup',
+        urlOf(shop.backup.schema),
+        '--interim',
+        urlOf(shop.interim.schema),
+        '--out',
+        join(ro, 'plan'),
+        '--json',
+        '--log-level',
+        'error',
+      ]);
+      expect(rp.code, rp.stderr).toBe(3);
+      expect(refusal(rp)).toMatchObject({ exit: 3, reason: 'read-only' });
+      expect(rp.stderr).toBe(
+        `reconcile: a read-only file system (EROFS, mkdir) on ${join(ro, 'plan')}; name another folder; then rerun\n`,
+      );
     },
   );
 });
@@ -192,6 +267,36 @@ describe('a password is never printed back', () => {
     expect(refusal(r).reason).toBe('bad-url');
     expect(r.stdout + r.stderr).not.toContain(SECRET);
     expect(r.stderr).toContain('mysql://dba:***');
+  });
+
+  it('from a URL without @ whose password is all digits (not taken for a port)', async () => {
+    const digits = '24680';
+    const r = await runCli([
+      'diff',
+      '--backup',
+      `mysql://dba:${digits}`,
+      '--interim',
+      urlOf('x'),
+      '--json',
+    ]);
+    expect(r.code).toBe(2);
+    expect(refusal(r).reason).toBe('bad-url');
+    expect(r.stdout + r.stderr).not.toContain(digits);
+    expect(r.stderr).toContain('mysql://dba:***');
+  });
+
+  it('from a config file, an all-digit password without @ too', async () => {
+    const digits = '24680';
+    const d = await tmp();
+    const file = join(d, 'config.yaml');
+    await writeFile(
+      file,
+      `backup: mysql://dba:${digits}\ninterim: mysql://dba:${digits}\nout: ${join(d, 'p')}\n`,
+    );
+    const r = await runCli(['plan', '--config', file, '--json']);
+    expect(r.code).toBe(2);
+    expect(refusal(r).reason).toBe('bad-config');
+    expect(r.stdout + r.stderr).not.toContain(digits);
   });
 
   it('from a config file', async () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { TLS_REQUIRED } from '../../src/db/connect-errors.js';
 import { connect } from '../../src/db/mysql.js';
 import type { Connection } from '../../src/db/types.js';
 import { parseDbUrl } from '../../src/db/url.js';
+import type { PlanManifest } from '../../src/plan/format.js';
 import {
   makeCertificates,
   opensslAvailable,
@@ -29,6 +30,9 @@ import {
  */
 const BACKUP = 'tls_backup';
 const INTERIM = 'tls_interim';
+/** the pair merged through a config whose endpoints are mappings, then rolled back */
+const CFG_BACKUP = 'tls_cfg_backup';
+const CFG_INTERIM = 'tls_cfg_interim';
 
 describe.skipIf(!PrivateServer.available() || !opensslAvailable())('TLS', () => {
   let certs: TestCertificates;
@@ -70,7 +74,9 @@ describe.skipIf(!PrivateServer.available() || !opensslAvailable())('TLS', () => 
     if (server) {
       // A fresh session: the test restarts the server.
       const a = await adminOf(server);
-      for (const s of [BACKUP, INTERIM]) await a.execute(`DROP DATABASE IF EXISTS ${s}`);
+      for (const s of [BACKUP, INTERIM, CFG_BACKUP, CFG_INTERIM]) {
+        await a.execute(`DROP DATABASE IF EXISTS ${s}`);
+      }
       await a.close();
       await server.stop();
     }
@@ -151,6 +157,70 @@ describe.skipIf(!PrivateServer.available() || !opensslAvailable())('TLS', () => 
     ]);
     expect(told.code).toBe(3);
     expect(told.stderr).toContain('does not verify against ssl-ca');
+  });
+
+  it("a config's endpoint mappings (url, ssl-mode, ssl-ca) carry plan → apply → verify → rollback --execute over TLS", async () => {
+    await loadPair(admin, CFG_BACKUP, CFG_INTERIM);
+    const before = await customers(admin, CFG_INTERIM);
+    const config = (ca: string) =>
+      [CFG_BACKUP, CFG_INTERIM]
+        .map(
+          (schema, i) =>
+            `${i === 0 ? 'backup' : 'interim'}:\n  url: ${url(schema, '')}\n  ssl-mode: VERIFY_CA\n  ssl-ca: ${ca}\n`,
+        )
+        .join('');
+    // The mapping's CA is the one checked: another CA in it is refused.
+    const wrongFile = join(dir, 'wrong-ca.yaml');
+    await writeFile(wrongFile, config(certs.otherCa));
+    const wrong = await runCli([
+      'plan',
+      '--config',
+      wrongFile,
+      '--out',
+      join(dir, 'no-plan'),
+      '--no-defaults',
+    ]);
+    expect(wrong.code).toBe(3);
+    expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
+    expect(wrong.stderr).toContain(`does not verify against ssl-ca ${certs.otherCa}`);
+
+    const configFile = join(dir, 'tls.yaml');
+    await writeFile(configFile, config(certs.ca));
+    const planDir = join(dir, 'cfg-plan');
+    const cli = async (args: string[], code = 0) => {
+      const r = await runCli([...args, '--no-defaults', '--json']);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(code);
+      return JSON.parse(r.stdout) as Record<string, unknown>;
+    };
+    const manifest = (await cli([
+      'plan',
+      '--config',
+      configFile,
+      '--out',
+      planDir,
+    ])) as unknown as PlanManifest;
+    for (const side of ['backup', 'interim', 'target'] as const) {
+      expect(manifest.sources[side].sslMode).toBe('VERIFY_CA');
+      expect(manifest.sources[side].url).toContain(`ssl-ca=${certs.ca}`);
+    }
+    expect(manifest.totals).toMatchObject({ insert: 1, update: 0, unresolved: 0 });
+    expect(await cli(['apply', '--plan', planDir, '--execute'])).toMatchObject({
+      outcome: 'applied',
+    });
+    expect(await customers(admin, CFG_INTERIM)).toEqual(AFTER_MERGE);
+    expect(await cli(['verify', '--plan', planDir])).toMatchObject({ ok: true });
+    // rollback connects the way the plan did: over TLS, checking the same CA.
+    expect(await cli(['rollback', '--plan', planDir, '--execute'])).toMatchObject({
+      mode: 'execute',
+      outcome: 'rolled-back',
+      beforeOk: true,
+    });
+    expect(await customers(admin, CFG_INTERIM)).toEqual(before);
+    const journal = await admin.rawRows(
+      "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = '_reconcile_journal'",
+      [CFG_INTERIM],
+    );
+    expect(journal[0]?.[0]?.toString()).toBe('0');
   });
 
   it('VERIFY_IDENTITY refuses a certificate for another name; VERIFY_CA still connects', async () => {

@@ -1,15 +1,17 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { chmod, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPlanConfig, parseConfigText } from '../../src/config/load-config.js';
 import { connect } from '../../src/db/mysql.js';
-import type { DbTarget } from '../../src/db/url.js';
+import { DEFAULT_SESSION_LIMITS, setSessionLimits } from '../../src/db/session-limits.js';
+import { type DbTarget, parseDbUrl } from '../../src/db/url.js';
 import { boundedQuery, TimeBudget } from '../../src/init/bounded-query.js';
 import { measureInclusion } from '../../src/init/measure-references.js';
 import type { InitDocument } from '../../src/init/proposal-types.js';
 import { runCli } from '../support/cli.js';
 import { fixtureText } from '../support/init-fixture.js';
-import { sql, TestSchemas, urlOf } from '../support/schemas.js';
+import { serverUrl, sql, TestSchemas, urlOf } from '../support/schemas.js';
 import { tempDir } from '../support/temp.js';
 
 /** `reconcile init` as a DBA runs it: outputs, refusals, exit codes, and that it only reads. */
@@ -137,6 +139,74 @@ describe('reconcile init', () => {
   });
 });
 
+describe('init connects as the other commands do', () => {
+  const tag = randomBytes(3).toString('hex');
+  const USER = `rt_initcnf_${tag}`;
+  const PASSWORD = `Ini-${randomBytes(6).toString('hex')}`;
+
+  it('takes its credentials from a --defaults-file alone, and shows the password nowhere', async () => {
+    const admin = await connect(parseDbUrl(`${serverUrl()}/mysql`, 'admin'), { noSchema: true });
+    try {
+      await admin.execute(`CREATE USER '${USER}'@'%' IDENTIFIED BY '${PASSWORD}'`);
+      for (const s of [backup.schema, interim.schema]) {
+        await admin.execute(`GRANT SELECT ON \`${s}\`.* TO '${USER}'@'%'`);
+      }
+      // User, password, host and port only in the file; the URLs name the schemas.
+      const server = new URL(serverUrl());
+      const cnf = join(work, 'init.cnf');
+      await writeFile(
+        cnf,
+        `[client]\nuser = ${USER}\npassword = "${PASSWORD}"\nhost = ${server.hostname}\nport = ${server.port || '3306'}\n`,
+      );
+      await chmod(cnf, 0o600);
+      expect((await stat(cnf)).mode & 0o777).toBe(0o600);
+      const urls = [
+        '--backup',
+        `mysql:///${backup.schema}`,
+        '--interim',
+        `mysql:///${interim.schema}`,
+      ];
+      const out = join(work, 'from-cnf.yaml');
+      const r = await runCli(
+        ['init', ...urls, '--defaults-file', cnf, '--query-timeout', '60', '--json', '--out', out],
+        { env: { MYSQL_PWD: '' } },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      const doc = JSON.parse(r.stdout) as InitDocument;
+      expect(doc.backup).toBe(
+        `mysql://${USER}@${server.hostname}:${server.port || '3306'}/${backup.schema}`,
+      );
+      expect(doc.tables.find((t) => t.table === 'orders')?.references[0]).toMatchObject({
+        columns: ['merchant_id'],
+        parent: 'merchant',
+        enabled: true,
+      });
+      const yaml = await readFile(out, 'utf8');
+      for (const text of [r.stdout, r.stderr, yaml]) expect(text).not.toContain(PASSWORD);
+      // The same URLs with no option file name no host: refused before connecting.
+      const none = await runCli(['init', ...urls, '--no-defaults', ...quiet]);
+      expect(none.code).toBe(2);
+      expect(none.stderr.trim()).toMatch(/^reconcile: --backup: the URL has no host/);
+    } finally {
+      await admin.execute(`DROP USER IF EXISTS '${USER}'@'%'`);
+      await admin.close();
+    }
+  });
+
+  it('lists the connection options in its help', async () => {
+    const r = await runCli(['init', '--help']);
+    for (const flag of [
+      '--defaults-file',
+      '--defaults-extra-file',
+      '--no-defaults',
+      '--ask-pass',
+      '--query-timeout',
+    ]) {
+      expect(r.stdout).toContain(flag);
+    }
+  });
+});
+
 describe('a column the backup holds no value of', () => {
   it('is measured on the interim, and enabled by its name when neither side holds one', async () => {
     const b = await schemas.create('initnull_b');
@@ -242,6 +312,26 @@ describe('the time budget', () => {
         );
     } finally {
       await c.close();
+    }
+  });
+
+  it('stops a statement at --query-timeout when that is shorter than what the table has left', async () => {
+    setSessionLimits({ queryTimeoutSeconds: 1 });
+    const c = await connect(backup);
+    try {
+      const t0 = performance.now();
+      const r = await boundedQuery(c, new TimeBudget(60), {
+        sql: 'SELECT COUNT(*) AS n FROM orders a, orders b, orders c, orders d, orders e, orders f, orders g, orders h, orders i',
+        params: [],
+      });
+      expect(r).toEqual({
+        ok: false,
+        reason: 'not measured: a statement ran past --query-timeout (1 s)',
+      });
+      expect(performance.now() - t0).toBeLessThan(5000);
+    } finally {
+      await c.close();
+      setSessionLimits(DEFAULT_SESSION_LIMITS);
     }
   });
 });

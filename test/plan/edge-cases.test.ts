@@ -49,6 +49,8 @@ describe('plan edge cases', () => {
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(PreconditionError);
+    // Plan making names a table of both sources by its name: what `tables.<name>` says.
+    expect(err).toMatchObject({ reason: 'cannot-plan', table: 't' });
     expect((err as Error).message).toBe(
       "cannot plan: t: key (code) from the config does not identify the backup's rows (1 rows hold a NULL in it, 0 more hold a value another row holds); t: key (code) from the config does not identify the interim's rows (0 rows hold a NULL in it, 1 more hold a value another row holds)",
     );
@@ -94,6 +96,7 @@ describe('plan edge cases', () => {
     );
     const err = await planLoaded(l).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PreconditionError);
+    expect(err).toMatchObject({ reason: 'cannot-plan', table: 'd' });
     expect((err as Error).message).toBe(
       'cannot plan: d: the backup and the interim differ in shape (columns only in the interim: extra): align them, or set tables.d.skip: true; gone: only in the backup: create it in the target, or set tables.gone.skip: true',
     );

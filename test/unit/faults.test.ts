@@ -23,6 +23,8 @@ describe('faults are told from bugs by their code, in one place', () => {
     [{ fatal: true }, 'server-gone'], // mysql2: a command on a closed connection
     [{ code: undefined, errno: 1927 }, 'server-gone'], // MariaDB: connection killed
     [{ code: 'ER_DUP_ENTRY' }, 'value-refused'],
+    [{ code: 'ER_OPTION_PREVENTS_STATEMENT', errno: 1290 }, 'read-only'], // read_only=ON
+    [{ code: 'ER_READ_ONLY_MODE', errno: 1836 }, 'read-only'],
     [{ code: 'ENOSPC', syscall: 'write' }, 'disk'],
     [{ code: 'ENOENT', syscall: 'open', path: '/no/such/dir/x' }, 'no-folder'],
     [{ code: 'EROFS', syscall: 'mkdir', path: '/ro/plan' }, 'read-only'],
@@ -115,6 +117,24 @@ describe('exit codes and the --json error document', () => {
     });
   });
 
+  it.each([
+    // Faults no CLI test provokes cheaply: a deadlock (InnoDB picks its victim), a server in
+    // read-only mode (SET GLOBAL on a shared server is not ours to do).
+    ['deadlock', { code: 'ER_LOCK_DEADLOCK', errno: 1213 }],
+    ['read-only', { code: 'ER_OPTION_PREVENTS_STATEMENT', errno: 1290 }],
+  ])('a %s in a batch: its reason, table and batch in the document', (reason, fields) => {
+    const e = asFault(coded(fields), {
+      where: 'mysql://dba@db:3306/shop',
+      statement: 'UPDATE',
+      table: 'shop.orders',
+      batch: { seq: 7, committing: false },
+    });
+    const r = run(e);
+    expect(r.code).toBe(3);
+    expect(r.doc).toMatchObject({ error: { exit: 3, reason, table: 'shop.orders', batch: 7 } });
+    expect(r.lines[0]).toMatch(/ on shop\.orders batch 7 .*nothing of batch 7 was written/);
+  });
+
   it('masks a password in what it prints', () => {
     const r = run(new PreconditionError('stale-plan', 'cannot use mysql://dba:S3cret there'));
     expect(r.lines[0]).not.toContain('S3cret');
@@ -129,12 +149,17 @@ describe('passwords are masked, with or without @', () => {
     ['got "mysql://dba:My/S3cret"', 'got "mysql://dba:***"'],
     ['mysql://u:p@h:1/s and mariadb://x:y%40z@h/s', 'mysql://u:***@h:1/s and mariadb://x:***@h/s'],
     ['mysql://root:p@ss@host/x', 'mysql://root:***@host/x'],
+    // All digits without '@': a password as likely as a port; which one, no text can tell.
+    ['mysql://dba:12345', 'mysql://dba:***'],
+    ['got "mysql://dba:12345"', 'got "mysql://dba:***"'],
+    ['mysql://dba:12345/shop', 'mysql://dba:***'],
+    ['mariadb://dba:0', 'mariadb://dba:***'],
   ])('%s', (text, masked) => {
     expect(maskPasswords(text)).toBe(masked);
   });
 
   it.each([
-    'mysql://db-prod:3306/shop',
+    'mysql://db-prod/shop',
     'mysql://u@h:1/s at 10:30 a@b',
     'mysql://[::1]:3306/x',
     'https://example.com/a:b',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { integerPaths, jsonReferenceCandidates, pathName } from '../../src/init/json-paths.js';
+import { integerPaths, jsonReferenceCandidates, pathName } from '../../src/cell/json-paths.js';
 import { timeCandidates } from '../../src/init/time-columns.js';
 import { matchReferenceName, plural, singular, snakeName } from '../../src/introspect/naming.js';
 import {
@@ -73,6 +73,11 @@ describe('naming rules', () => {
     expect(m('customer_id', 'orders', 'customers', 'id')).toBe('table-key');
     expect(m('CountryCode', 'city', 'country', 'Code')).toBe('table-key');
     expect(m('category_id', 'film_category', 'categories', 'id')).toBe('table-key');
+    // A plural in -uses is a -use word (houses) or a -us word (statuses, buses): both are read.
+    expect(m('warehouse_id', 'orders', 'warehouses', 'id')).toBe('table-key');
+    expect(m('course_id', 'enrolment', 'courses', 'id')).toBe('table-key');
+    expect(m('status_id', 'orders', 'statuses', 'id')).toBe('table-key');
+    expect(m('bus_id', 'trips', 'buses', 'id')).toBe('table-key');
     expect(m('emp_no', 'salaries', 'employees', 'emp_no')).toBe('key-name');
     expect(m('original_language_id', 'film', 'language', 'language_id')).toBe('role');
     expect(m('reviewer_emp_no', 'reviews', 'employees', 'emp_no')).toBe('role');

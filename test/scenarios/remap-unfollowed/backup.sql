@@ -1,5 +1,6 @@
--- Customers whose ids are remapped, referenced by a column no foreign key declares and the
--- config does not name: the plan cannot follow it, and must say so.
+-- Customers whose ids are remapped, referenced by a column no foreign key declares and inside
+-- the documents of a JSON column, neither named by the config: the plan cannot follow them,
+-- and must say so.
 CREATE TABLE customer (
   id INT AUTO_INCREMENT PRIMARY KEY,
   name VARCHAR(20) NOT NULL,
@@ -15,3 +16,5 @@ CREATE TABLE orders (
 INSERT INTO orders VALUES (1, 1, 10.00, '2020-01-05 00:00:00'), (2, 2, 20.00, '2020-01-06 00:00:00');
 CREATE TABLE ledger (id INT PRIMARY KEY, note VARCHAR(20) NOT NULL) ENGINE=InnoDB;
 INSERT INTO ledger VALUES (1, 'opening');
+CREATE TABLE tickets (id INT PRIMARY KEY, payload JSON NOT NULL) ENGINE=InnoDB;
+INSERT INTO tickets VALUES (1, '{"customer_id": 1, "topic": "late"}');

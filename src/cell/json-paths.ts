@@ -12,7 +12,8 @@ import type { SchemaInfo } from '../introspect/types.js';
 /**
  * Finding ids inside JSON documents: which member paths of sampled documents hold integers,
  * and which of those paths are named like a reference to a table's key. Pure: documents in
- * (as text), candidates out; the server then measures each candidate (measure-sql.ts).
+ * (as text), candidates out; the server then measures each candidate (init's measure-sql.ts,
+ * plan's warning about ids a remap moves that no reference follows).
  */
 
 export interface IntegerPath {
