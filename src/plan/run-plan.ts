@@ -5,7 +5,7 @@ import type { PlanConfig } from '../config/types.js';
 import { tableFileName } from '../diff/jsonl-writer.js';
 import type { Progress } from '../diff/progress.js';
 import { PreconditionError, UsageError } from '../errors.js';
-import { mustGet } from '../must.js';
+import { must, mustGet } from '../must.js';
 import { ACTIONS_DIR, MANIFEST_FILE, type PlanManifest, type PlanTable } from './format.js';
 import { assignFreshIds } from './fresh-ids.js';
 import { buildManifest } from './manifest.js';
@@ -178,7 +178,16 @@ function sqlShapes(records: readonly TableRecord[]) {
   return new Map(
     records.map((r) => [
       r.name,
-      { columns: r.model.stored, autoIncrementNow: r.model.target.autoIncrement },
+      {
+        columns: r.model.stored,
+        key: r.model.key.map((k) =>
+          must(
+            r.model.target.columns.find((c) => c.name === k),
+            `key column ${k} of ${r.name}`,
+          ),
+        ),
+        autoIncrementNow: r.model.target.autoIncrement,
+      },
     ]),
   );
 }
