@@ -160,7 +160,21 @@ export function verificationSection(data: ReportData): string {
   const v = f.value;
   return `<section id="verification" data-verification="${v.ok ? 'ok' : 'failed'}"><h2>Verification</h2>
 <p><code>${e(v.target)}</code> checked ${e(v.checkedAt)} in ${e(seconds(v.seconds))}: <b class="${v.ok ? 'ok' : 'bad'}">${v.ok ? 'every table holds exactly the planned rows' : 'MISMATCH'}</b></p>
-${checksTable(v.tables)}</section>`;
+${checksTable(v.tables)}${v.tables.map(keysList).join('')}</section>`;
+}
+
+/** The keys verify found differing in a table (up to 20), as it printed them. */
+function keysList(c: TableCheck): string {
+  const k = c.keys;
+  if (!k) return '';
+  const items = k.lines.map((l) => `<li><code>${e(l)}</code></li>`).join('');
+  const shown = k.lines.length < k.found ? `, the first ${k.lines.length} listed` : '';
+  const head =
+    k.found > 0
+      ? `<p><code>${e(c.table)}</code>: ${k.found.toLocaleString('en-US')} keys differ from the plan${e(shown)}</p><ul>${items}</ul>`
+      : '';
+  const note = k.note ? `<p class="muted"><code>${e(c.table)}</code>: ${e(k.note)}</p>` : '';
+  return `<div class="mismatch-keys" data-keys-table="${e(c.table)}">${head}${note}</div>`;
 }
 
 function checksSummary(checks: readonly TableCheck[]): string {

@@ -6,6 +6,7 @@ import type { Row } from '../cell/cells.js';
 import { cellText, keyText, escapeMarkdown as m } from './escape.js';
 import { ACTION_LABELS, CLASS_LABELS, driftText, skippedTables, tableNotes } from './labels.js';
 import { columnsOf, type ReportData, reportStatus, seconds } from './report-data.js';
+import type { TableCheck } from './run-results.js';
 
 const MARK = { ok: '✓', bad: '✗', warn: '!', none: '–' } as const;
 
@@ -182,7 +183,22 @@ function verification(data: ReportData): string[] {
       ]),
     ),
     '',
+    ...v.tables.flatMap(keysList),
   ];
+}
+
+/** The keys verify found differing in a table (up to 20), as it printed them. */
+function keysList(c: TableCheck): string[] {
+  const k = c.keys;
+  if (!k) return [];
+  const out: string[] = [];
+  if (k.found > 0) {
+    const shown = k.lines.length < k.found ? `, the first ${k.lines.length} listed` : '';
+    out.push(`${m(c.table)}: ${num(k.found)} keys differ from the plan${shown}:`, '');
+    out.push(...k.lines.map((l) => `- \`${l.replaceAll('`', "'")}\``), '');
+  }
+  if (k.note) out.push(`${m(c.table)}: ${m(k.note)}`, '');
+  return out;
 }
 
 function rowsTable(
