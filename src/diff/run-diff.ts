@@ -78,6 +78,7 @@ export async function runDiff(opts: DiffOptions): Promise<DiffDocument> {
         changedColumns: tally.changedColumns,
         samples: tally.samples,
         drift: pair.drift,
+        bitColumns: pair.columns.filter((c) => c.family === 'bit').map((c) => c.name),
         chunks: s?.chunks ?? 0,
         chunksSkipped: s?.chunksSkipped ?? 0,
         method: s?.method ?? 'client',

@@ -3,7 +3,7 @@
  * HTML report, without the charts. Pure; every value from the plan escaped.
  */
 import type { Row } from '../cell/cells.js';
-import { cellText, keyText, escapeMarkdown as m } from './escape.js';
+import { bytesAsText, cellText, keyText, escapeMarkdown as m } from './escape.js';
 import { ACTION_LABELS, CLASS_LABELS, driftText, skippedTables, tableNotes } from './labels.js';
 import { columnsOf, type ReportData, reportStatus, seconds } from './report-data.js';
 import type { TableCheck } from './run-results.js';
@@ -105,10 +105,11 @@ function conflicts(data: ReportData): string[] {
       `### ${m(tr.plan.table)} (${tr.conflicts.length} of ${tr.plan.actions.unresolved} shown)`,
       '',
     );
+    const asText = bytesAsText(tr.plan);
     for (const c of tr.conflicts) {
-      out.push(`**${m(keyText(c.key))}**: ${m(c.reason)} (rule ${m(c.rule)})`, '');
+      out.push(`**${m(keyText(c.key, asText))}**: ${m(c.reason)} (rule ${m(c.rule)})`, '');
       out.push(
-        ...rowsTable(columnsOf(c.backup, c.interim), new Set(c.differing), [
+        ...rowsTable(columnsOf(c.backup, c.interim), new Set(c.differing), asText, [
           ['backup', c.backup],
           ['interim', c.interim],
         ]),
@@ -204,6 +205,7 @@ function keysList(c: TableCheck): string[] {
 function rowsTable(
   cols: readonly string[],
   diff: ReadonlySet<string>,
+  asText: (column: string) => boolean,
   rows: readonly (readonly [string, Row | null])[],
 ): string[] {
   const head = ['', ...cols.map((c) => (diff.has(c) ? `**${m(c)}**` : m(c)))];
@@ -211,7 +213,7 @@ function rowsTable(
     label,
     ...cols.map((c) => {
       if (!r) return '—';
-      const text = m(cellText(r[c]));
+      const text = m(cellText(r[c], 80, asText(c)));
       return diff.has(c) && text.length > 0 ? `**${text}**` : text;
     }),
   ]);
