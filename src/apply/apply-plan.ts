@@ -27,6 +27,11 @@ export interface ApplyOptions {
   readonly lockWaitSeconds?: number;
   /** a person's SIGINT/SIGTERM: stop between batches (see stop.ts) */
   readonly stop?: StopToken;
+  /**
+   * the plan folder as the user named it: a failed batch's line then says how many batches of
+   * the plan stay applied, and how to resume or roll back (the real apply; not a rehearsal)
+   */
+  readonly planDir?: string;
 }
 
 export type ApplyOutcome =
@@ -104,6 +109,7 @@ export async function applyPlan(ps: PlanSession, opts: ApplyOptions): Promise<Ap
       logger: ps.logger,
       ...(opts.progress ? { progress: opts.progress } : {}),
       ...(opts.stop ? { stop: opts.stop } : {}),
+      ...(opts.planDir === undefined ? {} : { planDir: opts.planDir }),
       meta: {
         target: ps.where,
         host: hostname(),

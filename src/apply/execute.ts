@@ -3,6 +3,7 @@ import type { Connection, Session } from '../db/types.js';
 import { noProgress, type Progress } from '../diff/progress.js';
 import { rowDigestHasher } from '../diff/table-digest.js';
 import { InterruptedError } from '../errors.js';
+import { withApplied } from '../faults.js';
 import { DigestRowHasher } from '../hash/digest.js';
 import { loadHash64 } from '../hash/xxhash.js';
 import { mustGet } from '../must.js';
@@ -91,6 +92,12 @@ export interface ExecuteInput {
   readonly progress?: Progress;
   /** checked between batches; forcing it closes `conn` (the open transaction rolls back) */
   readonly stop?: StopToken;
+  /**
+   * the plan folder as the user named it: a failure then says how many of the plan's batches
+   * stay applied and the commands that go on (resume, rollback). Unset for a rehearsal, whose
+   * own line says what became of its copy or of production.
+   */
+  readonly planDir?: string;
 }
 
 /** Where a table's `copy` actions take their rows: the backup's schema here, or streamed. */
@@ -201,7 +208,9 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
     return { tables: [...tallies.values()], autoIncrement, batches };
   } catch (e) {
     // Forced: the connection was closed under whatever ran; say what that left.
-    throw x.stop?.forced && !(e instanceof InterruptedError) ? await stopped(true, e) : e;
+    if (x.stop?.forced && !(e instanceof InterruptedError)) throw await stopped(true, e);
+    const done = x.journal.batches.length + batches;
+    throw x.planDir === undefined ? e : withApplied(e, { batches: done, planDir: x.planDir });
   } finally {
     unhook?.();
   }

@@ -102,8 +102,8 @@ async function copyOnServer(
   return digestOfSet(s, sh, set, check);
 }
 
-/** The digest of the target's rows at a key set, in the batch's transaction. */
-async function digestOfSet(
+/** The digest of the target's rows at a key set (in apply, inside the batch's transaction). */
+export async function digestOfSet(
   s: Session,
   sh: TableShape,
   set: KeySet,
