@@ -275,6 +275,66 @@ export interface FaultContext {
   /** facts that replace the fault's generic phrase (a packet's sizes, a timeout's seconds) */
   readonly what?: string;
   readonly advice?: string;
+  /** an apply's: the batches of its plan that stay applied, to say the ways on from there */
+  readonly applied?: AppliedSoFar;
+}
+
+/** Where a failed apply leaves its plan: batches committed (this run and earlier ones). */
+export interface AppliedSoFar {
+  readonly batches: number;
+  /** the plan folder as the user named it, for the commands the line gives */
+  readonly planDir: string;
+}
+
+/**
+ * The end of a failed apply's line: how many batches of the plan stay applied, and the ways
+ * on: rerun the same command to resume (when a rerun can succeed once the cause is gone), or
+ * undo them with rollback. `uncertain`: the last batch may have committed (the journal knows).
+ */
+export function appliedTail(
+  a: AppliedSoFar,
+  rerun: boolean,
+  advice: string | undefined,
+  uncertain = false,
+): string {
+  const rollback = `\`reconcile rollback --plan ${shellWord(a.planDir)} --execute\``;
+  const n = a.batches;
+  const count = uncertain
+    ? `${n} or ${n + 1} batches of this plan stay applied (the journal knows)`
+    : n === 0
+      ? 'no batch of this plan is applied'
+      : `${n} batch${n === 1 ? '' : 'es'} of this plan stay${n === 1 ? 's' : ''} applied`;
+  const then = advice ?? 'make the plan again';
+  if (rerun) {
+    const resume = `rerun the same command to ${n === 0 && !uncertain ? 'start again' : 'resume'}`;
+    return n === 0 && !uncertain
+      ? `${count}: ${resume}`
+      : `${count}: ${resume}, or undo ${n === 1 && !uncertain ? 'it' : 'them'} with ${rollback}`;
+  }
+  const live = `\`reconcile apply --plan ${shellWord(a.planDir)} --execute --live\``;
+  return n === 0 && !uncertain
+    ? `${count}: ${then}`
+    : `${count}: finish the apply with ${live} (rows changed since the plan are deferred, not overwritten), or undo ${n === 1 && !uncertain ? 'it' : 'them'} with ${rollback}, then ${then}`;
+}
+
+/**
+ * A failed apply's error, told with where it leaves the plan (appliedTail): a fault through its
+ * context, another refusal (a row changed since the plan, a backup changed) with the tail added;
+ * anything else (an interruption says its own, a bug keeps its stack) as it is.
+ */
+export function withApplied(e: unknown, a: AppliedSoFar): unknown {
+  if (e instanceof FaultError) return e.within({ applied: a });
+  if (!(e instanceof PreconditionError)) return e;
+  return new PreconditionError(e.reason, `${e.message}; ${appliedTail(a, false, undefined)}`, {
+    cause: e,
+    ...(e.table === undefined ? {} : { table: e.table }),
+    ...(e.batch === undefined ? {} : { batch: e.batch }),
+  });
+}
+
+/** A path as one shell word: as is when plain, else single-quoted. */
+function shellWord(s: string): string {
+  return /^[\w./@%+=:,-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`;
 }
 
 /** A fault of the environment, with where it happened: exit 3, reason from the fault. */
@@ -321,6 +381,12 @@ export function describeFault(f: Fault, c: FaultContext): string {
   const parts = [`${what}${at}${server}${why ? ` (${why})` : ''}`];
   if (c.batch) parts.push(batchFate(f, c.batch));
   const advice = c.advice ?? f.advice;
+  if (c.applied && !c.batch?.undo) {
+    if (advice && f.rerun) parts.push(advice);
+    const uncertain = c.batch?.committing === true && f.connectionLost && !f.unsent;
+    parts.push(appliedTail(c.applied, f.rerun, f.rerun ? undefined : advice, uncertain));
+    return parts.join('; ');
+  }
   if (advice) parts.push(advice);
   if (f.rerun) {
     parts.push(

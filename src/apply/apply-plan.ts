@@ -34,6 +34,11 @@ export interface ApplyOptions {
    * defers what the application changed since the plan; throttled (null or absent: strict)
    */
   readonly live?: ThrottleOptions | null;
+  /**
+   * the plan folder as the user named it: a failed batch's line then says how many batches of
+   * the plan stay applied, and how to resume or roll back (the real apply; not a rehearsal)
+   */
+  readonly planDir?: string;
 }
 
 export type ApplyOutcome =
@@ -131,6 +136,7 @@ export async function applyPlan(ps: PlanSession, opts: ApplyOptions): Promise<Ap
       ...(opts.progress ? { progress: opts.progress } : {}),
       ...(opts.stop ? { stop: opts.stop } : {}),
       live: opts.live ?? null,
+      ...(opts.planDir === undefined ? {} : { planDir: opts.planDir }),
       meta: {
         target: ps.where,
         host: hostname(),

@@ -3,6 +3,7 @@ import type { Connection, Session } from '../db/types.js';
 import { noProgress, type Progress } from '../diff/progress.js';
 import { rowDigestHasher } from '../diff/table-digest.js';
 import { InterruptedError } from '../errors.js';
+import { withApplied } from '../faults.js';
 import { DigestRowHasher } from '../hash/digest.js';
 import { loadHash64 } from '../hash/xxhash.js';
 import { mustGet } from '../must.js';
@@ -103,6 +104,12 @@ export interface ExecuteInput {
   readonly stop?: StopToken;
   /** `--live`: rows checked one by one, throttled (null or absent: strict) */
   readonly live?: ThrottleOptions | null;
+  /**
+   * the plan folder as the user named it: a failure then says how many of the plan's batches
+   * stay applied and the commands that go on (resume, rollback). Unset for a rehearsal, whose
+   * own line says what became of its copy or of production.
+   */
+  readonly planDir?: string;
 }
 
 /** Where a table's `copy` actions take their rows: the backup's schema here, or streamed. */
@@ -244,7 +251,9 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
     };
   } catch (e) {
     // Forced: the connection was closed under whatever ran; say what that left.
-    throw x.stop?.forced && !(e instanceof InterruptedError) ? await stopped(true, e) : e;
+    if (x.stop?.forced && !(e instanceof InterruptedError)) throw await stopped(true, e);
+    const done = x.journal.batches.length + batches;
+    throw x.planDir === undefined ? e : withApplied(e, { batches: done, planDir: x.planDir });
   } finally {
     unhook?.();
     // The readable copy of what the journal defers, however the run ended (best effort: the

@@ -64,13 +64,15 @@ export async function resolveTables(
         { table: `${schema}.${name}` },
       );
     }
-    const byCol = new Map(columns.map((c) => [c.name, c]));
+    // A key column may be a generated one (a config key, or MySQL's NOT NULL generated
+    // column): rows are found by it, never written through it.
+    const byCol = new Map(info.columns.map((c) => [c.name, c]));
     const key = plan.key.map((k) => {
       const c = byCol.get(k);
       if (!c) {
         throw new PreconditionError(
           'schema-changed',
-          `${schema}.${name}: the plan's key column ${JSON.stringify(k)} is not a stored column`,
+          `${schema}.${name}: the plan's key column ${JSON.stringify(k)} is not a column of the table`,
           { table: `${schema}.${name}` },
         );
       }

@@ -94,6 +94,7 @@ export function registerApply(program: Command, setExit: (code: number) => void)
             progress: createProgress('rows'),
             lockWaitSeconds: flags.lockWait,
             stop: signals.token,
+            planDir: flags.plan,
           }),
         );
       const report = flags.execute

@@ -45,6 +45,7 @@ export async function oneSidedTable(
     changedColumns: {},
     samples: { changed: [], onlyBackup: [], onlyInterim: [] },
     drift: null,
+    bitColumns: t.columns.filter((c) => c.family === 'bit').map((c) => c.name),
     chunks: 0,
     chunksSkipped: 0,
     method: 'count',

@@ -1,3 +1,4 @@
+import { bytesLiteral } from '../cell/bytes-text.js';
 import { num, textGrid } from '../text-grid.js';
 import type { DiffDocument, KeyObject, TableDiffResult } from './result.js';
 
@@ -83,7 +84,7 @@ function tableDetails(t: TableDiffResult): string[] {
     out.push(
       `changed, e.g.: ${t.samples.changed
         .slice(0, 5)
-        .map((s) => keyText(s.key))
+        .map((s) => keyText(s.key, t.bitColumns))
         .join('; ')}`,
     );
   }
@@ -94,7 +95,9 @@ function tableDetails(t: TableDiffResult): string[] {
     out.push(
       `${label}, e.g.: ${s
         .slice(0, 5)
-        .map((x) => ('key' in x ? keyText(x.key) : `${keyText(x.row)} ×${x.count}`))
+        .map((x) =>
+          'key' in x ? keyText(x.key, t.bitColumns) : `${keyText(x.row, t.bitColumns)} ×${x.count}`,
+        )
         .join('; ')}`,
     );
   }
@@ -102,7 +105,11 @@ function tableDetails(t: TableDiffResult): string[] {
   return out;
 }
 
-export function keyText(k: KeyObject): string {
+/**
+ * A key (or a row) as a WHERE would name it: numbers bare, text and printable bytes as SQL
+ * literals, other bytes and BIT values (`bitColumns`) as hex.
+ */
+export function keyText(k: KeyObject, bitColumns: readonly string[] = []): string {
   const parts = Object.entries(k).map(([c, v]) => {
     const text =
       v === null
@@ -111,7 +118,7 @@ export function keyText(k: KeyObject): string {
           ? /^-?\d+(\.\d+)?$/.test(v)
             ? v
             : sqlString(v)
-          : `0x${v.hex}`;
+          : bytesLiteral(v.hex, !bitColumns.includes(c));
     return `${c}=${text}`;
   });
   return parts.length === 1 ? (parts[0] as string) : `(${parts.join(', ')})`;

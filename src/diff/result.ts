@@ -42,6 +42,12 @@ export interface TableDiffResult extends TableCounts {
     readonly onlyInterim: (KeySample | RowSample)[];
   };
   readonly drift: TableDrift | null;
+  /**
+   * columns of type BIT: their values (`{hex}` like other bytes) are numbers' bits, shown as
+   * hex; other byte columns' printable values are shown as text (`_binary'abc'`) by the text
+   * output. Added later, additive.
+   */
+  readonly bitColumns: readonly string[];
   readonly chunks: number;
   /** chunks the server-side checksum found identical, so no row crossed the wire */
   readonly chunksSkipped: number;

@@ -86,6 +86,7 @@ async function diff(opts: DiffOptions): Promise<DiffDocument> {
         changedColumns: tally.changedColumns,
         samples: tally.samples,
         drift: pair.drift,
+        bitColumns: pair.columns.filter((c) => c.family === 'bit').map((c) => c.name),
         chunks: s?.chunks ?? 0,
         chunksSkipped: s?.chunksSkipped ?? 0,
         method: s?.method ?? 'client',

@@ -138,6 +138,12 @@ export interface PlanTable {
   readonly key: readonly string[];
   /** the stored columns of the target table, name order: what rows and digests cover */
   readonly columns: readonly string[];
+  /**
+   * the columns of the target of type BIT (in `columns` or the key): their `{hex}` values are
+   * numbers' bits, which the report shows as hex; other bytes it shows as text where printable.
+   * Added later, additive: absent from older plans (the report then shows all bytes as hex).
+   */
+  readonly bitColumns?: readonly string[];
   readonly counts: ClassCounts;
   readonly actions: ActionCounts;
   /**

@@ -281,8 +281,9 @@ export function keyRow(model: TableModel, key: readonly Cell[]): Row {
   return out;
 }
 
+/** A row image as actions carry it: the stored columns, then generated key columns (model.rowNames). */
 export function storedRow(model: TableModel, cells: Cells): Row {
-  return rowOf(cells, model.storedNames, model.storedIdx);
+  return rowOf(cells, model.rowNames, model.rowIdx);
 }
 
 export function hashOf(model: TableModel, hasher: DigestRowHasher, cells: Cells): string {

@@ -112,6 +112,7 @@ export async function planOneTable(ctx: PlanTablesContext, t: TableRecord): Prom
     lines: final.lines,
     key: model.key,
     columns: model.storedNames,
+    bitColumns: model.target.columns.filter((c) => c.family === 'bit').map((c) => c.name),
     counts,
     actions: final.actions,
     digestMethod: t.state.method,

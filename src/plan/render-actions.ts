@@ -22,6 +22,8 @@ import { readActions } from './plan-files.js';
 export interface SqlTableShape {
   /** the target's stored columns, in the manifest's (name) order */
   readonly columns: readonly ColumnInfo[];
+  /** the key's columns, in the manifest's key order (a generated one too: rows are found by it) */
+  readonly key: readonly ColumnInfo[];
   /** the target's AUTO_INCREMENT counter when the plan was made */
   readonly autoIncrementNow: string | null;
 }
@@ -55,7 +57,7 @@ export async function renderActions(
     schema: null,
     name: t.table,
     columns: t.columns.map((c) => must(byName.get(c), `column ${c} of ${t.table}`)),
-    key: t.key.map((c) => must(byName.get(c), `key column ${c} of ${t.table}`)),
+    key: r.shape.key,
     flavor: r.flavor,
   };
   let lastRule = '';

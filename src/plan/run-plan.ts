@@ -9,7 +9,7 @@ import type { Progress } from '../diff/progress.js';
 import { PreconditionError, UsageError } from '../errors.js';
 import { writingTo } from '../faults.js';
 import { makeDirs } from '../make-dirs.js';
-import { mustGet } from '../must.js';
+import { must, mustGet } from '../must.js';
 import { ACTIONS_DIR, MANIFEST_FILE, type PlanManifest, type PlanTable } from './format.js';
 import { assignFreshIds } from './fresh-ids.js';
 import { buildManifest } from './manifest.js';
@@ -198,7 +198,16 @@ function sqlShapes(records: readonly TableRecord[]) {
   return new Map(
     records.map((r) => [
       r.name,
-      { columns: r.model.stored, autoIncrementNow: r.model.target.autoIncrement },
+      {
+        columns: r.model.stored,
+        key: r.model.key.map((k) =>
+          must(
+            r.model.target.columns.find((c) => c.name === k),
+            `key column ${k} of ${r.name}`,
+          ),
+        ),
+        autoIncrementNow: r.model.target.autoIncrement,
+      },
     ]),
   );
 }

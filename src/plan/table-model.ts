@@ -1,7 +1,12 @@
 import type { JsonPathStep } from '../config/json-path.js';
 import type { TablePolicy } from '../config/policy.js';
 import { digestColumns } from '../hash/digest.js';
-import { type ComparedColumn, columnKey, type TablePair } from '../introspect/compare.js';
+import {
+  type ComparedColumn,
+  columnKey,
+  compareNames,
+  type TablePair,
+} from '../introspect/compare.js';
 import type { ColumnInfo, IndexInfo, TableInfo } from '../introspect/types.js';
 import { mustGet } from '../must.js';
 
@@ -58,6 +63,13 @@ export interface TableModel {
   readonly stored: readonly ColumnInfo[];
   readonly storedNames: readonly string[];
   readonly storedIdx: readonly number[];
+  /**
+   * the columns action rows carry: the stored ones, then the generated columns of the key or of
+   * a unique key (never written; their value is the one the server computed, which is what the
+   * key and unique-key checks compare)
+   */
+  readonly rowNames: readonly string[];
+  readonly rowIdx: readonly number[];
   readonly policy: TablePolicy;
   /** which side's rows the target holds now (the interim, in place) */
   readonly base: World;
@@ -94,6 +106,16 @@ export function buildTableModel(
       : pair.identity.columns.map((n) => spelled.get(columnKey(n)) ?? n);
   const ai = target.columns.find((c) => c.autoIncrement) ?? null;
   const identityIndex = pair.identity.kind === 'unique' ? pair.identity.index : 'PRIMARY';
+  const uniqueKeys = target.uniqueKeys.filter(
+    (u) => u.unique && !u.prefix && u.name !== identityIndex && u.name !== 'PRIMARY',
+  );
+  const generated = generatedKeyColumns(target, key, uniqueKeys).filter((c) =>
+    colIndex.has(columnKey(c)),
+  );
+  const storedNames = stored.map((c) => c.name);
+  const storedIdx = stored.map((c) =>
+    mustGet(colIndex, columnKey(c.name), `column of ${pair.name}`),
+  );
   return {
     name: pair.name,
     pair,
@@ -103,20 +125,39 @@ export function buildTableModel(
     keyIdx: key.map((n) => mustGet(colIndex, columnKey(n), `key column of ${pair.name}`)),
     target,
     stored,
-    storedNames: stored.map((c) => c.name),
-    storedIdx: stored.map((c) => mustGet(colIndex, columnKey(c.name), `column of ${pair.name}`)),
+    storedNames,
+    storedIdx,
+    rowNames: [...storedNames, ...generated],
+    rowIdx: [
+      ...storedIdx,
+      ...generated.map((c) => mustGet(colIndex, columnKey(c), `column of ${pair.name}`)),
+    ],
     policy,
     base,
     remapColumn: remapColumnOf(key, target, colIndex),
     autoIncrement: ai,
-    uniqueKeys: target.uniqueKeys.filter(
-      (u) => u.unique && !u.prefix && u.name !== identityIndex && u.name !== 'PRIMARY',
-    ),
+    uniqueKeys,
     refs: [],
   };
 }
 
-/** The key's auto-increment column, else its only column when that is an integer. */
+/** Generated columns of the key or of a unique key, in name order of the target's columns. */
+function generatedKeyColumns(
+  target: TableInfo,
+  key: readonly string[],
+  uniqueKeys: readonly IndexInfo[],
+): string[] {
+  const named = new Set([...key, ...uniqueKeys.flatMap((u) => u.columns)].map(columnKey));
+  return target.columns
+    .filter((c) => c.generated !== null && named.has(columnKey(c.name)))
+    .map((c) => c.name)
+    .sort(compareNames);
+}
+
+/**
+ * The key's auto-increment column, else its only column when that is an integer. Never a
+ * generated column: its value is computed from the others, it cannot take a fresh id.
+ */
 function remapColumnOf(
   key: readonly string[],
   target: TableInfo,
@@ -126,7 +167,7 @@ function remapColumnOf(
   const ai = key.map((k) => byName.get(k)).find((c) => c?.autoIncrement);
   const only = key.length === 1 ? key[0] : undefined;
   const pickCol = ai ?? (only === undefined ? undefined : byName.get(only));
-  if (pickCol?.family !== 'integer') return null;
+  if (pickCol?.family !== 'integer' || pickCol.generated !== null) return null;
   return {
     name: pickCol.name,
     idx: mustGet(colIndex, columnKey(pickCol.name), `remap column of ${target.name}`),

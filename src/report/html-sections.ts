@@ -2,7 +2,7 @@
 import type { Row } from '../cell/cells.js';
 import type { PolicyRecord } from '../plan/format.js';
 import { bars } from './charts.js';
-import { cellText, escapeHtml as e, keyText } from './escape.js';
+import { bytesAsText, cellText, escapeHtml as e, keyText } from './escape.js';
 import { tableNotes } from './labels.js';
 import { columnsOf, type ReportData, seconds } from './report-data.js';
 import type { TableCheck } from './run-results.js';
@@ -15,11 +15,12 @@ export function conflictsSection(data: ReportData): string {
     .map((t) => {
       const shown = t.conflicts.length;
       const of = t.plan.actions.unresolved;
+      const asText = bytesAsText(t.plan);
       const samples = t.conflicts.map((c) => {
         const cols = columnsOf(c.backup, c.interim);
         const diff = new Set(c.differing);
-        return `<div class="sample"><p><b>${e(keyText(c.key))}</b>: ${e(c.reason)} <span class="rule">${e(c.rule)}</span></p>
-${rowsTable(cols, diff, [
+        return `<div class="sample"><p><b>${e(keyText(c.key, asText))}</b>: ${e(c.reason)} <span class="rule">${e(c.rule)}</span></p>
+${rowsTable(cols, diff, asText, [
   ['backup', c.backup],
   ['interim', c.interim],
 ])}</div>`;
@@ -39,6 +40,7 @@ export function changesSection(data: ReportData): string {
     .filter((t) => t.changes.length > 0)
     .map((t) => {
       const cols = columnsOf(...t.changes.flatMap((c) => [c.before, c.after]));
+      const asText = bytesAsText(t.plan);
       const head = cols.map((c) => `<th>${e(c)}</th>`).join('');
       const body = t.changes.map((c) => {
         const diff = new Set(c.columns);
@@ -49,10 +51,10 @@ export function changesSection(data: ReportData): string {
               const cls = [diff.has(col) ? 'diff' : '', v === null ? 'null' : '']
                 .filter(Boolean)
                 .join(' ');
-              return `<td${cls ? ` class="${cls}"` : ''}>${e(cellText(v))}</td>`;
+              return `<td${cls ? ` class="${cls}"` : ''}>${e(cellText(v, 80, asText(col)))}</td>`;
             })
             .join('');
-        return `<tr class="first"><th scope="rowgroup" rowspan="2">${e(keyText(c.key))}<div class="rule">${e(c.rule)}</div></th><th>before</th>${cells(c.before)}</tr><tr><th>after</th>${cells(c.after)}</tr>`;
+        return `<tr class="first"><th scope="rowgroup" rowspan="2">${e(keyText(c.key, asText))}<div class="rule">${e(c.rule)}</div></th><th>before</th>${cells(c.before)}</tr><tr><th>after</th>${cells(c.after)}</tr>`;
       });
       return `<h3><code>${e(t.plan.table)}</code> <span class="muted">(${t.changes.length} of ${t.plan.actions.update} updates shown)</span></h3>
 <div class="scroll"><table class="rows"><thead><tr><th>key</th><th></th>${head}</tr></thead><tbody>${body.join('\n')}</tbody></table></div>`;
@@ -65,6 +67,7 @@ export function changesSection(data: ReportData): string {
 function rowsTable(
   cols: readonly string[],
   diff: ReadonlySet<string>,
+  asText: (column: string) => boolean,
   rows: readonly (readonly [string, Row | null])[],
 ): string {
   const head = cols.map((c) => `<th${diff.has(c) ? ' class="diff"' : ''}>${e(c)}</th>`).join('');
@@ -74,7 +77,7 @@ function rowsTable(
     const cells = cols.map((c) => {
       const v = r[c];
       const cls = [diff.has(c) ? 'diff' : '', v === null ? 'null' : ''].filter(Boolean).join(' ');
-      return `<td${cls ? ` class="${cls}"` : ''}>${e(cellText(v))}</td>`;
+      return `<td${cls ? ` class="${cls}"` : ''}>${e(cellText(v, 80, asText(c)))}</td>`;
     });
     return `<tr><th scope="row">${e(label)}</th>${cells.join('')}</tr>`;
   });
@@ -160,7 +163,21 @@ export function verificationSection(data: ReportData): string {
   const v = f.value;
   return `<section id="verification" data-verification="${v.ok ? 'ok' : 'failed'}"><h2>Verification</h2>
 <p><code>${e(v.target)}</code> checked ${e(v.checkedAt)} in ${e(seconds(v.seconds))}: <b class="${v.ok ? 'ok' : 'bad'}">${v.ok ? 'every table holds exactly the planned rows' : 'MISMATCH'}</b></p>
-${checksTable(v.tables)}</section>`;
+${checksTable(v.tables)}${v.tables.map(keysList).join('')}</section>`;
+}
+
+/** The keys verify found differing in a table (up to 20), as it printed them. */
+function keysList(c: TableCheck): string {
+  const k = c.keys;
+  if (!k) return '';
+  const items = k.lines.map((l) => `<li><code>${e(l)}</code></li>`).join('');
+  const shown = k.lines.length < k.found ? `, the first ${k.lines.length} listed` : '';
+  const head =
+    k.found > 0
+      ? `<p><code>${e(c.table)}</code>: ${k.found.toLocaleString('en-US')} keys differ from the plan${e(shown)}</p><ul>${items}</ul>`
+      : '';
+  const note = k.note ? `<p class="muted"><code>${e(c.table)}</code>: ${e(k.note)}</p>` : '';
+  return `<div class="mismatch-keys" data-keys-table="${e(c.table)}">${head}${note}</div>`;
 }
 
 function checksSummary(checks: readonly TableCheck[]): string {

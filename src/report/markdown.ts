@@ -3,9 +3,10 @@
  * HTML report, without the charts. Pure; every value from the plan escaped.
  */
 import type { Row } from '../cell/cells.js';
-import { cellText, keyText, escapeMarkdown as m } from './escape.js';
+import { bytesAsText, cellText, keyText, escapeMarkdown as m } from './escape.js';
 import { ACTION_LABELS, CLASS_LABELS, driftText, skippedTables, tableNotes } from './labels.js';
 import { columnsOf, type ReportData, reportStatus, seconds } from './report-data.js';
+import type { TableCheck } from './run-results.js';
 
 const MARK = { ok: '✓', bad: '✗', warn: '!', none: '–' } as const;
 
@@ -104,10 +105,11 @@ function conflicts(data: ReportData): string[] {
       `### ${m(tr.plan.table)} (${tr.conflicts.length} of ${tr.plan.actions.unresolved} shown)`,
       '',
     );
+    const asText = bytesAsText(tr.plan);
     for (const c of tr.conflicts) {
-      out.push(`**${m(keyText(c.key))}**: ${m(c.reason)} (rule ${m(c.rule)})`, '');
+      out.push(`**${m(keyText(c.key, asText))}**: ${m(c.reason)} (rule ${m(c.rule)})`, '');
       out.push(
-        ...rowsTable(columnsOf(c.backup, c.interim), new Set(c.differing), [
+        ...rowsTable(columnsOf(c.backup, c.interim), new Set(c.differing), asText, [
           ['backup', c.backup],
           ['interim', c.interim],
         ]),
@@ -182,12 +184,28 @@ function verification(data: ReportData): string[] {
       ]),
     ),
     '',
+    ...v.tables.flatMap(keysList),
   ];
+}
+
+/** The keys verify found differing in a table (up to 20), as it printed them. */
+function keysList(c: TableCheck): string[] {
+  const k = c.keys;
+  if (!k) return [];
+  const out: string[] = [];
+  if (k.found > 0) {
+    const shown = k.lines.length < k.found ? `, the first ${k.lines.length} listed` : '';
+    out.push(`${m(c.table)}: ${num(k.found)} keys differ from the plan${shown}:`, '');
+    out.push(...k.lines.map((l) => `- \`${l.replaceAll('`', "'")}\``), '');
+  }
+  if (k.note) out.push(`${m(c.table)}: ${m(k.note)}`, '');
+  return out;
 }
 
 function rowsTable(
   cols: readonly string[],
   diff: ReadonlySet<string>,
+  asText: (column: string) => boolean,
   rows: readonly (readonly [string, Row | null])[],
 ): string[] {
   const head = ['', ...cols.map((c) => (diff.has(c) ? `**${m(c)}**` : m(c)))];
@@ -195,7 +213,7 @@ function rowsTable(
     label,
     ...cols.map((c) => {
       if (!r) return '—';
-      const text = m(cellText(r[c]));
+      const text = m(cellText(r[c], 80, asText(c)));
       return diff.has(c) && text.length > 0 ? `**${text}**` : text;
     }),
   ]);

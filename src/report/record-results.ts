@@ -3,6 +3,7 @@
  * `report` (run-results.ts). Pure.
  */
 import type { RehearseReport } from '../rehearse/rehearse-plan.js';
+import { mismatchKeyLine } from '../verify/mismatch-finding.js';
 import type { TableVerdict, VerifyReport } from '../verify/verify-plan.js';
 import {
   type RehearsalResult,
@@ -58,6 +59,13 @@ function tableCheck(v: TableVerdict): TableCheck {
     orphans: v.orphans.reduce((n, o) => n + o.count, 0),
     uniqueViolations: v.duplicates.length,
     detail: v.problems.length > 0 ? v.problems.join('; ') : null,
+    keys: v.keys
+      ? {
+          found: v.keys.found,
+          lines: v.keys.listed.map((k) => mismatchKeyLine(k, v.keyColumns)),
+          note: v.keys.note,
+        }
+      : null,
   };
 }
 

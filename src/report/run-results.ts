@@ -32,6 +32,18 @@ export interface TableCheck {
   readonly uniqueViolations: number;
   /** one line on what is wrong, when not ok */
   readonly detail?: string | null;
+  /**
+   * when the digest did not match: the keys that differ from the plan (up to 20, one line
+   * each, `id=5: differs (…)`), how many were found, and what could not be named. Added
+   * later: absent from older results.
+   */
+  readonly keys?: MismatchKeysRecord | null;
+}
+
+export interface MismatchKeysRecord {
+  readonly found: number;
+  readonly lines: readonly string[];
+  readonly note: string | null;
 }
 
 const tableCheck = z.object({
@@ -42,6 +54,13 @@ const tableCheck = z.object({
   orphans: z.number().int().nonnegative(),
   uniqueViolations: z.number().int().nonnegative(),
   detail: z.string().nullish(),
+  keys: z
+    .object({
+      found: z.number().int().nonnegative(),
+      lines: z.array(z.string()),
+      note: z.string().nullable(),
+    })
+    .nullish(),
 });
 
 /** `reconcile verify`: the target's digests against the plan's *after* digests. */

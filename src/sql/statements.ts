@@ -234,6 +234,14 @@ export function insertSelectSpan(
   );
 }
 
+/**
+ * The columns a row is read with where its key must be read too: the stored columns, then the
+ * key columns that are not stored (generated ones), so `readColumns(s)[i]` is row value i.
+ */
+export function readColumns(s: TableShape): ColumnInfo[] {
+  return [...s.columns, ...s.key.filter((k) => !s.columns.includes(k))];
+}
+
 /** The current rows at these keys, locked until the batch commits: the undo images. */
 export function selectForUpdate(
   s: TableShape,
@@ -241,7 +249,10 @@ export function selectForUpdate(
   b: Binder = placeholders(),
 ): Statement {
   const where = keySetWhere(s, compactKeys(s, keys), b);
-  return statement(`SELECT ${columnList(s.columns)} FROM ${table(s)} WHERE ${where} FOR UPDATE`, b);
+  return statement(
+    `SELECT ${columnList(readColumns(s))} FROM ${table(s)} WHERE ${where} FOR UPDATE`,
+    b,
+  );
 }
 
 /** One row by key, locked (the fallback when a key's bytes differ from the stored ones). */
@@ -251,7 +262,7 @@ export function selectOneForUpdate(
   b: Binder = placeholders(),
 ): Statement {
   return statement(
-    `SELECT ${columnList(s.columns)} FROM ${table(s)} WHERE ${keyEquals(s, key, b)} FOR UPDATE`,
+    `SELECT ${columnList(readColumns(s))} FROM ${table(s)} WHERE ${keyEquals(s, key, b)} FOR UPDATE`,
     b,
   );
 }

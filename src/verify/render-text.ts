@@ -1,5 +1,6 @@
 import type { Cell } from '../cell/cells.js';
 import { num, secs, textGrid } from '../text-grid.js';
+import { mismatchKeyLine } from './mismatch-finding.js';
 import type { TableVerdict, VerifyReport } from './verify-plan.js';
 
 /** The verify report for a terminal: one line per table, then what failed and why. */
@@ -43,6 +44,7 @@ function details(t: TableVerdict): string[] {
     out.push(
       `digest: ${num(t.digest.actual.count)} rows, sum ${t.digest.actual.sum}; the plan promised ${num(t.digest.expected.count)} rows, sum ${t.digest.expected.sum}`,
     );
+    out.push(...keyLines(t));
   }
   for (const o of t.orphans) {
     out.push(
@@ -61,6 +63,20 @@ function details(t: TableVerdict): string[] {
     );
   }
   out.push(...t.problems);
+  return out;
+}
+
+/** The keys that differ, up to MISMATCH_KEYS_SHOWN, one a line, as a WHERE would name them. */
+export function keyLines(t: TableVerdict): string[] {
+  const k = t.keys;
+  if (!k) return [];
+  const out: string[] = [];
+  if (k.found > 0) {
+    const shown = k.listed.length < k.found ? `, the first ${k.listed.length} listed` : '';
+    out.push(`keys that differ from the plan: ${num(k.found)}${shown}`);
+    for (const m of k.listed) out.push(`  ${mismatchKeyLine(m, t.keyColumns)}`);
+  }
+  if (k.note) out.push(k.note);
   return out;
 }
 

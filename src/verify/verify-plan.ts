@@ -5,7 +5,9 @@ import type { PlanSession } from '../apply/plan-session.js';
 import { cellFromRaw } from '../cell/cell-codec.js';
 import type { Cell } from '../cell/cells.js';
 import type { RawRow, Session } from '../db/types.js';
+import { parseDbUrl, sameAddress } from '../db/url.js';
 import { type Digest, digestEquals } from '../hash/digest.js';
+import { type Hash64, loadHash64 } from '../hash/xxhash.js';
 import { introspectSchema } from '../introspect/introspect.js';
 import type { SchemaInfo, TableInfo } from '../introspect/types.js';
 import {
@@ -15,6 +17,7 @@ import {
   orphanQuery,
   type Reference,
 } from './integrity-sql.js';
+import { findMismatchKeys, type MismatchKeys } from './mismatch-keys.js';
 
 export interface OrphanResult {
   readonly reference: string;
@@ -35,6 +38,8 @@ export interface DuplicateResult {
 
 export interface TableVerdict {
   readonly table: string;
+  /** the plan's key columns ([] for a table without a key or outside the plan) */
+  readonly keyColumns: readonly string[];
   readonly status: 'ok' | 'mismatch';
   readonly digest: { readonly ok: boolean; readonly expected: Digest; readonly actual: Digest };
   /** references from this table's rows that find no parent (only those that fail) */
@@ -50,6 +55,11 @@ export interface TableVerdict {
     readonly max: string | null;
   } | null;
   readonly problems: readonly string[];
+  /**
+   * when the digest does not match: which keys differ from what the plan wrote (up to
+   * MISMATCH_KEYS_SHOWN, with the count of all found); null when the digest matches
+   */
+  readonly keys: MismatchKeys | null;
 }
 
 export interface VerifyReport {
@@ -76,6 +86,12 @@ export async function verifyPlan(ps: PlanSession): Promise<VerifyReport> {
   const schema = await introspectSchema(conn, ps.schema);
   const actual = await readDigests(ps.server, ps.schema, runs, ps.logger);
   const journal = journalStatus(await readJournal(conn, ps.schema, manifest.planId));
+  const backup = backupSchemaHere(ps);
+  let loaded: Hash64 | null = null;
+  const hash64 = async (): Promise<Hash64> => {
+    loaded ??= await loadHash64();
+    return loaded;
+  };
 
   const refs = new Map<string, Reference[]>();
   const addRef = (r: Reference): void => {
@@ -121,6 +137,11 @@ export async function verifyPlan(ps: PlanSession): Promise<VerifyReport> {
     const got = actual.get(name);
     const digest =
       expected && got ? { ok: digestEquals(expected, got), expected, actual: got } : null;
+    // Only a table whose digest differs is read again, key by key: a match costs nothing more.
+    const keys =
+      run && digest && !digest.ok
+        ? await findMismatchKeys(conn, ps.dir, run, await hash64(), backup)
+        : null;
     const aiColumn =
       run?.plan.autoIncrement?.column ?? run?.info.columns.find((c) => c.autoIncrement)?.name;
     const autoIncrement = aiColumn
@@ -143,6 +164,7 @@ export async function verifyPlan(ps: PlanSession): Promise<VerifyReport> {
     }
     verdicts.push({
       table: name,
+      keyColumns: run?.plan.key ?? [],
       status: bad ? 'mismatch' : 'ok',
       digest: digest ?? {
         ok: true,
@@ -154,6 +176,7 @@ export async function verifyPlan(ps: PlanSession): Promise<VerifyReport> {
       autoIncrement,
       // Plan content verify cannot use; none since plan format 2 (typed references).
       problems: [],
+      keys,
     });
   }
   const mismatch = verdicts.filter((v) => v.status === 'mismatch').length;
@@ -167,6 +190,19 @@ export async function verifyPlan(ps: PlanSession): Promise<VerifyReport> {
     checks: { references: refCount, uniqueKeys: uniqueCount },
     seconds: (performance.now() - t0) / 1000,
   };
+}
+
+/** The backup's schema when it is on the target's server (one session reads both), else null. */
+function backupSchemaHere(ps: PlanSession): string | null {
+  const b = ps.manifest.sources.backup;
+  try {
+    return sameAddress(parseDbUrl(b.url, 'plan.json sources.backup.url'), ps.server)
+      ? b.schema
+      : null;
+  } catch {
+    // A URL this machine cannot resolve (an option file it lacks): not the same server here.
+    return null;
+  }
 }
 
 function uniqueKeys(t: TableInfo): { name: string; columns: readonly string[] }[] {

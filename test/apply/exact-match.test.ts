@@ -74,7 +74,7 @@ describe('rows of a table without a key, addressed by value', () => {
       const table = (await introspectSchema(c, t.schema)).tables.get('log');
       if (!table) throw new Error('no table');
       const shapes = new Map<string, SqlTableShape>([
-        ['log', { columns: digestColumns(table), autoIncrementNow: null }],
+        ['log', { columns: digestColumns(table), key: [], autoIncrementNow: null }],
       ]);
       await writePlanSql(dir, m, shapes, c.server.flavor);
     } finally {

@@ -139,7 +139,7 @@ describe.skipIf(!PrivateServer.available())('faults of the server mid-apply', ()
       expect(e).toMatchObject({ exit: 3, reason: 'lock-wait-timeout' });
       expect(e.table).toBe(`${shop.interim.schema}.customer`);
       expect(e.message).toMatch(
-        /^lock wait timeout on \S+\.customer batch (\d+) .*row locked by another transaction\); nothing of batch \1 was written; .*rerun to resume$/,
+        /^lock wait timeout on \S+\.customer batch (\d+) .*row locked by another transaction\); nothing of batch \1 was written; .*; \d+ batch(es)? of this plan stays? applied: rerun the same command to resume, or undo (it|them) with `reconcile rollback --plan \S+ --execute`$/,
       );
     } finally {
       await holder.execute('ROLLBACK');

@@ -5,6 +5,7 @@ import { connect } from '../../src/db/mysql.js';
 import { quoteTable } from '../../src/db/quote.js';
 import type { DbTarget } from '../../src/db/url.js';
 import { runCli } from '../support/cli.js';
+import { runPlanSql } from '../support/plan-sql.js';
 import { sql, TestSchemas, urlOf } from '../support/schemas.js';
 import { tempDir } from '../support/temp.js';
 
@@ -126,5 +127,87 @@ describe('apply writes the stored bytes of what it does not change', () => {
     expect(await hexRows(interim, 'logline', logCols)).toEqual(
       await hexRows(backup, 'logline', logCols),
     );
+  });
+
+  it('updates (a row moved by a remap, an edit taken from the backup) write only what changes: every other column keeps its stored bytes, by apply and by plan.sql alike', async () => {
+    const ddl = `CREATE TABLE note (
+      id INT AUTO_INCREMENT PRIMARY KEY, j JSON NULL, d DOUBLE NULL, x DECIMAL(12,4) NULL,
+      b BLOB NULL, t VARCHAR(20) NULL, created_at DATETIME NOT NULL) ENGINE=InnoDB;`;
+    const backup = await schemas.create('upd_b');
+    const interim = await schemas.create('upd_i');
+    const copy = await schemas.create('upd_c');
+    await sql(
+      backup,
+      `${ddl} INSERT INTO note VALUES
+        (1, '{"b": 2561.0,  "a" :1}', 0.1, 1.5000, X'00FF27', 'pad  ', '2020-01-01 00:00:00'),
+        (2, '{ "n" : 1e2 }', 1e300, -0.0001, X'', 'x ', '2020-01-02 00:00:00'),
+        (3, '[ ]', NULL, NULL, NULL, ' lead', '2020-01-03 00:00:00');`,
+    );
+    // 1: edited during the incident (prefer-backup: the backup's j and t are written back);
+    // 2: a new row reusing id 2 (remap: interim moves it to a fresh id, 4); 3: not restored yet.
+    const interimRows = `${ddl} INSERT INTO note VALUES
+        (1, '{"b": 1}', 0.1, 1.5000, X'00FF27', 'edited', '2020-01-01 00:00:00'),
+        (2, '{"a" :  2561.0 ,"k":[1,  2.50]}', 2.5e-3, 12.3400, X'0001FF', 'tail   ', '2020-03-01 00:00:00');`;
+    await sql(interim, interimRows);
+    await sql(copy, interimRows);
+    const cols = ['j', 'x', 'b', 't', 'created_at'];
+    const movedBefore = await hexRows(interim, 'note', cols).then((r) =>
+      r.filter((x) => x.endsWith(Buffer.from('2020-03-01 00:00:00').toString('hex').toUpperCase())),
+    );
+    expect(movedBefore).toHaveLength(1);
+
+    const work = await tempDir('upd');
+    dirs.push(work);
+    const config = join(work, 'config.yaml');
+    await writeFile(
+      config,
+      'incident:\n  start: "2020-02-23T19:00:00+00:00"\ndefaults:\n  createdAt: created_at\n  onChanged: prefer-backup\n',
+    );
+    const dir = join(work, 'plan');
+    const quiet = ['--log-level', 'error'];
+    const planned = await runCli([
+      'plan',
+      '--config',
+      config,
+      '--backup',
+      urlOf(backup.schema),
+      '--interim',
+      urlOf(interim.schema),
+      '--out',
+      dir,
+      '--json',
+      ...quiet,
+    ]);
+    expect(planned.code, planned.stderr).toBe(0);
+    const note = (
+      JSON.parse(planned.stdout) as { tables: { table: string; actions: Record<string, number> }[] }
+    ).tables.find((t) => t.table === 'note');
+    // Two updates (the edit, the move), two restored rows (the backup's 2, and 3).
+    expect(note?.actions).toMatchObject({ update: 2, insert: 2, delete: 0 });
+    expect((await runCli(['apply', '--plan', dir, '--execute', ...quiet])).code).toBe(0);
+    expect((await runCli(['verify', '--plan', dir, ...quiet])).code).toBe(0);
+    await runPlanSql(dir, copy);
+
+    const want = [
+      ...(await hexRows(backup, 'note', ['id', ...cols])),
+      ...movedBefore.map((r) => `4|${r}`),
+    ].sort();
+    for (const target of [interim, copy]) {
+      // Rows 1..3 hold the backup's bytes; row 4 the moved row's, as it was.
+      expect(await hexRows(target, 'note', ['id', ...cols]), target.schema).toEqual(want);
+      const c = await connect(target);
+      try {
+        const same = await c.rawRows(
+          `SELECT COUNT(*) FROM ${quoteTable(target.schema, 'note')} i JOIN ${quoteTable(backup.schema, 'note')} b ON b.id = i.id WHERE i.d <=> b.d`,
+        );
+        expect(same[0]?.[0]?.toString()).toBe('3');
+        const moved = await c.rawRows(
+          `SELECT d = 2.5e-3 FROM ${quoteTable(target.schema, 'note')} WHERE id = 4`,
+        );
+        expect(moved[0]?.[0]?.toString()).toBe('1');
+      } finally {
+        await c.close();
+      }
+    }
   });
 });

@@ -85,7 +85,9 @@ describe('refusals with --json', () => {
       const e = refusal(r);
       expect(e).toMatchObject({ exit: 3, reason: 'query-killed' });
       expect(e.table).toBe(`${shop.interim.schema}.customer`);
-      expect(e.message).toMatch(/nothing of batch \d+ was written; rerun to resume$/);
+      expect(e.message).toMatch(
+        /nothing of batch \d+ was written; \d+ batch(es)? of this plan stays? applied: rerun the same command to resume, or undo (it|them) with `reconcile rollback --plan \S+ --execute`$/,
+      );
     } finally {
       await holder.execute('ROLLBACK');
       await holder.close();

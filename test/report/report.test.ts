@@ -140,6 +140,13 @@ describe('the HTML report', () => {
     const after = m.tables.find((t) => t.table === 'orders')?.digestAfter.count;
     expect(after).toBe('715');
     expect(md).toContain(`| orders | **mismatch** | ${after} | 1 | 0 | 1 |`);
+    // The keys verify named, as it printed them, escaped.
+    expect(html).toContain(
+      '<p><code>orders</code>: 2 keys differ from the plan</p><ul><li><code>id=5: differs (the row at this key is not the one the plan writes)</code></li><li><code>id=7: missing (a row &lt;b&gt;&#39;x&#39;&lt;/b&gt; the plan inserts; the target has none)</code></li></ul>',
+    );
+    expect(md).toContain(
+      'orders: 2 keys differ from the plan:\n\n- `id=5: differs (the row at this key is not the one the plan writes)`\n- `id=7: missing',
+    );
     expect(md).toContain('**projected window 11.4 s**');
   });
 

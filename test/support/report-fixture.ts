@@ -286,6 +286,17 @@ export function verificationFor(m: PlanManifest, bad: string | null = null): Ver
       orphans: 0,
       uniqueViolations: t.table === bad ? 1 : 0,
       detail: t.table === bad ? 'digest differs' : null,
+      keys:
+        t.table === bad
+          ? {
+              found: 2,
+              lines: [
+                'id=5: differs (the row at this key is not the one the plan writes)',
+                "id=7: missing (a row <b>'x'</b> the plan inserts; the target has none)",
+              ],
+              note: null,
+            }
+          : null,
     })),
   };
 }

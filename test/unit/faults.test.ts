@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compareCounters } from '../../src/apply/rollback-counters.js';
 import { exitCodeFor } from '../../src/cli/exit.js';
 import { ConnectionError, InterruptedError, PreconditionError } from '../../src/errors.js';
-import { asFault, connectionReason, FaultError, faultOf } from '../../src/faults.js';
+import { asFault, connectionReason, FaultError, faultOf, withApplied } from '../../src/faults.js';
 import { maskPasswords } from '../../src/secrets.js';
 import { StopToken } from '../../src/stop.js';
 
@@ -74,6 +74,59 @@ describe('faults are told from bugs by their code, in one place', () => {
       batch: { seq: 3, committing: true },
     }) as FaultError;
     expect(gone.message).toContain('batch 3 was either committed with its journal row or not');
+  });
+
+  it("an apply's failed batch says how many batches of the plan stay applied, and the ways on", () => {
+    const lock = asFault(coded({ code: 'ER_LOCK_WAIT_TIMEOUT', errno: 1205 }), {
+      table: 'shop.orders',
+      batch: { seq: 12, committing: false },
+    }) as FaultError;
+    const at = (batches: number, planDir = 'plans/p1') =>
+      lock.within({ applied: { batches, planDir } });
+    expect(at(10).message).toBe(
+      'lock wait timeout on shop.orders batch 12 (row locked by another transaction); nothing of batch 12 was written; find the transaction holding it (information_schema.INNODB_TRX); 10 batches of this plan stay applied: rerun the same command to resume, or undo them with `reconcile rollback --plan plans/p1 --execute`',
+    );
+    expect(at(1).message).toMatch(
+      /; 1 batch of this plan stays applied: rerun the same command to resume, or undo it with `reconcile/,
+    );
+    expect(at(0).message).toMatch(
+      /; no batch of this plan is applied: rerun the same command to start again$/,
+    );
+    expect(at(2, "my plans/it's").message).toContain(
+      "`reconcile rollback --plan 'my plans/it'\\''s' --execute`",
+    );
+    // A fault a rerun cannot get past: undo, then what the fault says to do.
+    const dup = asFault(coded({ code: 'ER_DUP_ENTRY', errno: 1062 }), {
+      table: 'shop.orders',
+      batch: { seq: 5, committing: false },
+    }) as FaultError;
+    expect(dup.within({ applied: { batches: 3, planDir: 'p' } }).message).toMatch(
+      /; nothing of batch 5 was written; 3 batches of this plan stay applied: finish the apply with `reconcile apply --plan p --execute --live` \(rows changed since the plan are deferred, not overwritten\), or undo them with `reconcile rollback --plan p --execute`, then make the plan again$/,
+    );
+    expect(dup.within({ applied: { batches: 0, planDir: 'p' } }).message).toMatch(
+      /; no batch of this plan is applied: make the plan again$/,
+    );
+    // The connection lost during COMMIT: that batch may be applied or not.
+    const gone = asFault(coded({ code: 'PROTOCOL_CONNECTION_LOST' }), {
+      batch: { seq: 4, committing: true },
+      applied: { batches: 2, planDir: 'p' },
+    }) as FaultError;
+    expect(gone.message).toMatch(
+      /; 2 or 3 batches of this plan stay applied \(the journal knows\): rerun the same command to resume, or undo them with `reconcile rollback --plan p --execute`$/,
+    );
+    // Another refusal gets the same tail; an interruption and a bug are left as they are.
+    const changed = withApplied(new PreconditionError('row-changed', 'the row changed'), {
+      batches: 4,
+      planDir: 'p',
+    }) as PreconditionError;
+    expect(changed.reason).toBe('row-changed');
+    expect(changed.message).toBe(
+      'the row changed; 4 batches of this plan stay applied: finish the apply with `reconcile apply --plan p --execute --live` (rows changed since the plan are deferred, not overwritten), or undo them with `reconcile rollback --plan p --execute`, then make the plan again',
+    );
+    const bug = new Error('bug');
+    expect(withApplied(bug, { batches: 4, planDir: 'p' })).toBe(bug);
+    const stop = new InterruptedError('SIGINT', 'interrupted');
+    expect(withApplied(stop, { batches: 4, planDir: 'p' })).toBe(stop);
   });
 });
 
