@@ -344,9 +344,31 @@ async function liveCopy(
   return out;
 }
 
+/**
+ * A copy action without some of its keys (those a live run deferred): its remaining keys, with
+ * the plan's count and sum less the backup's rows at the keys left out (read from `source`).
+ * Null when no key is left.
+ */
+export async function narrowCopy(
+  t: Pick<BatchTarget, 'session' | 'shape' | 'restore' | 'check'>,
+  a: CopyAction,
+  without: readonly Row[],
+): Promise<CopyAction | null> {
+  const sh = t.shape;
+  const skip = new Set(without.map((k) => rawKey(keyCells(sh, k, sh.name).map(rawFromCell))));
+  const keep = allKeys(setOf(sh, a)).filter((k) => !skip.has(rawKey(k.map(rawFromCell))));
+  if (keep.length === 0) return null;
+  const left = await lessDigest(
+    t,
+    a,
+    [...skip].map((h) => keyFromHex(sh, h)),
+  );
+  return { ...a, ranges: [], keys: keep.map((k) => keyRow(sh, k)), ...left };
+}
+
 /** The plan's count and sum for a copy action, less the backup's rows at `gone` keys. */
 async function lessDigest(
-  t: BatchTarget,
+  t: Pick<BatchTarget, 'session' | 'shape' | 'restore' | 'check'>,
   a: CopyAction,
   gone: Cell[][],
 ): Promise<{ count: number; sum: string }> {

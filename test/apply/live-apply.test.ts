@@ -145,6 +145,15 @@ describe('apply --live', () => {
     );
     expect(Number(ai?.ai)).toBeGreaterThanOrEqual(106);
 
+    // verify --live: nothing orphaned, no unique key twice; the deferred actions counted.
+    const v = await runCli(['verify', '--plan', dir, '--live', '--json', '--log-level', 'warn']);
+    expect(v.code, v.stdout).toBe(0);
+    const vr = JSON.parse(v.stdout) as { deferred: number; changedSince: number; live: boolean };
+    expect(vr).toMatchObject({ live: true, deferred: 9, changedSince: 0 });
+    // A strict verify cannot pass: the application's rows are in the digests.
+    const strictVerify = await runCli(['verify', '--plan', dir, '--log-level', 'warn']);
+    expect(strictVerify.code).toBe(1);
+
     // The way forward: plan the deferred rows again, apply that on top.
     const cfg = join(dir, '..', 'config.yaml');
     await writeFile(
@@ -296,6 +305,24 @@ describe('apply --live', () => {
        DELETE FROM orders WHERE id = 140;
        INSERT INTO customer (merchant_id, name, created_at) VALUES (3, 'after apply', '2020-03-03 08:00:00');`,
     );
+    // verify --live lists the application's later writes, and passes.
+    const v = await runCli(['verify', '--plan', dir, '--live', '--json', '--log-level', 'warn']);
+    expect(v.code, v.stdout).toBe(0);
+    const vr = JSON.parse(v.stdout) as {
+      changedSince: number;
+      tables: {
+        table: string;
+        keys: { listed: { key: Record<string, string>; problem: string }[] } | null;
+      }[];
+    };
+    expect(vr.changedSince).toBe(3);
+    const listed = vr.tables.flatMap((t) =>
+      (t.keys?.listed ?? []).map((k) => `${t.table} ${Object.values(k.key ?? {})} ${k.problem}`),
+    );
+    expect(listed.sort()).toEqual(
+      ['customer 101 differs', 'customer 70 differs', 'orders 140 missing'].sort(),
+    );
+
     const strict = await runCli([
       'rollback',
       '--plan',
