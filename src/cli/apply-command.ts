@@ -1,11 +1,11 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { applyPlan } from '../apply/apply-plan.js';
 import { DEFAULT_LIMITS } from '../apply/batches.js';
 import { renderApplyText } from '../apply/render-text.js';
-import { type MaxLoad, parseMaxLoad } from '../apply/throttle.js';
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode } from '../errors.js';
 import { stopOnSignals } from './interrupt.js';
-import { lockWaitOption, positiveNumber } from './options.js';
+import { LIVE_BATCH_ROWS, type LiveFlags, liveOptions, liveSettings } from './live-options.js';
+import { lockWaitOption } from './options.js';
 import {
   batchRowsOption,
   loadPlan,
@@ -17,26 +17,11 @@ import {
 import { createProgress } from './progress-bar.js';
 import { recordRun } from './record-run.js';
 
-interface ApplyFlags extends PlanFlags {
+interface ApplyFlags extends PlanFlags, LiveFlags {
   execute?: boolean;
   allowTriggers?: boolean;
   batchRows?: number;
   lockWait: number;
-  live?: boolean;
-  maxLoad?: MaxLoad;
-  pauseFile?: string;
-  batchSeconds: number;
-}
-
-/** A live run's batches start smaller: short transactions hold the application's rows briefly. */
-const LIVE_BATCH_ROWS = 500;
-
-function parseMaxLoadOption(raw: string): MaxLoad {
-  try {
-    return parseMaxLoad(raw);
-  } catch (e) {
-    throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));
-  }
 }
 
 export function registerApply(program: Command, setExit: (code: number) => void): void {
@@ -46,31 +31,14 @@ export function registerApply(program: Command, setExit: (code: number) => void)
       'apply a plan to its target in journaled batches (resumable, reversible); without --execute only print what would be done',
     )
     .option('--execute', 'write to the target (default: print what would be done)')
-    .option('--allow-triggers', 'apply even though triggers fire on the written tables')
-    .option(
-      '--live',
-      'the target keeps serving: check each row a batch touches instead of the whole target, defer rows changed since the plan (conflicts.jsonl), throttle',
-    )
-    .option(
-      '--max-load <status=n,...>',
-      'with --live: pause while a global status variable is over its value, e.g. Threads_running=25',
-      parseMaxLoadOption,
-    )
-    .option(
-      '--pause-file <file>',
-      'with --live: pause while this file exists (touch it to pause, remove it to go on)',
-    )
-    .option(
-      '--batch-seconds <s>',
-      'with --live: the time a batch should take; batches are resized towards it',
-      positiveNumber,
-      0.5,
-    );
+    .option('--allow-triggers', 'apply even though triggers fire on the written tables');
+  liveOptions(
+    cmd,
+    'the target keeps serving: check each row a batch touches instead of the whole target, defer rows changed since the plan (conflicts.jsonl), throttle',
+  );
   planOptions(cmd, { backup: true });
   lockWaitOption(batchRowsOption(cmd, null)).action(async (flags: ApplyFlags) => {
-    if (!flags.live && (flags.maxLoad || flags.pauseFile)) {
-      throw new UsageError('--max-load and --pause-file throttle a live run: add --live');
-    }
+    const live = liveSettings(flags);
     const opened = await loadPlan(flags);
     const signals = stopOnSignals();
     try {
@@ -83,13 +51,7 @@ export function registerApply(program: Command, setExit: (code: number) => void)
               ...DEFAULT_LIMITS,
               rows: flags.batchRows ?? (flags.live ? LIVE_BATCH_ROWS : DEFAULT_LIMITS.rows),
             },
-            live: flags.live
-              ? {
-                  maxLoad: flags.maxLoad ?? new Map(),
-                  pauseFile: flags.pauseFile ?? null,
-                  batchSeconds: flags.batchSeconds,
-                }
-              : null,
+            live,
             backup: opened.endpoints.backup,
             progress: createProgress('rows'),
             lockWaitSeconds: flags.lockWait,

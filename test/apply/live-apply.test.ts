@@ -379,4 +379,33 @@ describe('apply --live', () => {
     );
     expect(Number(journal?.n)).toBe(0);
   }, 90_000);
+
+  it('rehearse --live reports the strict window and the live run time, on a scratch copy', async () => {
+    const shop = await makeLiveShop(schemas, 'lv6');
+    const { dir } = await planLiveShop(shop);
+    const r = await runCli([
+      'rehearse',
+      '--plan',
+      dir,
+      '--live',
+      '--batch-seconds',
+      '0.2',
+      '--json',
+      '--log-level',
+      'warn',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as {
+      ok: boolean;
+      mode: string;
+      window: { total: number; apply: number };
+      liveRun: { write: number; paused: number; total: number } | null;
+      apply: { live: boolean; deferred: number };
+    };
+    expect(report).toMatchObject({ ok: true, mode: 'scratch', apply: { live: true, deferred: 0 } });
+    expect(report.liveRun?.write).toBe(report.window.apply);
+    expect(report.liveRun?.total).toBeGreaterThanOrEqual(report.liveRun?.write ?? Infinity);
+    const inPlace = await runCli(['rehearse', '--plan', dir, '--live', '--in-place']);
+    expect(inPlace.code).toBe(2);
+  }, 60_000);
 });
