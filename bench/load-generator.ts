@@ -60,6 +60,9 @@ export interface LoggedWrite extends Written {
 
 export interface PhaseFigures {
   readonly writes: number;
+  /** tries again after a deadlock or a lock wait timeout, and writes that failed all tries */
+  readonly retries: number;
+  readonly failures: number;
   readonly latencyMs: Percentiles;
   readonly serviceMs: Percentiles;
 }
@@ -99,7 +102,7 @@ const WRITES: Record<WriteOp, (w: WriteContext, table: string) => Promise<Writte
 };
 
 const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
-const MAX_TRIES = 5;
+const MAX_TRIES = 10;
 const RANGE_REFRESH_MS = 200;
 
 /** Epoch milliseconds with the monotonic clock's resolution. */
@@ -116,10 +119,11 @@ export class LoadGenerator {
   private readonly choices: { table: string; op: WriteOp; weight: number }[];
   private phaseName: string;
   private stopping = false;
+  private stopped: Promise<LoadReport> | null = null;
   private scheduled = 0;
   private skipped = 0;
-  private retries = 0;
-  private failures = 0;
+  /** per phase: tries again, and writes that failed */
+  private readonly trouble = new Map<string, { retries: number; failures: number }>();
   private readonly errors: string[] = [];
   private readonly t0 = performance.now();
   private loops: Promise<void>[] = [];
@@ -159,8 +163,13 @@ export class LoadGenerator {
     this.phaseName = name;
   }
 
-  /** Stops scheduling, lets the writes already due finish, closes its connections. */
-  async stop(): Promise<LoadReport> {
+  /** Stops scheduling, lets the writes already due finish, closes its connections (once). */
+  stop(): Promise<LoadReport> {
+    this.stopped ??= this.finish();
+    return this.stopped;
+  }
+
+  private async finish(): Promise<LoadReport> {
     this.stopping = true;
     for (const w of this.waiting.splice(0)) w(null);
     await Promise.all(this.loops);
@@ -235,15 +244,24 @@ export class LoadGenerator {
       } catch (e) {
         await conn.execute('ROLLBACK').catch(() => undefined);
         const code = faultOf(e)?.code;
+        const t = this.troubleOf(job.phase);
         if (code !== undefined && RETRYABLE.has(code) && tries < MAX_TRIES) {
-          this.retries++;
+          t.retries++;
+          // as an application would: a short random pause, so two victims do not meet again
+          await sleep(5 + Math.random() * 45);
           continue;
         }
-        this.failures++;
+        t.failures++;
         if (this.errors.length < 5) this.errors.push(e instanceof Error ? e.message : String(e));
         return;
       }
     }
+  }
+
+  private troubleOf(phase: string): { retries: number; failures: number } {
+    const t = this.trouble.get(phase) ?? { retries: 0, failures: 0 };
+    this.trouble.set(phase, t);
+    return t;
   }
 
   private committed(job: Job, w: Written, began: number): void {
@@ -287,6 +305,8 @@ export class LoadGenerator {
   }
 
   private report(seconds: number): LoadReport {
+    const sum = (f: (t: { retries: number; failures: number }) => number): number =>
+      [...this.trouble.values()].reduce((n, t) => n + f(t), 0);
     const byWrite: Record<string, number> = {};
     const phases = new Map<string, LoggedWrite[]>();
     for (const w of this.log) {
@@ -295,9 +315,11 @@ export class LoadGenerator {
       phases.set(w.phase, [...(phases.get(w.phase) ?? []), w]);
     }
     const figures: Record<string, PhaseFigures> = {};
-    for (const [name, ws] of phases) {
+    for (const name of new Set([...phases.keys(), ...this.trouble.keys()])) {
+      const ws = phases.get(name) ?? [];
       figures[name] = {
         writes: ws.length,
+        ...(this.trouble.get(name) ?? { retries: 0, failures: 0 }),
         latencyMs: percentiles(ws.map((w) => w.latencyMs)),
         serviceMs: percentiles(ws.map((w) => w.serviceMs)),
       };
@@ -311,8 +333,8 @@ export class LoadGenerator {
       writes: this.log.length,
       byWrite,
       skipped: this.skipped,
-      retries: this.retries,
-      failures: this.failures,
+      retries: sum((t) => t.retries),
+      failures: sum((t) => t.failures),
       errors: this.errors,
       phases: figures,
     };

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { LoadGenerator, type LoadReport } from '../../bench/load-generator.js';
+import type { ApplyReport } from '../../src/apply/apply-plan.js';
 import { connect } from '../../src/db/mysql.js';
 import type { DbTarget } from '../../src/db/url.js';
 import { runCli } from '../support/cli.js';
@@ -91,6 +92,10 @@ async function applyUnderLoad(label: string, seed: number, kill?: string): Promi
     const r = await runCli([...args, '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+    // killed half-way: the second run went on from the journal
+    const report = JSON.parse(r.stdout) as ApplyReport;
+    expect(report.outcome).toBe(kill ? 'resumed' : 'applied');
+    if (kill) expect(report.batches).toBeGreaterThan(0);
     gen.phase('after');
     await sleep(300);
   } finally {
