@@ -247,8 +247,9 @@ export class LoadGenerator {
         const t = this.troubleOf(job.phase);
         if (code !== undefined && RETRYABLE.has(code) && tries < MAX_TRIES) {
           t.retries++;
-          // as an application would: a short random pause, so two victims do not meet again
-          await sleep(5 + Math.random() * 45);
+          // as an application would: a pause growing with each try (20 ms, 40 ms, … 640 ms),
+          // jittered so two victims do not meet again
+          await sleep(10 * 2 ** Math.min(tries, 6) * (0.5 + Math.random()));
           continue;
         }
         t.failures++;
