@@ -28,7 +28,7 @@ import {
   journalMarker,
   type Phase,
 } from './journal.js';
-import { deferredSoFar, liveReferences, writeConflicts } from './live-run.js';
+import { deferredSoFar, liveChildren, liveReferences, writeConflicts } from './live-run.js';
 import type { TableRun } from './plan-tables.js';
 import type { RestoreSource } from './restore-run.js';
 import { applyBatch, type BatchTarget } from './run-batch.js';
@@ -194,6 +194,7 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
           live: live && {
             references: live.references.get(r.plan.table) ?? [],
             parents: live.parents,
+            children: live.children.get(r.plan.table) ?? [],
           },
         };
         const from = applied.get(r.plan.table) ?? 0;
@@ -269,8 +270,10 @@ async function liveContext(x: ExecuteInput) {
   const opts = x.live;
   if (!opts) throw new Error('liveContext called for a strict run');
   const earlier = await deferredSoFar(x.conn, x.schema, x.planId, x.runs);
+  const references = liveReferences(x.runs);
   return {
-    references: liveReferences(x.runs),
+    references,
+    children: await liveChildren(x.dir, x.manifest, x.runs, references, await loadHash64()),
     parents: earlier.parents,
     earlier: earlier.count,
     throttle: new Throttle(opts, x.conn, x.logger, x.stop),

@@ -12,11 +12,18 @@
  * - `taken`: an insert, a restored (copied) row, or a remapped row's new key, where the target
  *   now holds a row (the application inserted one at that key);
  * - `parent-deferred`: a row that references a row whose insert or move was deferred here
- *   (written, it would point at the wrong parent or at none).
+ *   (written, it would point at the wrong parent or at none);
+ * - `referenced`: a move (a remapped id) of a row that rows the plan does not know reference
+ *   (the application added them since the plan): moved, the row would leave them behind, on
+ *   the id the backup's row takes.
+ * An update that only rewrites reference columns (a row following its moved parent) is not
+ * deferred when the application changed other columns of the row: if those columns still hold
+ * what the plan saw, they are rewritten over the application's edit, which stays. Deferring it
+ * would leave the row on its parent's old id, which becomes another entity's.
  * Rows of a table without a key cannot be looked up: their inserts always go in; an update or
  * delete that finds no row equal to the plan's is deferred (`gone`) by the writer itself.
  */
-import { cellFromRaw, rawFromCell } from '../cell/cell-codec.js';
+import { cellFromRaw, paramFromCell, rawFromCell } from '../cell/cell-codec.js';
 import type { Cell, Row } from '../cell/cells.js';
 import { cellEquals } from '../cell/cells.js';
 import { quoteId, quoteTable } from '../db/quote.js';
@@ -35,7 +42,7 @@ import {
 import { type CopyAction, digestOfSet, type RestoreSource } from './restore-run.js';
 import type { BatchTarget } from './run-batch.js';
 
-export type DeferReason = 'changed' | 'gone' | 'taken' | 'parent-deferred';
+export type DeferReason = 'changed' | 'gone' | 'taken' | 'parent-deferred' | 'referenced';
 
 /** An action a live run did not apply (journaled with its batch, listed in conflicts.jsonl). */
 export interface Deferred {
@@ -107,10 +114,21 @@ export interface LiveFilter {
 type WriteAction = Exclude<Action, { op: 'unresolved' }>;
 type RowWrite = Extract<Action, { op: 'insert' | 'update' | 'delete' }>;
 
+/** A table that references this one, as a move of this table's rows must see it. */
+export interface LiveChild {
+  readonly shape: TableShape;
+  readonly column: string;
+  /** parent key (raw hex) → keys (raw hex) of the rows whose reference the plan rewrites */
+  readonly rewires: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly hasher: BatchTarget['hasher'];
+}
+
 /** The live context of one table: what it references, and the run's deferred parents. */
 export interface LiveTable {
   readonly references: readonly LiveReference[];
   readonly parents: DeferredParents;
+  /** tables referencing this one (only where the plan moves rows of it) */
+  readonly children?: readonly LiveChild[];
 }
 
 /**
@@ -131,6 +149,7 @@ export async function liveFilter(
   // (locked) now, less the keys earlier actions free (a move's old key, a delete), plus those
   // they fill (a move's new key, an insert).
   const present = new BatchKeys(await lockRows(t, rows));
+  const referenced = await referencedByOthers(t, live, rows);
   for (let i = 0; i < actions.length; i++) {
     const a = actions[i];
     if (a === undefined) continue;
@@ -138,11 +157,12 @@ export async function liveFilter(
     const d =
       a.op === 'copy'
         ? await liveCopy(t, live, a, index, apply, present)
-        : checkRow(t, live, a, index, present);
-    if (d === null) {
+        : checkRow(t, live, a, index, present, referenced);
+    if (d === null || 'merged' in d) {
       if (a.op !== 'copy') {
-        apply.push(a);
-        present.applied(sh, a);
+        const write = d === null ? a : d.merged;
+        apply.push(write);
+        present.applied(sh, write);
       }
       continue;
     }
@@ -224,11 +244,13 @@ function checkRow(
   a: RowWrite,
   index: number,
   present: BatchKeys,
-): Deferred | null {
+  referenced: ReadonlySet<string>,
+): Deferred | { merged: RowWrite } | null {
   const sh = t.shape;
   const what = `${sh.name} ${a.op}`;
   const key = keyCells(sh, a.key, what);
-  const found = present.get(rawKey(key.map(rawFromCell)));
+  const keyAt = rawKey(key.map(rawFromCell));
+  const found = present.get(keyAt);
   const at = found === 'filled' ? null : (found ?? null);
   const now = at ? rowOf(sh, at) : null;
   const toKey = a.op === 'update' ? keyCells(sh, a.row, what) : key;
@@ -247,7 +269,11 @@ function checkRow(
         ? `move to ${JSON.stringify(to)}`
         : `set ${a.columns.join(', ')}`;
   if (!at) return { ...base, reason: 'gone', wanted };
-  if (hex64(t.hasher.hash(at)) !== a.beforeHash) return { ...base, reason: 'changed', wanted };
+  let merged: RowWrite | null = null;
+  if (hex64(t.hasher.hash(at)) !== a.beforeHash) {
+    merged = a.op === 'update' ? mergedRewire(t, live, a, at) : null;
+    if (merged === null) return { ...base, reason: 'changed', wanted };
+  }
   if (a.op === 'delete') return null;
   if (moves) {
     const there = present.get(rawKey(toKey.map(rawFromCell)));
@@ -255,9 +281,110 @@ function checkRow(
       const held = there === 'filled' ? null : rowOf(sh, there);
       return { ...base, now: held, reason: 'taken', wanted };
     }
+    if (referenced.has(keyAt)) {
+      return {
+        ...base,
+        reason: 'referenced',
+        wanted: `${wanted} (rows the plan does not know reference this row)`,
+      };
+    }
   }
   const parent = deferredParent(live, a.row);
-  return parent ? { ...base, reason: 'parent-deferred', wanted: `${wanted} (${parent})` } : null;
+  if (parent) return { ...base, reason: 'parent-deferred', wanted: `${wanted} (${parent})` };
+  return merged ? { merged } : null;
+}
+
+/**
+ * An update that only rewrites reference columns, on a row the application changed: when those
+ * columns still hold what the plan saw, the rewrite as it applies now (the row as it is, those
+ * columns set); null otherwise (the update is deferred).
+ */
+function mergedRewire(
+  t: BatchTarget,
+  live: LiveTable,
+  a: Extract<Action, { op: 'update' }>,
+  at: RawRow,
+): RowWrite | null {
+  const sh = t.shape;
+  const refs = new Set(live.references.map((r) => r.column.toLowerCase()));
+  if (a.columns.length === 0 || !a.columns.every((c) => refs.has(c.toLowerCase()))) return null;
+  const now = rowOf(sh, at);
+  for (const c of a.columns) if (!cellEquals(now[c] ?? null, a.before[c] ?? null)) return null;
+  const row: Record<string, Cell> = { ...now };
+  for (const c of a.columns) row[c] = a.row[c] ?? null;
+  return { ...a, before: now, beforeHash: hex64(t.hasher.hash(at)), row };
+}
+
+/**
+ * Old keys of the batch's moves that rows the plan does not know reference: rows of a table
+ * that references this one, holding the old key, whose reference the plan does not rewrite and
+ * that are not the backup's own row at their key (which stays with the backup's row at the old
+ * key). Read and locked, so none can be added until the batch commits.
+ */
+async function referencedByOthers(
+  t: BatchTarget,
+  live: LiveTable,
+  acts: readonly RowWrite[],
+): Promise<Set<string>> {
+  const out = new Set<string>();
+  const sh = t.shape;
+  if (!live.children?.length || sh.key.length !== 1) return out;
+  const olds: Cell[] = [];
+  for (const a of acts) {
+    if (a.op !== 'update') continue;
+    const from = keyCells(sh, a.key, sh.name);
+    const to = keyCells(sh, a.row, sh.name);
+    if (!cellEquals(from[0] ?? null, to[0] ?? null)) olds.push(from[0] ?? null);
+  }
+  if (olds.length === 0) return out;
+  for (const c of live.children) {
+    const cols = c.shape.columns.map((x) => quoteId(x.name)).join(', ');
+    const at = c.shape.columns.findIndex((x) => x.name.toLowerCase() === c.column.toLowerCase());
+    const keyPos = keyPositions(c.shape);
+    const rows = await t.session.rawRows(
+      `SELECT ${cols} FROM ${quoteTable(c.shape.schema ?? '', c.shape.name)} WHERE ${quoteId(c.column)} IN (${olds.map(() => '?').join(', ')}) FOR UPDATE`,
+      olds.map(paramFromCell),
+    );
+    const unknown: RawRow[] = [];
+    for (const row of rows) {
+      const parent = (row[at] ?? Buffer.alloc(0)).toString('hex');
+      const childKey = rawKey(keyPos.map((p) => row[p] ?? null));
+      if (!c.rewires.get(parent)?.has(childKey)) unknown.push(row);
+    }
+    if (unknown.length === 0) continue;
+    const backup = await backupHashes(t, c, unknown);
+    for (const row of unknown) {
+      const childKey = rawKey(keyPos.map((p) => row[p] ?? null));
+      if (backup.get(childKey) !== hex64(c.hasher.hash(row)))
+        out.add((row[at] ?? Buffer.alloc(0)).toString('hex'));
+    }
+  }
+  return out;
+}
+
+/** The backup's rows of a child table at the given rows' keys, hashed (empty: not readable). */
+async function backupHashes(
+  t: BatchTarget,
+  c: LiveChild,
+  rows: readonly RawRow[],
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const source = t.restore;
+  if (source === null) return out;
+  const bsh: TableShape = { ...c.shape, schema: source.schema };
+  const session = source.kind === 'same-server' ? t.session : source.session;
+  const keyPos = keyPositions(c.shape);
+  const keys = rows.map((r) =>
+    keyPos.map((p) => cellFromRaw(c.shape.columns[p]?.family ?? 'text', r[p] ?? null)),
+  );
+  const where = keySetCondition(bsh, { keys, ranges: [] });
+  const cols = c.shape.columns.map((x) => quoteId(x.name)).join(', ');
+  for (const row of await session.rawRows(
+    `SELECT ${cols} FROM ${quoteTable(source.schema, c.shape.name)} WHERE ${where.sql}`,
+    where.params,
+  ))
+    out.set(rawKey(keyPos.map((p) => row[p] ?? null)), hex64(c.hasher.hash(row)));
+  return out;
 }
 
 /** "references customer 17, whose row was deferred", or null. */
@@ -433,6 +560,16 @@ function allKeys(set: KeySet): Cell[][] {
 
 function keyPositions(sh: TableShape): number[] {
   return sh.key.map((k) => sh.columns.indexOf(k));
+}
+
+/** A row's key (a key object or a whole row) as raw bytes' hex: what lookups here compare. */
+export function keyHex(sh: TableShape, row: Row): string {
+  return rawKey(keyCells(sh, row, sh.name).map(rawFromCell));
+}
+
+/** A cell as raw bytes' hex (a single-column key, or a reference's value). */
+export function cellHex(c: Cell): string {
+  return hexOf(c);
 }
 
 function rawKey(values: readonly (Buffer | null)[]): string {

@@ -8,8 +8,19 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Row } from '../cell/cells.js';
 import type { Session } from '../db/types.js';
+import { DigestRowHasher } from '../hash/digest.js';
+import type { Hash64 } from '../hash/xxhash.js';
+import type { PlanManifest } from '../plan/format.js';
+import { readActions } from '../plan/plan-files.js';
 import { readDeferred } from './journal.js';
-import { type Deferred, DeferredParents, type LiveReference } from './live-rows.js';
+import {
+  cellHex,
+  type Deferred,
+  DeferredParents,
+  keyHex,
+  type LiveChild,
+  type LiveReference,
+} from './live-rows.js';
 import type { TableRun } from './plan-tables.js';
 
 export const CONFLICTS_FILE = 'conflicts.jsonl';
@@ -39,6 +50,49 @@ export function liveReferences(runs: readonly TableRun[]): Map<string, LiveRefer
     }
     for (const ref of r.plan.policy.references) add(ref.column, ref.table, ref.refColumn);
     out.set(r.plan.table, refs);
+  }
+  return out;
+}
+
+/**
+ * Per table whose rows the plan moves (an interim row remapped to a fresh id), the tables that
+ * reference it and, for each, the rows whose reference the plan rewrites (read from their
+ * action files once, before the first batch): a move is deferred when other rows reference the
+ * row (live-rows.ts `referencedByOthers`).
+ */
+export async function liveChildren(
+  dir: string,
+  manifest: PlanManifest,
+  runs: readonly TableRun[],
+  references: ReadonlyMap<string, readonly LiveReference[]>,
+  hash64: Hash64,
+): Promise<Map<string, LiveChild[]>> {
+  const moved = new Set(
+    manifest.remaps.filter((m) => m.side === 'interim' && m.count > 0).map((m) => m.table),
+  );
+  const out = new Map<string, LiveChild[]>();
+  for (const c of runs) {
+    for (const ref of references.get(c.plan.table) ?? []) {
+      if (!moved.has(ref.parent) || c.shape.key.length === 0) continue;
+      const col = ref.column.toLowerCase();
+      const rewires = new Map<string, Set<string>>();
+      for await (const a of readActions(dir, c.plan.file)) {
+        if (a.op !== 'update' || !a.columns.some((x) => x.toLowerCase() === col)) continue;
+        const name = Object.keys(a.before).find((k) => k.toLowerCase() === col) ?? ref.column;
+        const parent = cellHex(a.before[name] ?? null);
+        const set = rewires.get(parent) ?? new Set<string>();
+        set.add(keyHex(c.shape, a.key));
+        rewires.set(parent, set);
+      }
+      const list = out.get(ref.parent) ?? [];
+      list.push({
+        shape: c.shape,
+        column: ref.column,
+        rewires,
+        hasher: new DigestRowHasher(c.info, hash64),
+      });
+      out.set(ref.parent, list);
+    }
   }
   return out;
 }

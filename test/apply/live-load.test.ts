@@ -148,10 +148,9 @@ function expectSound(o: LoadOutcome): void {
   expect(f.overwritten).toEqual([]);
   expect(f.notApplied).toEqual([]);
   expect(f.wrongDeferrals).toEqual([]);
-  // Orphans other than the stranded children (a known bug: test/apply/live-children.test.ts,
-  // whose restore at the old key was deferred too): none.
-  const stranded = new Set(f.stranded.map((x) => `${x.table} ${x.key} `));
-  expect(o.orphans.filter((line) => !stranded.has(line.slice(0, line.indexOf('→'))))).toEqual([]);
+  // No child is left under a key the plan gave to another row, and none is orphaned.
+  expect(f.stranded).toEqual([]);
+  expect(o.orphans).toEqual([]);
   expect(o.duplicateEmails).toEqual([]);
   // The writes reached rows the plan touches: some actions were deferred.
   expect(Object.values(f.counts.deferred).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
