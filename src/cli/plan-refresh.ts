@@ -6,11 +6,15 @@
  * follow-up plan that applies on top (with --live).
  */
 import { deferredKeys } from '../apply/live-run.js';
+import { cellFromRaw, paramFromCell } from '../cell/cell-codec.js';
 import type { Row } from '../cell/cells.js';
 import type { PlanConfig } from '../config/types.js';
 import { connect } from '../db/mysql.js';
+import { quoteId, quoteTable } from '../db/quote.js';
+import type { Session } from '../db/types.js';
 import { describeTarget } from '../db/url.js';
 import { UsageError } from '../errors.js';
+import { introspectSchema } from '../introspect/introspect.js';
 import type { Logger } from '../log.js';
 import { configHash } from '../plan/fingerprint.js';
 import type { PlanManifest } from '../plan/format.js';
@@ -43,6 +47,7 @@ export async function refreshInput(
   try {
     const keyed = new Set(manifest.tables.filter((t) => t.key.length > 0).map((t) => t.table));
     const keys = await deferredKeys(conn, config.interim.schema, manifest.planId, keyed);
+    await addReferencingRows(conn, config.interim.schema, manifest, keys);
     logger.info(
       {
         event: 'plan.refresh',
@@ -56,6 +61,64 @@ export async function refreshInput(
     return { manifest, keys };
   } finally {
     await conn.close();
+  }
+}
+
+/**
+ * The rows of the target that reference a deferred row join the keys planned again: the
+ * application may have added some since the plan (an order under a sign-up), and a row that
+ * moves now must take them along (a live apply defers a move that would leave such rows behind).
+ */
+async function addReferencingRows(
+  s: Session,
+  schema: string,
+  manifest: PlanManifest,
+  keys: Map<string, Row[]>,
+): Promise<void> {
+  const info = await introspectSchema(
+    s,
+    schema,
+    manifest.tables.map((t) => t.table),
+  );
+  const planned = new Map(manifest.tables.map((t) => [t.table, t]));
+  const refs: { child: string; column: string; parent: string; refColumn: string }[] = [];
+  for (const t of manifest.tables) {
+    for (const r of t.policy.references)
+      refs.push({ child: t.table, column: r.column, parent: r.table, refColumn: r.refColumn });
+    for (const fk of info.tables.get(t.table)?.foreignKeys ?? []) {
+      const [column] = fk.columns;
+      const [refColumn] = fk.refColumns;
+      if (fk.columns.length === 1 && column && refColumn)
+        refs.push({ child: t.table, column, parent: fk.refTable, refColumn });
+    }
+  }
+  for (const r of refs) {
+    const parent = planned.get(r.parent);
+    const child = planned.get(r.child);
+    const values = (keys.get(r.parent) ?? []).map((k) => k[r.refColumn] ?? null);
+    if (!parent || !child || parent.key.length !== 1 || child.key.length === 0) continue;
+    if (values.length === 0) continue;
+    const cols = child.key.map(quoteId).join(', ');
+    const families = child.key.map(
+      (c) => info.tables.get(r.child)?.columns.find((x) => x.name === c)?.family ?? 'text',
+    );
+    const rows = await s.rawRows(
+      `SELECT ${cols} FROM ${quoteTable(schema, r.child)} WHERE ${quoteId(r.column)} IN (${values.map(() => '?').join(', ')})`,
+      values.map(paramFromCell),
+    );
+    const list = keys.get(r.child) ?? [];
+    const seen = new Set(list.map((k) => JSON.stringify(k)));
+    for (const row of rows) {
+      const k: Row = Object.fromEntries(
+        child.key.map((c, i) => [c, cellFromRaw(families[i] ?? 'text', row[i] ?? null)]),
+      );
+      const id = JSON.stringify(k);
+      if (!seen.has(id)) {
+        seen.add(id);
+        list.push(k);
+      }
+    }
+    if (list.length > 0) keys.set(r.child, list);
   }
 }
 

@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LoadGenerator, type LoadReport } from '../../bench/load-generator.js';
 import type { ApplyReport } from '../../src/apply/apply-plan.js';
@@ -5,7 +7,7 @@ import { connect } from '../../src/db/mysql.js';
 import type { DbTarget } from '../../src/db/url.js';
 import { runCli } from '../support/cli.js';
 import { killAt } from '../support/kill.js';
-import { makeLiveShop, planLiveShop } from '../support/live-fixture.js';
+import { LIVE_CONFIG, makeLiveShop, planLiveShop } from '../support/live-fixture.js';
 import { checkLoadRun, type LoadFindings } from '../support/live-load-checks.js';
 import {
   batchWindows,
@@ -14,7 +16,7 @@ import {
   rowsByKey,
 } from '../support/live-load-plan.js';
 import { SHOP_LOAD, SHOP_REFERENCES } from '../support/live-load-shape.js';
-import { TestSchemas } from '../support/schemas.js';
+import { TestSchemas, urlOf } from '../support/schemas.js';
 
 /**
  * apply --execute --live while the application keeps writing: the load generator writes to the
@@ -102,9 +104,6 @@ async function applyUnderLoad(label: string, seed: number, kill?: string): Promi
     load = await gen.stop();
   }
   expect(load.failures, load.errors.join('\n')).toBe(0);
-  // TODO(issue 12, plan --refresh): once `reconcile plan --refresh DIR --out DIR2` exists, run it
-  // here while the generator still writes, apply DIR2 with --live, and assert that the follow-up
-  // plan clears every line of conflicts.jsonl (and that checks (a), (d), (e) still hold).
   const { units } = await readPlanUnits(dir, shop.backup);
   const target = new Map();
   for (const t of ['merchant', 'customer', 'orders'])
@@ -117,11 +116,27 @@ async function applyUnderLoad(label: string, seed: number, kill?: string): Promi
     references: SHOP_REFERENCES,
     target,
   });
+  const orphans = await lines(shop.interim, ORPHANS);
+  const duplicateEmails = await lines(shop.interim, DUPLICATE_EMAILS);
+  // The way forward: plan the deferred rows again (the application quiet now), apply on top.
+  const cfg = join(dir, '..', 'config.yaml');
+  await writeFile(
+    cfg,
+    `backup: ${urlOf(shop.backup.schema)}\ninterim: ${urlOf(shop.interim.schema)}\n${LIVE_CONFIG}`,
+  );
+  const next = join(dir, '..', 'refresh');
+  const refreshed = await runCli(['plan', '--refresh', dir, '--config', cfg, '--out', next]);
+  expect(refreshed.code, refreshed.stderr).toBe(0);
+  const follow = await runCli([...args.map((a) => (a === dir ? next : a)), '--json']);
+  expect(follow.code, follow.stderr).toBe(0);
+  expect((JSON.parse(follow.stdout) as ApplyReport).deferred).toBe(0);
+  const verified = await runCli(['verify', '--plan', next, '--live', '--log-level', 'warn']);
+  expect(verified.code, verified.stdout).toBe(0);
   return {
     findings,
     load,
-    orphans: await lines(shop.interim, ORPHANS),
-    duplicateEmails: await lines(shop.interim, DUPLICATE_EMAILS),
+    orphans: [...orphans, ...(await lines(shop.interim, ORPHANS))],
+    duplicateEmails: [...duplicateEmails, ...(await lines(shop.interim, DUPLICATE_EMAILS))],
   };
 }
 
