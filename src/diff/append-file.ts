@@ -10,7 +10,9 @@ const BUFFER_BYTES = 1 << 20;
  * it first: whatever a killed run wrote after its last checkpoint is written again, never twice.
  */
 export class AppendFile {
+  /** written but not yet handed over: buffers, then text (kept as one string until then) */
   private buffered: Buffer[] = [];
+  private text = '';
   private bufferedBytes = 0;
   private written: number;
 
@@ -43,16 +45,32 @@ export class AppendFile {
     return this.written + this.bufferedBytes;
   }
 
-  async write(data: Buffer | string): Promise<void> {
-    const b = typeof data === 'string' ? Buffer.from(data) : data;
-    this.buffered.push(b);
-    this.bufferedBytes += b.length;
-    if (this.bufferedBytes >= BUFFER_BYTES) await this.flush();
+  /**
+   * Appends `data`; waits only when the buffer is full (then it is flushed). Text is kept as
+   * text until then: one conversion per flush, not one small buffer per line.
+   */
+  write(data: Buffer | string): Promise<void> | undefined {
+    if (typeof data === 'string') {
+      this.text += data;
+      this.bufferedBytes += Buffer.byteLength(data);
+    } else {
+      this.takeText();
+      this.buffered.push(data);
+      this.bufferedBytes += data.length;
+    }
+    return this.bufferedBytes >= BUFFER_BYTES ? this.flush() : undefined;
+  }
+
+  private takeText(): void {
+    if (this.text.length === 0) return;
+    this.buffered.push(Buffer.from(this.text));
+    this.text = '';
   }
 
   /** Hands every buffered byte to the operating system. */
   async flush(): Promise<void> {
     if (this.bufferedBytes === 0) return;
+    this.takeText();
     const data = Buffer.concat(this.buffered, this.bufferedBytes);
     this.buffered = [];
     this.bufferedBytes = 0;
@@ -78,6 +96,7 @@ export class AppendFile {
   /** Closes without writing what is buffered (the run failed; a resume cuts back anyway). */
   async abandon(): Promise<void> {
     this.buffered = [];
+    this.text = '';
     this.bufferedBytes = 0;
     await this.fh.close().catch(() => undefined);
   }

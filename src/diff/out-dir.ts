@@ -137,7 +137,11 @@ export class OutDir {
     const file = await AppendFile.open(outputPaths(this.dir, t.name).file);
     let result: TableDiffResult;
     try {
-      result = await stream({ write: (line) => file.write(`${JSON.stringify(line)}\n`) });
+      result = await stream({
+        write: async (line) => {
+          await file.write(`${JSON.stringify(line)}\n`);
+        },
+      });
       await file.close();
     } catch (e) {
       await file.abandon();

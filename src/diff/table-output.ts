@@ -56,10 +56,12 @@ export class TableOutput {
     return this.files;
   }
 
-  async line(cls: DiffClass, line: unknown): Promise<void> {
-    const [f, b, i] = await this.open();
+  /** Writes a line; waits only when the files are first opened or a buffer is flushed. */
+  line(cls: DiffClass, line: unknown): Promise<void> | undefined {
+    const o = this.opened;
+    if (!o) return this.open().then(() => this.line(cls, line));
     const text = `${JSON.stringify(line)}\n`;
-    await (cls === 'changed' ? f : cls === 'onlyBackup' ? b : i).write(text);
+    return o[cls === 'changed' ? 0 : cls === 'onlyBackup' ? 1 : 2].write(text);
   }
 
   /** Hands every written line to the operating system (before a checkpoint names them). */

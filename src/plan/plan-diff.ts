@@ -112,9 +112,12 @@ class TableSpool {
     }
   }
 
-  /** Whether the checkpoint may record where the table goes on from after each chunk. */
+  /**
+   * Whether the checkpoint may record where the table goes on from after each chunk: not while
+   * differing rows wait in memory (a table without a key), nor for hash partitions.
+   */
   get resumable(): boolean {
-    return this.keyless === null;
+    return this.keyless === null && this.model.pair.identity.kind !== 'none';
   }
 
   async take(part: ChunkPart): Promise<void> {
