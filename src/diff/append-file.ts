@@ -1,7 +1,7 @@
 import { type FileHandle, open } from 'node:fs/promises';
 
 /** Bytes held before they are written out. */
-const BUFFER_BYTES = 1 << 20;
+const BUFFER_BYTES = 1 << 16;
 
 /**
  * A file written from start to end through a buffer the caller can flush: after `flush()`,

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import stableStringify from 'fast-json-stable-stringify';
 import type { Logger } from 'pino';
@@ -117,6 +118,8 @@ export class PlanCheckpoint {
       readonly fingerprint: Fingerprint;
       readonly interim: ReadonlyMap<string, PlanTableRecord['interim']>;
       readonly keys: ReadonlyMap<string, readonly string[]>;
+      /** per table, its spool files (pairs, only in the backup, only in the interim) */
+      readonly spools: ReadonlyMap<string, readonly string[]>;
     },
     logger: Logger,
   ): Promise<PlanCheckpoint> {
@@ -133,10 +136,13 @@ export class PlanCheckpoint {
     for (const [t, interim] of current.interim) {
       const was = doc.tables[t];
       if (!was?.progress) continue;
-      if (!sameInterim(was.interim, interim)) {
+      const why = sameInterim(was.interim, interim)
+        ? await shortSpool(current.spools.get(t) ?? [], was.progress.spools)
+        : `the interim's rows of it changed since the interrupted plan (digest ${was.interim.digest.count} rows ${was.interim.digest.sum}, now ${interim.digest.count} rows ${interim.digest.sum})`;
+      if (why !== null) {
         logger.warn(
-          { event: 'plan.table-restarted', table: t },
-          `diffing ${t} again from its start: the interim's rows of it changed since the interrupted plan (digest ${was.interim.digest.count} rows ${was.interim.digest.sum}, now ${interim.digest.count} rows ${interim.digest.sum})`,
+          { event: 'plan.table-restarted', table: t, reason: why },
+          `diffing ${t} again from its start: ${why}`,
         );
         continue;
       }
@@ -198,6 +204,24 @@ export class PlanCheckpoint {
       `resuming the plan started at ${this.resumedFrom}: the diff of ${done} of ${keys.size} tables done${where ? `, ${where}` : ''}`,
     );
   }
+}
+
+/** The first spool shorter than recorded (cut or gone since), as a reason; null if none. */
+async function shortSpool(
+  paths: readonly string[],
+  lengths: readonly number[],
+): Promise<string | null> {
+  if (paths.length !== lengths.length) return 'its spools are not where the checkpoint says';
+  for (const [n, p] of paths.entries()) {
+    const size = await stat(p).then(
+      (s) => s.size,
+      () => -1,
+    );
+    const want = lengths[n] ?? 0;
+    if (size < want)
+      return `${p} ${size < 0 ? 'is gone' : `holds ${size} bytes, the checkpoint recorded ${want}`}`;
+  }
+  return null;
 }
 
 function head(fingerprint: Fingerprint) {

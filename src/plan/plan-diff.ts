@@ -39,6 +39,16 @@ export interface PlanDiffOptions {
 
 type OneSided = { enc: Buffer; count: number };
 
+/** Where the `n`-th planned table's spools go. */
+export function spoolBase(workDir: string, n: number): string {
+  return join(workDir, `spool-${String(n).padStart(4, '0')}`);
+}
+
+/** A table's spool files: pairs, only in the backup, only in the interim. */
+export function spoolPaths(base: string): readonly [string, string, string] {
+  return [`${base}.pairs`, `${base}.backup`, `${base}.interim`];
+}
+
 /** One table's spools while the diff runs. */
 class TableSpool {
   readonly paths: readonly string[];
@@ -71,6 +81,7 @@ class TableSpool {
     from: SpoolProgress | null,
   ): Promise<TableSpool> {
     const at = from?.spools ?? [0, 0, 0];
+    const [pairs, backup, interim] = spoolPaths(base);
     const opened: SpoolWriter[] = [];
     const open = async (path: string, n: number): Promise<SpoolWriter> => {
       const w = await SpoolWriter.open(path, n);
@@ -80,11 +91,7 @@ class TableSpool {
     try {
       const spool = new TableSpool(
         model,
-        [
-          await open(`${base}.pairs`, at[0]),
-          await open(`${base}.backup`, at[1]),
-          await open(`${base}.interim`, at[2]),
-        ],
+        [await open(pairs, at[0]), await open(backup, at[1]), await open(interim, at[2])],
         pool,
       );
       if (from) await spool.recount(from);
@@ -255,9 +262,8 @@ export async function diffIntoSpools(
   const out = new Map<string, DiffedTable>();
   try {
     for (const [n, m] of models.entries()) {
-      const base = join(workDir, `spool-${String(n).padStart(4, '0')}`);
       const from = checkpoint?.progress(m.name) ?? null;
-      spools.set(m.name, await TableSpool.open(m, base, src.interimPool, from));
+      spools.set(m.name, await TableSpool.open(m, spoolBase(workDir, n), src.interimPool, from));
     }
     await comparePairs(
       src,

@@ -17,7 +17,7 @@ import {
   planRestartReason,
   readPlanCheckpoint,
 } from './plan-checkpoint.js';
-import { diffIntoSpools } from './plan-diff.js';
+import { diffIntoSpools, spoolBase, spoolPaths } from './plan-diff.js';
 import { serializeManifest } from './plan-files.js';
 import { openPlanInputs, type PlanInputs, rssMB } from './plan-inputs.js';
 import { planOneTable } from './plan-table.js';
@@ -78,7 +78,11 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
   const partial = `${opts.outDir.replace(/\/+$/, '')}.partial`;
   const work = join(partial, '.work');
   const saved = await readPlanCheckpoint(work);
-  if (saved.kind !== 'found') await rm(partial, { recursive: true, force: true });
+  if (saved.kind !== 'found') {
+    // A folder that cannot be written is refused before anything connects.
+    await rm(partial, { recursive: true, force: true });
+    await mkdir(work, { recursive: true });
+  }
 
   const inputs = await openPlanInputs(config, opts.concurrency, logger);
   try {
@@ -163,7 +167,10 @@ async function beginCheckpoint(
     ]),
   );
   const keys = new Map(inputs.tables.map((t) => [t.model.name, t.model.key]));
-  return PlanCheckpoint.begin(work, going, { fingerprint, interim, keys }, opts.logger);
+  const spools = new Map(
+    inputs.tables.map((t, n) => [t.model.name, spoolPaths(spoolBase(work, n))]),
+  );
+  return PlanCheckpoint.begin(work, going, { fingerprint, interim, keys, spools }, opts.logger);
 }
 
 /**

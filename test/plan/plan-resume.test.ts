@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbTarget } from '../../src/db/url.js';
@@ -80,8 +80,8 @@ function plan(config: string, out: string, ...more: string[]): Promise<CliResult
   return runCli(['plan', '--config', config, '--out', out, '--chunk-rows', '5', ...more]);
 }
 
-function killedPlan(config: string, out: string, point: string): Promise<void> {
-  return killAt(['plan', '--config', config, '--out', out, '--chunk-rows', '5'], point);
+function killedPlan(config: string, out: string, point: string, ...more: string[]): Promise<void> {
+  return killAt(['plan', '--config', config, '--out', out, '--chunk-rows', '5', ...more], point);
 }
 
 function events(r: CliResult): Record<string, unknown>[] {
@@ -112,9 +112,10 @@ describe('plan after a kill -9 in its diff', () => {
     const w = await plan(x.config, whole, '--log-level', 'debug');
     expect(w.code, w.stderr).toBe(0);
     const out = join(tmp, 'resumed');
-    await killedPlan(x.config, out, 'checkpoint:c:3');
+    // one chunk at a time: p is done before c starts, so where the kill lands is known
+    await killedPlan(x.config, out, 'checkpoint:c:3', '--concurrency', '1');
     expect(await readdir(join(`${out}.partial`, '.work'))).toContain('checkpoint.json');
-    const r = await plan(x.config, out, '--log-level', 'debug');
+    const r = await plan(x.config, out, '--log-level', 'debug', '--concurrency', '1');
     expect(r.code, r.stderr).toBe(0);
     const resumed = events(r).find((e) => e.event === 'plan.resumed');
     expect(resumed).toMatchObject({ tables: 3, resumed: [{ table: 'c' }] });
@@ -151,6 +152,32 @@ describe('plan after a kill -9 in its diff', () => {
     const restarted = events(r).find((e) => e.event === 'plan.table-restarted');
     expect(restarted).toMatchObject({ table: 'c' });
     expect(String(restarted?.msg)).toMatch(/^diffing c again from its start: the interim's rows/);
+  });
+
+  it('a spool cut shorter than its checkpoint says: that table is diffed again from its start', async () => {
+    const x = await incident('pcut');
+    const whole = join(tmp, 'cut-whole');
+    expect((await plan(x.config, whole)).code).toBe(0);
+    // the spools of the n-th table in write order: actions/(n+1)-c.jsonl
+    const actions = await readdir(join(whole, 'actions'));
+    const n = Number(actions.find((f) => f.endsWith('-c.jsonl'))?.slice(0, 3)) - 1;
+    const spool = `spool-${String(n).padStart(4, '0')}.pairs`;
+    const out = join(tmp, 'cut');
+    await killedPlan(x.config, out, 'checkpoint:c:3');
+    const work = join(`${out}.partial`, '.work');
+    const saved = JSON.parse(await readFile(join(work, 'checkpoint.json'), 'utf8')) as {
+      tables: Record<string, { progress: { spools: number[] } | null }>;
+    };
+    const pairs = saved.tables.c?.progress?.spools[0] ?? 0;
+    expect(pairs).toBeGreaterThan(0);
+    await truncate(join(work, spool), pairs - 1);
+    const r = await plan(x.config, out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(events(r).find((e) => e.event === 'plan.table-restarted')).toMatchObject({
+      table: 'c',
+      reason: `${join(work, spool)} holds ${pairs - 1} bytes, the checkpoint recorded ${pairs}`,
+    });
+    expect(await filesOf(out)).toEqual(await filesOf(whole));
   });
 
   it('another config starts over, saying why; so does --no-resume', async () => {
