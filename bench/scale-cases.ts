@@ -164,6 +164,7 @@ export async function dataCases(
     checks: {
       diffFoundWhatWasGenerated: diff.diff?.correct ?? null,
       resumedDiffFoundTheSame: diff.resume?.sameTotals ?? null,
+      resumedDiffWroteTheSameFiles: diff.resume?.sameFiles ?? null,
       planRestoresEveryRestoredRow: remote.plan
         ? remote.plan.totals.insert === restored.rows.total
         : null,

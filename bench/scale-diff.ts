@@ -1,11 +1,12 @@
 /**
  * The diff cases of `npm run bench:scale`: a full `reconcile diff --out DIR` of the pair, and a
  * diff killed (SIGKILL, as a crash) at about half a full run's time and then run again into
- * the same folder, where checkpoints are to live: the second run's time as a share of a full
- * run says how much of the first run's work it kept.
+ * the same folder, which holds its checkpoint: the second run's time as a share of a full run
+ * says how much of the first run's work it kept, and its files must be the full run's.
  */
 import { spawn } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DbTarget } from '../src/db/url.js';
 import type { ProcessRun } from './measure.js';
@@ -95,6 +96,10 @@ export interface ResumeFigure {
   readonly shareOfFull: number;
   /** the rerun found what the full run found */
   readonly sameTotals: boolean;
+  /** the rerun's folder holds the full run's files, byte for byte */
+  readonly sameFiles: boolean;
+  /** what the rerun said it went on from (its `resumed`), null when it started over */
+  readonly resumed: unknown;
 }
 
 export async function resumedDiff(
@@ -113,5 +118,19 @@ export async function resumedDiff(
     rerun: figure(run),
     shareOfFull: round(run.seconds / full.seconds),
     sameTotals: JSON.stringify(totalsOf(run)) === JSON.stringify(full.totals),
+    sameFiles:
+      JSON.stringify(await digestsOf(out)) ===
+      JSON.stringify(await digestsOf(join(dir, 'diff-full'))),
+    resumed: (JSON.parse(run.stdout) as { resumed?: unknown }).resumed ?? null,
   };
+}
+
+/** sha256 of every file of a folder (hidden ones too), by name. */
+async function digestsOf(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const f of (await readdir(dir)).sort())
+    out[f] = createHash('sha256')
+      .update(await readFile(join(dir, f)))
+      .digest('hex');
+  return out;
 }

@@ -20,12 +20,16 @@ export class IntKeySpans {
    * @param min the smallest key of either side
    * @param max the largest key of either side
    * @param rowsEstimate rows expected in [min, max] (sizes the first spans)
+   * @param after start after this key (a resumed run); null: from the first
    */
   constructor(
     private readonly min: bigint,
     private readonly max: bigint,
     private readonly rowsEstimate: number,
-  ) {}
+    after: bigint | null = null,
+  ) {
+    this.next = after;
+  }
 
   /** Rows per key unit: measured once two chunks have been read, estimated before. */
   private density(): number {

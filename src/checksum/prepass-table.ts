@@ -99,8 +99,11 @@ export class PrepassTable {
       : new AdaptiveSizer(Math.min(20_000, listMost), 1_000, listMost, opts.targetMs);
   }
 
-  /** The table's top-level chunks, sized for the mode the table is in when each is cut. */
-  async *chunks(): AsyncGenerator<Chunk> {
+  /**
+   * The table's top-level chunks, sized for the mode the table is in when each is cut; with
+   * `after` (a resumed run), only the keys above it.
+   */
+  async *chunks(after: readonly RawValue[] | null = null): AsyncGenerator<Chunk> {
     const sizer: ChunkSizer = {
       next: () =>
         this.mode.current() === 'list'
@@ -117,16 +120,16 @@ export class PrepassTable {
         if (max === null || b.max > max) max = b.max;
       }
       if (min === null || max === null) {
-        yield { index: 0, lo: null, hi: null };
+        yield { index: 0, lo: after, hi: null };
         return;
       }
       const pair = this.backup.reader.pair;
       const estimate = Math.max(pair.backup.rowsEstimate, pair.interim.rowsEstimate);
-      this.spans = new IntKeySpans(min, max, estimate);
+      this.spans = new IntKeySpans(min, max, estimate, after ? intOf(after[0]) : null);
       yield* this.spans.chunks(sizer);
       return;
     }
-    yield* walkChunks([this.backup.reader, this.interim.reader], sizer);
+    yield* walkChunks([this.backup.reader, this.interim.reader], sizer, after);
   }
 
   /**

@@ -32,7 +32,7 @@ export interface ChunkSizer {
  * Walks the sides' keys in step and yields chunks holding at most `sizer.next()` rows on each
  * side: the next boundary is the smallest of the sides' n-th key after the last boundary.
  * Rows only one side has (an interim's new ids above the backup's maximum) are chunked as
- * finely as shared ones.
+ * finely as shared ones. The first chunk's `lo` is `after`: chunks cover every key above it.
  *
  * Correctness never depends on the client's comparison of the two candidates: both sides are
  * then read with the same predicate, evaluated by the servers. A wrong pick only makes a chunk
@@ -41,10 +41,12 @@ export interface ChunkSizer {
 export async function* walkChunks(
   sides: readonly KeyedSide[],
   sizer: ChunkSizer,
+  /** start after this key (a resumed run: keys up to it are done); null: from the first key */
+  after: readonly RawValue[] | null = null,
 ): AsyncGenerator<Chunk> {
   const first = sides[0];
   if (!first) throw new Error('walkChunks needs at least one side');
-  let last: RawValue[] | null = null;
+  let last: readonly RawValue[] | null = after;
   let index = 0;
   for (;;) {
     const n = Math.max(1, Math.floor(sizer.next()));

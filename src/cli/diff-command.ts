@@ -30,6 +30,8 @@ interface DiffFlags extends ConnectionFlags {
   concurrency: number;
   method: DiffMethod;
   sample: number;
+  resume: boolean;
+  chunkRows?: number;
   logLevel: LogLevel;
 }
 
@@ -44,7 +46,11 @@ export function registerDiff(program: Command, setExit: (code: number) => void):
     .requiredOption('--interim <url>', 'interim database: mysql://user[:password]@host:port/schema')
     .option('--tables <list>', 'only these tables (comma-separated)', tableList)
     .option('--json', 'print one JSON document on stdout')
-    .option('--out <dir>', 'write every differing key, per table, as JSON lines into DIR')
+    .option(
+      '--out <dir>',
+      'write every differing key, per table, as JSON lines into DIR (resumable after a kill)',
+    )
+    .option('--no-resume', 'with --out: start over instead of going on from a checkpoint in DIR')
     .option('--concurrency <n>', 'chunks compared at once', positiveInt(64), DEFAULT_CONCURRENCY)
     .option(
       '--method <method>',
@@ -53,6 +59,7 @@ export function registerDiff(program: Command, setExit: (code: number) => void):
       'auto',
     )
     .option('--sample <n>', 'keys listed per table and class', nonNegativeInt(100_000), 20)
+    .option('--chunk-rows <n>', 'fixed rows per diff chunk (tuning)', positiveInt(10_000_000))
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', logLevel, 'info')
     .action(async (flags: DiffFlags) => {
       // Everything is validated before anything connects.
@@ -73,6 +80,8 @@ export function registerDiff(program: Command, setExit: (code: number) => void):
         method: flags.method,
         sampleLimit: flags.sample,
         outDir: flags.out ?? null,
+        resume: flags.resume,
+        chunkRows: flags.chunkRows,
         logger,
         progress: createProgress('rows'),
       });

@@ -29,6 +29,7 @@ interface PlanFlagsRaw extends ConnectionFlags {
   force?: boolean;
   concurrency: number;
   chunkRows?: number;
+  resume: boolean;
   logLevel: LogLevel;
   refresh?: string;
 }
@@ -54,6 +55,7 @@ export function registerPlan(program: Command, setExit: (code: number) => void):
     .option('--sql', 'also print plan.sql on stdout')
     .option('--json', 'print plan.json on stdout')
     .option('--force', 'replace an existing plan in --out')
+    .option('--no-resume', 'start over instead of going on from an interrupted plan into --out')
     .option('--concurrency <n>', 'chunks compared at once', positiveInt(64), DEFAULT_CONCURRENCY)
     .option('--chunk-rows <n>', 'fixed rows per diff chunk (tuning)', positiveInt(10_000_000))
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', logLevel, 'info')
@@ -86,6 +88,7 @@ export function registerPlan(program: Command, setExit: (code: number) => void):
         force: flags.force === true,
         concurrency: flags.concurrency,
         chunkRows: flags.chunkRows,
+        resume: flags.resume,
         logger,
         progress: createProgress('rows'),
         ...(refresh ? { keys: refresh.keys } : {}),

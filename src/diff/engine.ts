@@ -3,6 +3,7 @@ import { chooseRowHash } from '../checksum/probe.js';
 import { DEFAULT_TUNING, type ResolveTuning } from '../checksum/resolve.js';
 import type { TablePair } from '../introspect/compare.js';
 import { noProgress, type Progress } from './progress.js';
+import type { ResumePoint } from './resume-point.js';
 import type { DiffSources } from './sources.js';
 import {
   type DiffMethod,
@@ -30,11 +31,18 @@ export interface EngineOptions {
   readonly tuning?: Partial<ResolveTuning>;
   /** time a pre-pass chunk's server-side step aims at (default 250 ms) */
   readonly checksumTargetMs?: number;
+  /**
+   * per table, where an interrupted run left it (a checkpoint), or 'done' (nothing to compare;
+   * its stats say how it would be compared); others start from the start
+   */
+  readonly resume?: ReadonlyMap<string, ResumePoint | 'done'>;
 }
 
 /**
  * Compares the given table pairs chunk by chunk, in parallel, and hands every chunk's result to
- * `sink` in chunk order per table. Memory is bounded by chunk size × concurrency.
+ * `sink` in chunk order per table, with where the table would go on from after each (what a
+ * checkpoint records; `opts.resume` starts tables from there). Memory is bounded by chunk
+ * size × concurrency.
  *
  * With method 'auto' or 'checksum', tables the pre-pass can be trusted with (checksum/trust.ts)
  * are first compared by server-side checksums per chunk, and only differing chunks' suspect rows
@@ -60,7 +68,9 @@ export async function comparePairs(
     checksumTargetMs: opts.checksumTargetMs ?? 250,
     rowHash,
   };
-  const jobs = pairs.map((pair) => new TableJob(src, pair, settings, sink));
+  const jobs = pairs.map(
+    (pair) => new TableJob(src, pair, settings, sink, opts.resume?.get(pair.name) ?? null),
+  );
   async function* tasks(): AsyncGenerator<Task> {
     for (const job of jobs) yield* job.tasks();
   }

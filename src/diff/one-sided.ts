@@ -4,8 +4,12 @@ import { RowEncoder } from '../hash/row-encoding.js';
 import { type ComparedColumn, compareNames } from '../introspect/compare.js';
 import type { TableInfo } from '../introspect/types.js';
 import { pickCells } from './cells.js';
-import type { JsonlWriter } from './jsonl-writer.js';
 import { describeIdentity, type TableDiffResult } from './result.js';
+
+/** Where a one-sided table's lines go (the table's file in --out DIR). */
+export interface LineSink {
+  write(line: unknown): Promise<void>;
+}
 
 /**
  * A table only one side has: every row of it is only on that side. Counted by the server; with
@@ -17,7 +21,7 @@ export async function oneSidedTable(
   schema: string,
   t: TableInfo,
   status: 'onlyInBackup' | 'onlyInInterim',
-  out: JsonlWriter | null,
+  out: LineSink | null,
 ): Promise<TableDiffResult> {
   const t0 = performance.now();
   const name = quoteTable(schema, t.name);
@@ -34,6 +38,16 @@ export async function oneSidedTable(
       out,
     );
   }
+  return oneSidedResult(t, status, count, Math.round(performance.now() - t0) / 1000);
+}
+
+/** A one-sided table's entry in the diff document. */
+export function oneSidedResult(
+  t: TableInfo,
+  status: 'onlyInBackup' | 'onlyInInterim',
+  count: number,
+  seconds: number,
+): TableDiffResult {
   return {
     table: t.name,
     status,
@@ -50,7 +64,7 @@ export async function oneSidedTable(
     chunksSkipped: 0,
     method: 'count',
     methodNote: `table only in ${status === 'onlyInBackup' ? 'backup' : 'interim'}`,
-    seconds: Math.round(performance.now() - t0) / 1000,
+    seconds,
   };
 }
 
@@ -59,7 +73,7 @@ async function streamKeys(
   name: string,
   t: TableInfo,
   cls: 'onlyBackup' | 'onlyInterim',
-  out: JsonlWriter,
+  out: LineSink,
 ): Promise<number> {
   const keyed = t.identity.kind !== 'none';
   const names = t.identity.kind === 'none' ? t.columns.map((c) => c.name) : t.identity.columns;

@@ -69,6 +69,15 @@ export interface DiffDocument {
   };
   readonly tables: TableDiffResult[];
   readonly seconds: number;
+  /**
+   * present when this run went on from the checkpoint an interrupted run left in --out DIR:
+   * when that run started, and what it had finished
+   */
+  readonly resumed?: {
+    readonly since: string;
+    readonly tablesDone: number;
+    readonly chunksDone: number;
+  };
 }
 
 export function hasDifferences(t: TableDiffResult): boolean {

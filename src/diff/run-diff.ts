@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ResolveTuning } from '../checksum/resolve.js';
 import { connect } from '../db/mysql.js';
@@ -8,9 +7,11 @@ import { fileFaultError, writingTo } from '../faults.js';
 import type { TablePair } from '../introspect/compare.js';
 import type { TableInfo } from '../introspect/types.js';
 import { makeDirs } from '../make-dirs.js';
+import { mustGet } from '../must.js';
+import { diffFingerprint } from './diff-checkpoint.js';
 import { comparePairs, type DiffMethod, DiffSources } from './engine.js';
-import { JsonlWriter, tableFileName } from './jsonl-writer.js';
 import { oneSidedTable } from './one-sided.js';
+import { OutDir, type TablePass, takePart } from './out-dir.js';
 import type { Progress } from './progress.js';
 import {
   type DiffDocument,
@@ -39,6 +40,11 @@ export interface DiffOptions {
   readonly partitionRows?: number;
   /** thresholds of the checksum pre-pass (tests, tuning) */
   readonly tuning?: Partial<ResolveTuning>;
+  /**
+   * with `outDir`, go on from the checkpoint an interrupted run left there when it is tied to
+   * the same inputs (default true); false starts over
+   */
+  readonly resume?: boolean;
 }
 
 /**
@@ -56,27 +62,33 @@ async function diff(opts: DiffOptions): Promise<DiffDocument> {
   if (opts.outDir) await makeOutDir(opts.outDir);
   if (opts.tables) await checkTablesExist(opts.backup, opts.interim, opts.tables);
   const src = await DiffSources.open(opts.backup, opts.interim, opts.concurrency, opts.logger);
-  const writers: JsonlWriter[] = [];
+  let out: OutDir | null = null;
   try {
     const selected = selectTables(src, opts.tables);
-
-    const tallies = new Map<string, TableTally>();
+    out = opts.outDir ? await openOutDir(opts, opts.outDir, src, selected) : null;
+    const passes = new Map<string, TablePass>();
     for (const pair of selected.pairs) {
-      const out = opts.outDir ? outFile(opts.outDir, pair.name) : null;
-      if (out) writers.push(out);
       const keyNames = pair.identity.kind === 'none' ? [] : [...pair.identity.columns];
-      tallies.set(pair.name, new TableTally(pair.columns, keyNames, opts.sampleLimit, out));
+      const saved = out?.saved(pair.name);
+      const output = out ? await out.tableOutput(pair.name) : null;
+      passes.set(pair.name, {
+        tally: new TableTally(pair.columns, keyNames, opts.sampleLimit, output, saved?.tally),
+        output,
+        chunks: saved?.chunks ?? 0,
+        chunksSkipped: saved?.chunksSkipped ?? 0,
+      });
     }
 
-    const stats = await comparePairs(src, selected.pairs, opts, (pair, part) => {
-      const tally = tallies.get(pair.name);
-      if (!tally) throw new Error(`no tally for ${pair.name}`);
-      return tally.take(part);
+    const engine = { ...opts, resume: out?.resumePoints() };
+    const stats = await comparePairs(src, selected.pairs, engine, async (pair, part, next) => {
+      const pass = mustGet(passes, pair.name, 'tally of table');
+      await takePart(pass, part);
+      await out?.took(pair.name, pass, next);
     });
 
     const tables: TableDiffResult[] = [];
     for (const pair of selected.pairs) {
-      const tally = tallies.get(pair.name) as TableTally;
+      const { tally, chunks, chunksSkipped } = mustGet(passes, pair.name, 'tally of table');
       const s = stats.get(pair.name);
       tables.push({
         table: pair.name,
@@ -87,8 +99,8 @@ async function diff(opts: DiffOptions): Promise<DiffDocument> {
         samples: tally.samples,
         drift: pair.drift,
         bitColumns: pair.columns.filter((c) => c.family === 'bit').map((c) => c.name),
-        chunks: s?.chunks ?? 0,
-        chunksSkipped: s?.chunksSkipped ?? 0,
+        chunks,
+        chunksSkipped,
         method: s?.method ?? 'client',
         methodNote: s?.methodNote ?? null,
         seconds: round(s?.seconds ?? 0),
@@ -100,42 +112,83 @@ async function diff(opts: DiffOptions): Promise<DiffDocument> {
     ] as const;
     for (const [list, pool, schema, status] of sides) {
       for (const t of list) {
-        const out = opts.outDir ? outFile(opts.outDir, t.name) : null;
-        if (out) writers.push(out);
-        tables.push(await oneSidedTable(pool, schema, t, status, out));
+        tables.push(
+          out
+            ? await out.oneSided(t, status, (sink) => oneSidedTable(pool, schema, t, status, sink))
+            : await oneSidedTable(pool, schema, t, status, null),
+        );
       }
     }
     tables.sort((a, b) => Buffer.compare(Buffer.from(a.table), Buffer.from(b.table)));
-    await Promise.all(writers.map((w) => w.close()));
-    writers.length = 0;
-
-    const sum = (f: (t: TableDiffResult) => number): number => tables.reduce((n, t) => n + f(t), 0);
-    const doc: DiffDocument = {
-      backup: describeTarget(opts.backup),
-      interim: describeTarget(opts.interim),
-      servers: { backup: src.servers.backup.version, interim: src.servers.interim.version },
-      totals: {
-        tables: tables.length,
-        identical: sum((t) => t.identical),
-        changed: sum((t) => t.changed),
-        onlyBackup: sum((t) => t.onlyBackup),
-        onlyInterim: sum((t) => t.onlyInterim),
-        tablesWithDifferences: tables.filter(hasDifferences).length,
-        tablesWithDrift: tables.filter((t) => t.drift !== null).length,
-      },
-      tables,
-      seconds: round((performance.now() - t0) / 1000),
-    };
+    const doc = document(opts, src, tables, out, t0);
+    await out?.finish();
     opts.logger.info({ event: 'diff.done', ...doc.totals, seconds: doc.seconds }, 'diff done');
     return doc;
   } finally {
-    await Promise.allSettled(writers.map((w) => w.close()));
+    await out?.abandon();
     await src.close();
   }
 }
 
-function outFile(dir: string, table: string): JsonlWriter {
-  return new JsonlWriter(join(dir, tableFileName(table, 'jsonl')));
+function document(
+  opts: DiffOptions,
+  src: DiffSources,
+  tables: TableDiffResult[],
+  out: OutDir | null,
+  t0: number,
+): DiffDocument {
+  const sum = (f: (t: TableDiffResult) => number): number => tables.reduce((n, t) => n + f(t), 0);
+  return {
+    backup: describeTarget(opts.backup),
+    interim: describeTarget(opts.interim),
+    servers: { backup: src.servers.backup.version, interim: src.servers.interim.version },
+    totals: {
+      tables: tables.length,
+      identical: sum((t) => t.identical),
+      changed: sum((t) => t.changed),
+      onlyBackup: sum((t) => t.onlyBackup),
+      onlyInterim: sum((t) => t.onlyInterim),
+      tablesWithDifferences: tables.filter(hasDifferences).length,
+      tablesWithDrift: tables.filter((t) => t.drift !== null).length,
+    },
+    tables,
+    seconds: round((performance.now() - t0) / 1000),
+    ...(out?.resumedFrom
+      ? {
+          resumed: {
+            since: out.resumedFrom,
+            tablesDone: out.tablesDone,
+            chunksDone: out.chunksDone,
+          },
+        }
+      : {}),
+  };
+}
+
+/** The --out folder, going on from its checkpoint when it is tied to these inputs. */
+function openOutDir(
+  opts: DiffOptions,
+  dir: string,
+  src: DiffSources,
+  selected: ReturnType<typeof selectTables>,
+): Promise<OutDir> {
+  const fingerprint = diffFingerprint({
+    backup: opts.backup,
+    interim: opts.interim,
+    tables: opts.tables,
+    sampleLimit: opts.sampleLimit,
+    servers: src.servers,
+    ...selected,
+  });
+  const tables = new Map<string, readonly string[]>();
+  for (const p of selected.pairs)
+    tables.set(p.name, p.identity.kind === 'none' ? [] : p.identity.columns);
+  for (const t of [...selected.onlyInBackup, ...selected.onlyInInterim]) tables.set(t.name, []);
+  return OutDir.open(dir, fingerprint, {
+    resume: opts.resume !== false,
+    logger: opts.logger,
+    tables,
+  });
 }
 
 async function makeOutDir(dir: string): Promise<void> {

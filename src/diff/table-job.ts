@@ -8,6 +8,7 @@ import type { TablePair } from '../introspect/compare.js';
 import { joinKeyedChunk, MultisetCounter } from './chunk-join.js';
 import { InOrder } from './in-order.js';
 import type { Progress } from './progress.js';
+import type { ResumePoint } from './resume-point.js';
 import type { DiffSources } from './sources.js';
 import type { TableReader } from './table-reader.js';
 import type { ChunkPart } from './table-tally.js';
@@ -24,8 +25,21 @@ export interface TableRunStats {
   prepass: ResolveCounters | null;
 }
 
-/** Receives one table's chunk results in chunk order. */
-export type PartSink = (pair: TablePair, part: ChunkPart) => Promise<void>;
+/**
+ * Receives one table's chunk results in chunk order, each with where the table would go on
+ * from once it is taken (null after the table's last chunk): what a checkpoint records.
+ */
+export type PartSink = (
+  pair: TablePair,
+  part: ChunkPart,
+  next: ResumePoint | null,
+) => Promise<void>;
+
+/** A chunk's result and where the table goes on from after it. */
+interface Delivery {
+  readonly part: ChunkPart;
+  readonly next: ResumePoint | null;
+}
 
 /** One unit of parallel work: a key range of a keyed table, or a hash partition of a keyless one. */
 export type Task =
@@ -62,13 +76,14 @@ const CHUNK_BYTES = 1 << 20;
 /**
  * One table's comparison: its chunks (or partitions), each compared by the server-side
  * pre-pass when it can be trusted with the table, else by hashing both sides in the client;
- * results handed to the sink in chunk order. Also the natural place for a checkpoint: a chunk
- * is done when its result reaches the sink.
+ * results handed to the sink in chunk order. A chunk is done when its result reaches the sink,
+ * which is told where the table would go on from (a checkpoint); started from such a point,
+ * the job compares only what lies beyond it.
  */
 export class TableJob {
   readonly readers: { backup: TableReader; interim: TableReader };
   readonly stats: TableRunStats;
-  private readonly order: InOrder<ChunkPart>;
+  private readonly order: InOrder<Delivery>;
   private readonly sizer: AdaptiveSizer;
   private readonly prepass: PrepassTable | null;
   /** a keyless table's partition checksums, computed once by its first partition */
@@ -80,6 +95,8 @@ export class TableJob {
     readonly pair: TablePair,
     private readonly s: JobSettings,
     sink: PartSink,
+    /** where an interrupted run left the table ('done': nothing left); null: from its start */
+    private readonly start: ResumePoint | 'done' | null = null,
   ) {
     this.readers = src.readers(pair);
     const support = s.method === 'client' ? null : prepassSupport(pair, src.servers);
@@ -111,7 +128,7 @@ export class TableJob {
     this.sizer = s.chunkRows
       ? new AdaptiveSizer(s.chunkRows, s.chunkRows, s.chunkRows, 250)
       : new AdaptiveSizer(initial, 100, Math.max(initial, 20_000), 250);
-    this.order = new InOrder((part) => sink(pair, part), 2 * s.concurrency);
+    this.order = new InOrder((d) => sink(pair, d.part, d.next), 2 * s.concurrency);
   }
 
   private get estimate(): number {
@@ -121,21 +138,29 @@ export class TableJob {
   /** The table's tasks, in order; starts its clock and its progress line. */
   async *tasks(): AsyncGenerator<Task> {
     this.started = performance.now();
+    const start = this.start;
+    if (start === 'done') return;
     this.s.progress.tableStarted(this.pair.name, this.estimate);
     if (this.pair.identity.kind === 'none') {
-      const parts = Math.max(1, Math.ceil(this.estimate / this.s.partitionRows));
-      for (let p = 0; p < parts; p++) yield { job: this, kind: 'partition', p, parts };
+      // A resumed table keeps its partition count: it decides which rows each partition holds.
+      const parts =
+        start?.kind === 'partition'
+          ? start.parts
+          : Math.max(1, Math.ceil(this.estimate / this.s.partitionRows));
+      const first = start?.kind === 'partition' ? start.next : 0;
+      for (let p = first; p < parts; p++) yield { job: this, kind: 'partition', p, parts };
       return;
     }
+    const after = start?.kind === 'range' ? start.after : null;
     const chunks = this.prepass
-      ? this.prepass.chunks()
-      : walkChunks([this.readers.backup, this.readers.interim], this.sizer);
+      ? this.prepass.chunks(after)
+      : walkChunks([this.readers.backup, this.readers.interim], this.sizer, after);
     for await (const chunk of chunks) yield { job: this, kind: 'range', chunk };
   }
 
   async run(task: Task): Promise<void> {
     if (task.kind === 'range') await this.compareRange(task.chunk);
-    else await this.comparePartition(task.p, task.parts);
+    else await this.comparePartition(task.p - this.firstPartition, task.p, task.parts);
     this.stats.seconds = (performance.now() - this.started) / 1000;
   }
 
@@ -147,6 +172,7 @@ export class TableJob {
   /** Waits for every chunk's result to reach the sink. */
   async finish(): Promise<void> {
     await this.order.done();
+    if (this.start === 'done') return;
     this.s.progress.tableDone(this.pair.name);
     if (this.prepass) this.logPrepass(this.prepass.counters);
   }
@@ -156,7 +182,7 @@ export class TableJob {
     if (this.prepass) {
       const { part, rows, clean } = await this.prepass.resolve(chunk);
       this.done(rows, clean);
-      await this.order.push(chunk.index, part);
+      await this.order.push(chunk.index, { part, next: afterChunk(chunk) });
       return;
     }
     const [b, i] = await Promise.all([
@@ -176,10 +202,21 @@ export class TableJob {
       },
       'chunk hashed',
     );
-    await this.order.push(chunk.index, { kind: 'keyed', diff: joinKeyedChunk(b, i) });
+    await this.order.push(chunk.index, {
+      part: { kind: 'keyed', diff: joinKeyedChunk(b, i) },
+      next: afterChunk(chunk),
+    });
   }
 
-  private async comparePartition(p: number, parts: number): Promise<void> {
+  /** The first partition this run compares: results are numbered from it. */
+  private get firstPartition(): number {
+    return this.start !== 'done' && this.start?.kind === 'partition' ? this.start.next : 0;
+  }
+
+  /** Partition `p` of `parts`, the `index`-th this run compares. */
+  private async comparePartition(index: number, p: number, parts: number): Promise<void> {
+    const next: ResumePoint | null =
+      p + 1 < parts ? { kind: 'partition', parts, next: p + 1 } : null;
     if (this.prepass) {
       this.partitionSums ??= this.prepass.partitionChecksums(parts);
       const [sb, si] = await this.partitionSums;
@@ -187,7 +224,7 @@ export class TableJob {
       const i = si.get(p) ?? { count: 0, sum: '0' };
       if (b.count === i.count && b.sum === i.sum) {
         this.done(b.count, true);
-        await this.order.push(p, { kind: 'identical', rows: b.count });
+        await this.order.push(index, { part: { kind: 'identical', rows: b.count }, next });
         return;
       }
     }
@@ -205,7 +242,7 @@ export class TableJob {
       })(),
     ]);
     this.done(rows, false);
-    await this.order.push(p, { kind: 'multiset', diff: counter.result() });
+    await this.order.push(index, { part: { kind: 'multiset', diff: counter.result() }, next });
   }
 
   private done(rows: number, skipped: boolean): void {
@@ -232,4 +269,9 @@ export class TableJob {
       'table compared with the checksum pre-pass',
     );
   }
+}
+
+/** Where a keyed table goes on from once `chunk` is taken: its upper bound (none: the end). */
+function afterChunk(chunk: Chunk): ResumePoint | null {
+  return chunk.hi === null ? null : { kind: 'range', after: chunk.hi };
 }

@@ -1,8 +1,8 @@
 import type { ComparedColumn } from '../introspect/compare.js';
 import { differingColumns, pickCells } from './cells.js';
 import type { ChunkDiff, MultisetDiff } from './chunk-join.js';
-import type { JsonlWriter } from './jsonl-writer.js';
 import type { ChangedSample, KeySample, RowSample, TableCounts } from './result.js';
+import type { TableOutput } from './table-output.js';
 
 /** One chunk's result, as the engine delivers it (in chunk order, per table). */
 export type ChunkPart =
@@ -11,24 +11,50 @@ export type ChunkPart =
   /** a chunk the server-side checksum proved identical: counted, never read */
   | { readonly kind: 'identical'; readonly rows: number };
 
+/** What a table's tally holds, as a checkpoint keeps it between runs. */
+export interface TallyState {
+  readonly counts: TableCounts;
+  readonly changedColumns: Record<string, number>;
+  readonly samples: {
+    readonly changed: ChangedSample[];
+    readonly onlyBackup: (KeySample | RowSample)[];
+    readonly onlyInterim: (KeySample | RowSample)[];
+  };
+}
+
+export function emptyTally(): TallyState {
+  return {
+    counts: { identical: 0, changed: 0, onlyBackup: 0, onlyInterim: 0 },
+    changedColumns: {},
+    samples: { changed: [], onlyBackup: [], onlyInterim: [] },
+  };
+}
+
 /**
  * Adds up one table's chunk results, taken in chunk order, so samples and the --out file are
- * the same from run to run.
+ * the same from run to run (and from where an interrupted run left them: `from`).
  */
 export class TableTally {
-  readonly counts: TableCounts = { identical: 0, changed: 0, onlyBackup: 0, onlyInterim: 0 };
-  readonly changedColumns: Record<string, number> = {};
-  readonly samples = {
-    changed: [] as ChangedSample[],
-    onlyBackup: [] as (KeySample | RowSample)[],
-    onlyInterim: [] as (KeySample | RowSample)[],
-  };
+  readonly counts: TableCounts;
+  readonly changedColumns: Record<string, number>;
+  readonly samples: TallyState['samples'];
   constructor(
     private readonly columns: readonly ComparedColumn[],
     private readonly keyNames: readonly string[],
     private readonly sampleLimit: number,
-    private readonly out: JsonlWriter | null,
-  ) {}
+    private readonly out: TableOutput | null,
+    from: TallyState = emptyTally(),
+  ) {
+    const copy = copyState(from);
+    this.counts = copy.counts;
+    this.changedColumns = copy.changedColumns;
+    this.samples = copy.samples;
+  }
+
+  /** What it holds now, as a copy: the tally goes on changing (samples are never edited). */
+  state(): TallyState {
+    return copyState(this);
+  }
 
   async take(part: ChunkPart): Promise<void> {
     if (part.kind === 'keyed') await this.takeKeyed(part.diff);
@@ -46,7 +72,7 @@ export class TableTally {
       const key = pickCells(this.columns, i.enc, this.keyNames);
       if (this.samples.changed.length < this.sampleLimit)
         this.samples.changed.push({ key, columns });
-      await this.out?.write({ class: 'changed', key, columns });
+      await this.out?.line('changed', { class: 'changed', key, columns });
     }
     for (const [rows, cls] of [
       [d.onlyBackup, 'onlyBackup'],
@@ -56,7 +82,7 @@ export class TableTally {
         c[cls]++;
         const key = pickCells(this.columns, r.enc, this.keyNames);
         if (this.samples[cls].length < this.sampleLimit) this.samples[cls].push({ key });
-        await this.out?.write({ class: cls, key });
+        await this.out?.line(cls, { class: cls, key });
       }
     }
   }
@@ -73,8 +99,20 @@ export class TableTally {
         const cells = pickCells(this.columns, row.stored, all);
         if (this.samples[cls].length < this.sampleLimit)
           this.samples[cls].push({ row: cells, count });
-        await this.out?.write({ class: cls, row: cells, count });
+        await this.out?.line(cls, { class: cls, row: cells, count });
       }
     }
   }
+}
+
+function copyState(s: TallyState): TallyState {
+  return {
+    counts: { ...s.counts },
+    changedColumns: { ...s.changedColumns },
+    samples: {
+      changed: s.samples.changed.slice(),
+      onlyBackup: s.samples.onlyBackup.slice(),
+      onlyInterim: s.samples.onlyInterim.slice(),
+    },
+  };
 }

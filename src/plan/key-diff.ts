@@ -5,8 +5,9 @@
  */
 import type { Cell, Row } from '../cell/cells.js';
 import { joinKeyedChunk } from '../diff/chunk-join.js';
-import type { DiffSources, PartSink } from '../diff/engine.js';
+import type { DiffSources } from '../diff/engine.js';
 import type { TableReader } from '../diff/table-reader.js';
+import type { ChunkPart } from '../diff/table-tally.js';
 import type { TablePair } from '../introspect/compare.js';
 import type { ColumnInfo, TableInfo } from '../introspect/types.js';
 import { keySetCondition, type TableShape } from '../sql/statements.js';
@@ -18,7 +19,7 @@ export async function compareKeys(
   src: DiffSources,
   pairs: readonly TablePair[],
   keys: ReadonlyMap<string, readonly Row[]>,
-  sink: PartSink,
+  sink: (pair: TablePair, part: ChunkPart) => Promise<void>,
 ): Promise<void> {
   for (const pair of pairs) {
     const names = pair.identity.kind === 'none' ? [] : pair.identity.columns;

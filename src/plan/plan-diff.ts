@@ -6,13 +6,13 @@ import type { ChunkDiff, MultisetDiff } from '../diff/chunk-join.js';
 import { comparePairs, type DiffSources } from '../diff/engine.js';
 import type { Progress } from '../diff/progress.js';
 import type { ChunkPart } from '../diff/table-tally.js';
-import type { TablePair } from '../introspect/compare.js';
 import { must, mustGet } from '../must.js';
 import { collisionOf, createdOnTheDay, naturalKeyBytes } from './classify.js';
 import { takesFreshId } from './collision.js';
 import { compareKeys } from './key-diff.js';
 import { matchForms } from './match-form.js';
-import { SpoolWriter } from './spool.js';
+import type { PlanCheckpoint, SpoolProgress } from './plan-checkpoint.js';
+import { readSpool, SpoolWriter } from './spool.js';
 import type { TableModel } from './table-model.js';
 import { columnIndex } from './table-model.js';
 
@@ -42,29 +42,92 @@ export interface PlanDiffOptions {
 
 type OneSided = { enc: Buffer; count: number };
 
+/** Where the `n`-th planned table's spools go. */
+export function spoolBase(workDir: string, n: number): string {
+  return join(workDir, `spool-${String(n).padStart(4, '0')}`);
+}
+
+/** A table's spool files: pairs, only in the backup, only in the interim. */
+export function spoolPaths(base: string): readonly [string, string, string] {
+  return [`${base}.pairs`, `${base}.backup`, `${base}.interim`];
+}
+
 /** One table's spools while the diff runs. */
 class TableSpool {
   readonly paths: readonly string[];
-  private readonly writers: readonly [SpoolWriter, SpoolWriter, SpoolWriter];
   identical = 0;
   ambiguousCreated = 0;
   readonly collisions: Cell[][] = [];
   /** a table without a key: its differing rows, sorted before they are spooled */
   private readonly keyless: { backup: OneSided[]; interim: OneSided[] } | null;
+  /** every row is spooled (keyless rows included): the table's diff is done */
+  private completed = false;
 
-  constructor(
+  private constructor(
     readonly model: TableModel,
-    base: string,
+    private readonly writers: readonly [SpoolWriter, SpoolWriter, SpoolWriter],
     /** a session for collation weights (natural keys compare as the server compares them) */
     private readonly pool: SessionPool,
   ) {
-    this.paths = [`${base}.pairs`, `${base}.backup`, `${base}.interim`];
-    this.writers = [
-      new SpoolWriter(`${base}.pairs`),
-      new SpoolWriter(`${base}.backup`),
-      new SpoolWriter(`${base}.interim`),
-    ];
+    this.paths = writers.map((w) => w.path);
     this.keyless = model.key.length === 0 ? { backup: [], interim: [] } : null;
+  }
+
+  /**
+   * A table's spools: new ones, or with `from`, the spools an interrupted plan left, cut back
+   * to what its checkpoint recorded, with what the diff had counted until there.
+   */
+  static async open(
+    model: TableModel,
+    base: string,
+    pool: SessionPool,
+    from: SpoolProgress | null,
+  ): Promise<TableSpool> {
+    const at = from?.spools ?? [0, 0, 0];
+    const [pairs, backup, interim] = spoolPaths(base);
+    const opened: SpoolWriter[] = [];
+    const open = async (path: string, n: number): Promise<SpoolWriter> => {
+      const w = await SpoolWriter.open(path, n);
+      opened.push(w);
+      return w;
+    };
+    try {
+      const spool = new TableSpool(
+        model,
+        [await open(pairs, at[0]), await open(backup, at[1]), await open(interim, at[2])],
+        pool,
+      );
+      if (from) await spool.recount(from);
+      return spool;
+    } catch (e) {
+      await Promise.allSettled(opened.map((w) => w.abandon()));
+      throw e;
+    }
+  }
+
+  /**
+   * What the interrupted run had counted: its identical rows as recorded; its collisions and
+   * ambiguous creation dates read back from the pairs it spooled (as takeKeyed found them).
+   */
+  private async recount(from: SpoolProgress): Promise<void> {
+    const m = this.model;
+    this.identical = from.identical;
+    this.completed = from.next === null;
+    for await (const r of readSpool(this.writers[0].path)) {
+      if (r.kind === 'changed') {
+        if (createdOnTheDay(m, decodeCells(m.columns, r.interim))) this.ambiguousCreated++;
+      } else if (r.kind === 'collision' && takesFreshId(m, r.reason)) {
+        this.collisions.push(pick(decodeCells(m.columns, r.interim), m.keyIdx));
+      }
+    }
+  }
+
+  /**
+   * Whether the checkpoint may record where the table goes on from after each chunk: not while
+   * differing rows wait in memory (a table without a key), nor for hash partitions.
+   */
+  get resumable(): boolean {
+    return this.keyless === null && this.model.pair.identity.kind !== 'none';
   }
 
   async take(part: ChunkPart): Promise<void> {
@@ -106,8 +169,10 @@ class TableSpool {
       await interim.write({ kind: 'onlyInterim', enc: r.stored, count: 1 });
   }
 
-  /** Writes a keyless table's rows in encoding order, then closes the spools. */
-  async finish(): Promise<DiffedTable> {
+  /** Spools a keyless table's rows, in encoding order, once its last partition is taken. */
+  async complete(): Promise<void> {
+    if (this.completed) return;
+    this.completed = true;
     const [, backup, interim] = this.writers;
     if (this.keyless) {
       for (const [list, w, kind] of [
@@ -116,8 +181,21 @@ class TableSpool {
       ] as const) {
         list.sort((x, y) => Buffer.compare(x.enc, y.enc));
         for (const x of list) await w.write({ kind, enc: x.enc, count: x.count });
+        list.length = 0;
       }
     }
+  }
+
+  /** Hands the spooled rows to the operating system; returns what a checkpoint records. */
+  async flush(): Promise<Omit<SpoolProgress, 'next'>> {
+    await Promise.all(this.writers.map((w) => w.flush()));
+    const [p, b, i] = this.writers;
+    return { spools: [p.length, b.length, i.length], identical: this.identical };
+  }
+
+  /** Closes the spools (the table complete); what planning needs of its diff. */
+  async finish(): Promise<DiffedTable> {
+    await this.complete();
     await this.close();
     return {
       spools: this.paths,
@@ -129,6 +207,10 @@ class TableSpool {
 
   async close(): Promise<void> {
     await Promise.all(this.writers.map((w) => w.close()));
+  }
+
+  async abandon(): Promise<void> {
+    await Promise.allSettled(this.writers.map((w) => w.abandon()));
   }
 }
 
@@ -166,34 +248,35 @@ function mustMultiset<T>(v: T | null, table: string): T {
  * Runs the diff engine over the planned tables and spools every differing row to disk, one file
  * per class. Each file is in key order whatever the chunk boundaries (the engine hands results
  * over in chunk order, and each class in key order within a chunk), so a plan does not depend
- * on how the diff happened to chunk. Rows of a table without a key come in hash partitions
- * sized by the server's row estimate; they are sorted here, in memory (such tables differ in
- * few rows, or are small).
+ * on how the diff happened to chunk, nor on where an interrupted run stopped: with `checkpoint`,
+ * each chunk a keyed table finishes is recorded, and tables go on from where an interrupted
+ * run's checkpoint left them. Rows of a table without a key come in hash partitions sized by
+ * the server's row estimate; they are sorted here, in memory (such tables differ in few rows, or
+ * are small), so such a table is recorded only once it is done (a rerun diffs it again whole).
  */
 export async function diffIntoSpools(
   src: DiffSources,
   models: readonly TableModel[],
   workDir: string,
   opts: PlanDiffOptions,
+  checkpoint: PlanCheckpoint | null = null,
 ): Promise<Map<string, DiffedTable>> {
-  const spools = new Map(
-    models.map((m, n) => [
-      m.name,
-      new TableSpool(m, join(workDir, `spool-${String(n).padStart(4, '0')}`), src.interimPool),
-    ]),
-  );
+  const spools = new Map<string, TableSpool>();
   const out = new Map<string, DiffedTable>();
-  const sink = (pair: TablePair, part: ChunkPart): Promise<void> =>
-    mustGet(spools, pair.name, 'spool of table').take(part);
   try {
-    if (opts.keys)
+    for (const [n, m] of models.entries()) {
+      const from = checkpoint?.progress(m.name) ?? null;
+      spools.set(m.name, await TableSpool.open(m, spoolBase(workDir, n), src.interimPool, from));
+    }
+    if (opts.keys) {
+      // plan --refresh: a few keys, read at once; nothing to resume.
       await compareKeys(
         src,
         models.map((m) => m.pair),
         opts.keys,
-        sink,
+        (pair, part) => mustGet(spools, pair.name, 'spool of table').take(part),
       );
-    else
+    } else
       await comparePairs(
         src,
         models.map((m) => m.pair),
@@ -203,13 +286,20 @@ export async function diffIntoSpools(
           logger: opts.logger,
           progress: opts.progress,
           chunkRows: opts.chunkRows,
+          resume: checkpoint?.resumePoints(),
         },
-        sink,
+        async (pair, part, next) => {
+          const s = mustGet(spools, pair.name, 'spool of table');
+          await s.take(part);
+          if (next === null) await s.complete();
+          else if (!s.resumable) return;
+          if (checkpoint) await checkpoint.record(pair.name, next, await s.flush());
+        },
       );
     for (const [name, s] of spools) out.set(name, await s.finish());
   } finally {
     if (out.size < spools.size)
-      await Promise.allSettled([...spools.values()].map((s) => s.close()));
+      await Promise.allSettled([...spools.values()].map((s) => s.abandon()));
   }
   return out;
 }

@@ -1,9 +1,11 @@
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import stableStringify from 'fast-json-stable-stringify';
 import type { Logger } from 'pino';
 import type { Row } from '../cell/cells.js';
 import type { JsonReferenceCandidate } from '../cell/json-paths.js';
 import type { PlanConfig } from '../config/types.js';
+import { CHECKPOINT_FILE } from '../diff/checkpoint.js';
 import { tableFileName } from '../diff/jsonl-writer.js';
 import type { Progress } from '../diff/progress.js';
 import { PreconditionError, UsageError } from '../errors.js';
@@ -13,7 +15,13 @@ import { must, mustGet } from '../must.js';
 import { ACTIONS_DIR, MANIFEST_FILE, type PlanManifest, type PlanTable } from './format.js';
 import { assignFreshIds } from './fresh-ids.js';
 import { buildManifest } from './manifest.js';
-import { diffIntoSpools } from './plan-diff.js';
+import {
+  PlanCheckpoint,
+  planFingerprint,
+  planRestartReason,
+  readPlanCheckpoint,
+} from './plan-checkpoint.js';
+import { diffIntoSpools, spoolBase, spoolPaths } from './plan-diff.js';
 import { serializeManifest } from './plan-files.js';
 import { openPlanInputs, type PlanInputs, rssMB } from './plan-inputs.js';
 import { planOneTable } from './plan-table.js';
@@ -38,6 +46,11 @@ export interface PlanOptions {
    * are now; the other tables are left alone (listed as skipped)
    */
   readonly keys?: ReadonlyMap<string, readonly Row[]>;
+  /**
+   * go on from the checkpoint an interrupted plan into the same folder left, when it is tied to
+   * the same config, servers and schemas (default true); false starts over
+   */
+  readonly resume?: boolean;
 }
 
 export interface PlanResult {
@@ -52,7 +65,8 @@ export interface PlanResult {
  * consistent snapshot, and nothing is written to any database. The passes (README.md):
  *
  *   inputs     sources and target opened, tables modeled, target digests read
- *   diff       every differing row spooled to disk, per table and class
+ *   checkpoint an interrupted plan's diff gone on with, or a new checkpoint
+ *   diff       every differing row spooled to disk, per table and class (checkpointed)
  *   fresh ids  colliding rows that move get ids, parents first, into the remap book
  *   tables     one by one, parents first: decide, draft, check unique keys, write actions
  *   folder     plan.json and plan.sql, then the folder renamed into place
@@ -77,18 +91,29 @@ async function planInto(opts: PlanOptions): Promise<PlanResult> {
   const { config, logger } = opts;
   await checkOutDir(opts.outDir, opts.force);
   const partial = `${opts.outDir.replace(/\/+$/, '')}.partial`;
-  await rm(partial, { recursive: true, force: true });
   const work = join(partial, '.work');
-  await makeDirs(work);
-  await mkdir(join(partial, ACTIONS_DIR));
+  const saved = await readPlanCheckpoint(work);
+  if (saved.kind !== 'found') {
+    // A folder that cannot be written is refused before anything connects.
+    await rm(partial, { recursive: true, force: true });
+    await makeDirs(work);
+  }
 
   const inputs = await openPlanInputs(config, opts.concurrency, logger, opts.keys);
   try {
+    // A refresh plans a few keys at once: nothing to resume (its keys may differ next time).
+    const checkpoint = await beginCheckpoint(
+      opts.keys ? { ...opts, resume: false } : opts,
+      inputs,
+      partial,
+      saved,
+    );
     const diffed = await diffIntoSpools(
       inputs.src,
       inputs.tables.map((t) => t.model),
       work,
       opts,
+      checkpoint,
     );
     logger.info({ event: 'plan.diffed', tables: diffed.size, rssMB: rssMB() }, 'diffed');
     const book = new RemapBook();
@@ -117,12 +142,56 @@ async function planInto(opts: PlanOptions): Promise<PlanResult> {
       'plan written',
     );
     return { dir: opts.outDir, manifest, seconds };
-  } catch (e) {
-    await rm(partial, { recursive: true, force: true }).catch(() => undefined);
-    throw e;
   } finally {
+    // A failed plan leaves its folder: the checkpoint in it lets the same command go on.
     await inputs.close();
   }
+}
+
+/**
+ * Goes on from the checkpoint an interrupted plan left in `partial`, or starts over in a
+ * cleared folder, saying why. Either way what the passes after the diff wrote is cleared: they
+ * run again whole.
+ */
+async function beginCheckpoint(
+  opts: PlanOptions,
+  inputs: PlanInputs,
+  partial: string,
+  saved: Awaited<ReturnType<typeof readPlanCheckpoint>>,
+): Promise<PlanCheckpoint> {
+  const work = join(partial, '.work');
+  const fingerprint = planFingerprint(opts.config, inputs);
+  const why = planRestartReason(saved, fingerprint, opts.resume !== false);
+  if (why !== null) {
+    opts.logger.warn(
+      { event: 'plan.restarted', reason: why },
+      `starting over, not resuming the interrupted plan in ${partial}: ${why}`,
+    );
+  }
+  const going = why === null ? saved : ({ kind: 'none' } as const);
+  if (going.kind === 'found') {
+    await rm(join(partial, ACTIONS_DIR), { recursive: true, force: true });
+    for (const f of await readdir(partial))
+      if (f !== '.work') await rm(join(partial, f), { recursive: true, force: true });
+    for (const f of await readdir(work))
+      if (!f.startsWith('spool-') && f !== CHECKPOINT_FILE)
+        await rm(join(work, f), { recursive: true, force: true });
+  } else {
+    await rm(partial, { recursive: true, force: true });
+    await mkdir(work, { recursive: true });
+  }
+  await mkdir(join(partial, ACTIONS_DIR));
+  const interim = new Map(
+    inputs.tables.map((t) => [
+      t.model.name,
+      { digest: t.state.interimDigest, method: stableStringify(t.state.method) },
+    ]),
+  );
+  const keys = new Map(inputs.tables.map((t) => [t.model.name, t.model.key]));
+  const spools = new Map(
+    inputs.tables.map((t, n) => [t.model.name, spoolPaths(spoolBase(work, n))]),
+  );
+  return PlanCheckpoint.begin(work, going, { fingerprint, interim, keys, spools }, opts.logger);
 }
 
 /**

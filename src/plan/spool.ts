@@ -1,6 +1,5 @@
-import { once } from 'node:events';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { endStream } from '../diff/jsonl-writer.js';
+import { createReadStream } from 'node:fs';
+import { AppendFile } from '../diff/append-file.js';
 import type { DiffCollision } from './collision.js';
 
 /**
@@ -26,19 +25,25 @@ const REASON: Record<DiffCollision, number> = { naturalKey: 1, createdAt: 2 };
 const REASON_NAME: Record<number, DiffCollision> = { 1: 'naturalKey', 2: 'createdAt' };
 
 export class SpoolWriter {
-  private readonly stream: WriteStream;
-  private failed: Error | null = null;
   records = 0;
 
-  constructor(readonly path: string) {
-    this.stream = createWriteStream(path);
-    this.stream.on('error', (e) => {
-      this.failed = e;
-    });
+  private constructor(private readonly file: AppendFile) {}
+
+  /** A new spool, or with `at`, the spool an interrupted plan left, cut back to `at` bytes. */
+  static async open(path: string, at = 0): Promise<SpoolWriter> {
+    return new SpoolWriter(await AppendFile.open(path, at));
+  }
+
+  get path(): string {
+    return this.file.path;
+  }
+
+  /** Bytes written so far (what a checkpoint records, after `flush`). */
+  get length(): number {
+    return this.file.length;
   }
 
   async write(r: SpoolRecord): Promise<void> {
-    if (this.failed) throw this.failed;
     const encs = 'enc' in r ? [r.enc] : [r.backup, r.interim];
     const head = Buffer.allocUnsafe(6);
     head[0] = KIND[r.kind];
@@ -51,12 +56,21 @@ export class SpoolWriter {
       parts.push(len, e);
     }
     this.records++;
-    if (!this.stream.write(Buffer.concat(parts))) await once(this.stream, 'drain');
+    await this.file.write(Buffer.concat(parts));
   }
 
-  async close(): Promise<void> {
-    if (this.failed) throw this.failed;
-    await endStream(this.stream, () => this.failed);
+  /** Hands what is written to the operating system (before a checkpoint records the length). */
+  flush(): Promise<void> {
+    return this.file.flush();
+  }
+
+  close(): Promise<void> {
+    return this.file.close();
+  }
+
+  /** Closes without writing what is buffered (the plan failed). */
+  abandon(): Promise<void> {
+    return this.file.abandon();
   }
 }
 

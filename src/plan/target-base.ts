@@ -26,6 +26,11 @@ const DIGEST_OPTIONS: DigestOptions = { chunkRows: 10_000 };
 export interface TargetState {
   readonly base: World;
   readonly digest: Digest;
+  /**
+   * the interim's digest of the table, read in the diff's snapshot (in place, `digest`): a
+   * checkpoint compares it to tell whether the interim changed since an interrupted plan
+   */
+  readonly interimDigest: Digest;
   /** how the table's digests are computed (by the server where it can be trusted) */
   readonly method: DigestMethod;
 }
@@ -59,7 +64,8 @@ export async function targetStates(
       tableDigestBy(side.pool, side.schema, p.target, method, DIGEST_OPTIONS);
     const interim = () => digestOf(sides.interim);
     if (target === null) {
-      out.set(p.pair.name, { base: 'interim', digest: await interim(), method });
+      const digest = await interim();
+      out.set(p.pair.name, { base: 'interim', digest, interimDigest: digest, method });
       continue;
     }
     const shape = sameStoredShape(p.target, p.pair.interim);
@@ -69,10 +75,11 @@ export async function targetStates(
       continue;
     }
     const digest = await digestOf(target);
-    if (digestEquals(digest, await interim())) {
-      out.set(p.pair.name, { base: 'interim', digest, method });
+    const interimDigest = await interim();
+    if (digestEquals(digest, interimDigest)) {
+      out.set(p.pair.name, { base: 'interim', digest, interimDigest, method });
     } else if (digestEquals(digest, await digestOf(sides.backup))) {
-      out.set(p.pair.name, { base: 'backup', digest, method });
+      out.set(p.pair.name, { base: 'backup', digest, interimDigest, method });
     } else {
       refusals.push(
         `${p.pair.name}: the target holds neither the interim's rows nor the backup's (${digest.count} rows); plan into a copy of one of them`,

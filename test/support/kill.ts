@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { PAUSE_ENV } from '../../src/apply/test-pause.js';
+import { PAUSE_ENV } from '../../src/test-pause.js';
 import type { CliResult } from '../support/cli.js';
 
 // RECONCILE_TEST_BIN runs the tests against another build (to see a test fail before a fix).

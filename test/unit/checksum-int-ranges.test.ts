@@ -25,6 +25,26 @@ describe('IntKeySpans', () => {
     expect(chunkOf(chunks, 101n)).toEqual([1]);
   });
 
+  it('started after a key (a resumed diff), covers exactly the keys above it', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: -1000n, max: 1000n }),
+        fc.bigInt({ min: 0n, max: 5000n }),
+        fc.bigInt({ min: -2000n, max: 7000n }),
+        fc.integer({ min: 1, max: 300 }),
+        (min, width, after, rows) => {
+          const max = min + width;
+          const chunks = [...new IntKeySpans(min, max, Number(width), after).chunks(fixed(rows))];
+          expect(chunks[0]?.lo).toEqual([Buffer.from(after.toString(), 'latin1')]);
+          expect(chunks.at(-1)?.hi).toBeNull();
+          for (const k of [after, after + 1n, min, max, max + 1n]) {
+            expect(chunkOf(chunks, k)).toHaveLength(k > after ? 1 : 0);
+          }
+        },
+      ),
+    );
+  });
+
   it('puts every key in exactly one chunk (negative, huge and unsigned ranges too)', () => {
     fc.assert(
       fc.property(
