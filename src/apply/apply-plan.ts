@@ -11,6 +11,7 @@ import { type CopySource, copySources } from './copy-source.js';
 import { dryRunApply } from './dry-run.js';
 import { type AutoIncrementStep, executePlan, type TableTally } from './execute.js';
 import { ensureJournal, type JournalStatus, journalStatus, readJournal } from './journal.js';
+import { liveIsolation } from './live-run.js';
 import { DEFAULT_LOCK_WAIT_SECONDS, releaseLock, takeOrCheckLock } from './lock.js';
 import type { PlanSession } from './plan-session.js';
 import type { TableRun } from './plan-tables.js';
@@ -115,6 +116,7 @@ export async function applyPlan(ps: PlanSession, opts: ApplyOptions): Promise<Ap
     backup = await openStreamSource(copy, runs, opts.backup, ps.logger);
     const tCheck = (performance.now() - t0) / 1000;
     await ensureJournal(conn, ps.schema);
+    if (opts.live) await liveIsolation(conn, ps.logger);
     ps.logger.info(
       { event: 'apply.start', planId: manifest.planId, target: ps.where, journal: status },
       status === 'none' ? 'applying the plan' : 'resuming the plan from its journal',

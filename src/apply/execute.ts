@@ -3,7 +3,7 @@ import type { Connection, Session } from '../db/types.js';
 import { noProgress, type Progress } from '../diff/progress.js';
 import { rowDigestHasher } from '../diff/table-digest.js';
 import { InterruptedError } from '../errors.js';
-import { withApplied } from '../faults.js';
+import { faultOf, withApplied } from '../faults.js';
 import { DigestRowHasher } from '../hash/digest.js';
 import { loadHash64 } from '../hash/xxhash.js';
 import { mustGet } from '../must.js';
@@ -171,7 +171,7 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
     // Reserved before the first batch (and again on a resume, which finds them raised): rows
     // the application inserts meanwhile take ids past every id the plan writes. The start row
     // holds every counter's value before the apply, for rollback: no `autoinc` row needed here.
-    await raiseCounters(x, counters, null, next, null);
+    await reserveCounters(x);
     await pausePoint('start');
 
     live = x.live ? await liveContext(x) : null;
@@ -221,7 +221,10 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
           if (x.stop?.requested) throw await stopped(false);
           const t0 = performance.now();
           const n = next.value++;
-          const done = await applyBatch(target, batch, { schema: x.schema, planId: x.planId }, n);
+          const journal = { schema: x.schema, planId: x.planId };
+          const done = live
+            ? await withRetries(() => applyBatch(target, batch, journal, n), x.logger, n)
+            : await applyBatch(target, batch, journal, n);
           const secs = (performance.now() - t0) / 1000;
           ends.set(r.plan.table, batch.end);
           addTally(tally, done, secs);
@@ -265,6 +268,32 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
   }
 }
 
+/** Tries of a live batch that lost a race with the application (see withRetries). */
+const LIVE_TRIES = 6;
+const RETRIED = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'ER_DUP_ENTRY']);
+
+/**
+ * A live batch again, after a deadlock or a lock wait with the application's transactions, or
+ * a key the application took between the batch's check and its write (READ COMMITTED locks no
+ * gaps): the batch rolled back whole, and its next try checks the rows again (a key taken now
+ * is deferred). Gives up after LIVE_TRIES tries with the last error.
+ */
+async function withRetries<T>(fn: () => Promise<T>, logger: Logger, seq: number): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      const code = faultOf(e)?.code;
+      if (i >= LIVE_TRIES || code === undefined || !RETRIED.has(code)) throw e;
+      logger.info(
+        { event: 'apply.retry', seq, code, try: i },
+        `batch ${seq}: ${code}, trying again`,
+      );
+      await new Promise((r) => setTimeout(r, 50 * 2 ** i));
+    }
+  }
+}
+
 /** A live run's context: references to follow, parents deferred so far, the throttle. */
 async function liveContext(x: ExecuteInput) {
   const opts = x.live;
@@ -304,17 +333,40 @@ function logBatch(logger: Logger, seq: number, phase: Phase, batch: Batch): void
 }
 
 /**
- * Raises each AUTO_INCREMENT counter to what the plan needs (past every id). Run before the
- * first batch (the reservation: ids the plan writes cannot be taken meanwhile) and after the
- * last (past any id the writes reached). The journal keeps the counter each had before the
- * apply (the start row's, recorded before the first batch; an `autoinc` row too, written before
- * the first ALTER of a table, which commits on its own, unless the start row has them).
+ * The reservation before the first batch: each counter raised at once, as raiseCounters does,
+ * but never waiting long for a table a transaction holds open (the ALTER's metadata lock would
+ * queue every query on the table behind it): a table whose lock it cannot get in a few seconds
+ * keeps its counter until the end of the run, said in a warning. A live run still defers a move
+ * whose fresh id a row took meanwhile; a strict run's batch then fails on the duplicate key.
+ */
+async function reserveCounters(x: ExecuteInput): Promise<void> {
+  for (const r of x.runs) {
+    const want = await autoIncrementTarget(x.conn, x.schema, r);
+    if (!want) continue;
+    if (!needsRaise(await readAutoIncrement(x.conn, x.schema, r.plan.table), want.next)) continue;
+    try {
+      await setAutoIncrementGently(x.conn, x.schema, r.plan.table, want.next, 1, 3);
+    } catch (e) {
+      if (faultOf(e)?.code !== 'ER_LOCK_WAIT_TIMEOUT') throw e;
+      x.logger.warn(
+        { event: 'apply.reserve-skipped', table: r.plan.table },
+        `${r.plan.table}: AUTO_INCREMENT not reserved before the first batch (a transaction holds the table open); it is raised after the batches, and a row inserted meanwhile may take one of the plan's ids`,
+      );
+    }
+  }
+}
+
+/**
+ * Raises each AUTO_INCREMENT counter to what the plan needs (past every id) after the last
+ * batch (most are raised already: reserveCounters). The journal keeps the counter each had
+ * before the apply (the start row's, recorded before the first batch; an `autoinc` row too,
+ * written before the ALTER, which commits on its own).
  */
 async function raiseCounters(
   x: ExecuteInput,
   counters: readonly Counter[] | null,
-  /** tables with an `autoinc` row; null: record none (the start row holds the counters) */
-  recorded: Set<string> | null,
+  /** tables with an `autoinc` row */
+  recorded: Set<string>,
   seq: { value: number },
   tallies: ReadonlyMap<string, TableTally> | null,
 ): Promise<AutoIncrementStep[]> {
@@ -330,7 +382,7 @@ async function raiseCounters(
       x.journal.autoinc.find((a) => a.table === r.plan.table)?.before ??
       current;
     if (raise) {
-      if (recorded && !recorded.has(r.plan.table)) {
+      if (!recorded.has(r.plan.table)) {
         await journalAutoinc(x.conn, x.schema, x.planId, {
           seq: seq.value++,
           table: r.plan.table,

@@ -6,6 +6,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import type { Row } from '../cell/cells.js';
 import type { Session } from '../db/types.js';
 import { DigestRowHasher } from '../hash/digest.js';
@@ -163,4 +164,30 @@ export async function writeConflicts(
   }
   await writeFile(join(dir, CONFLICTS_FILE), lines.length > 0 ? `${lines.join('\n')}\n` : '');
   return lines.length;
+}
+
+/**
+ * A live run's writer reads and locks under READ COMMITTED: its checks lock the rows they find
+ * and no gaps, so the application's inserts next to the batch's keys (new ids at the end of a
+ * table) never wait on it, and deadlocks with the application's transactions get rare. A key
+ * the application takes between a batch's check and its write then fails that write, and the
+ * batch is tried again (execute.ts). Kept at REPEATABLE READ where the binary log is in
+ * STATEMENT format, which InnoDB refuses under READ COMMITTED.
+ */
+export async function liveIsolation(
+  s: Session,
+  logger: Logger,
+): Promise<'READ COMMITTED' | 'REPEATABLE READ'> {
+  const [r] = await s.query<{ bin: string | number | null; fmt: string | null }>(
+    'SELECT @@GLOBAL.log_bin AS bin, @@SESSION.binlog_format AS fmt',
+  );
+  if (Number(r?.bin ?? 0) === 1 && String(r?.fmt ?? '').toUpperCase() === 'STATEMENT') {
+    logger.info(
+      { event: 'apply.isolation', isolation: 'REPEATABLE READ' },
+      'binlog_format=STATEMENT: the live run keeps REPEATABLE READ (its checks lock gaps too)',
+    );
+    return 'REPEATABLE READ';
+  }
+  await s.execute('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+  return 'READ COMMITTED';
 }
