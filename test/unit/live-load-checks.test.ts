@@ -119,7 +119,7 @@ describe('live-load checks', () => {
 
   it('(c) a write before the batch not deferred, and a deferral no write before the batch explains', () => {
     expect(checkLoadRun(run({ conflicts: [] })).wrongDeferrals).toHaveLength(1);
-    const late = [write('customer', '5', 'update', APP_ROW, 1150)];
+    const late = [write('customer', '5', 'update', APP_ROW, 1300)];
     expect(checkLoadRun(run({ log: late })).wrongDeferrals).toHaveLength(1);
     // during the batch: either way
     const during = [write('customer', '5', 'update', APP_ROW, 1050)];
