@@ -23,6 +23,11 @@ export interface IncidentShape {
   readonly lines: number;
   /** accounts per block: blocks whose index is 3 mod 4 are already in the interim */
   readonly block: number;
+  /**
+   * one sign-up per this many account ids, in blocks not yet restored (default 75: about 1% of
+   * accounts); `npm run bench:live` sets it to reach its number of remapped rows
+   */
+  readonly signupEvery?: number;
 }
 
 export const TABLES = ['accounts', 'ledger', 'ledger_lines'] as const;
@@ -149,9 +154,10 @@ export function fillStatements(s: IncidentShape, side: 'backup' | 'interim'): st
 
 /** The sign-ups: ids in blocks the interim does not hold yet, so each one collides. */
 function signups(s: IncidentShape): string {
-  return `SELECT seq AS n, seq * ${SIGNUP_EVERY} AS account_id
-    FROM seq_1_to_${Math.max(1, Math.floor(s.accounts / SIGNUP_EVERY))}
-   WHERE ((seq * ${SIGNUP_EVERY} - 1) DIV ${s.block}) % 4 <> 3`;
+  const every = s.signupEvery ?? SIGNUP_EVERY;
+  return `SELECT seq AS n, seq * ${every} AS account_id
+    FROM seq_1_to_${Math.max(1, Math.floor(s.accounts / every))}
+   WHERE ((seq * ${every} - 1) DIV ${s.block}) % 4 <> 3`;
 }
 
 function signupStatement(s: IncidentShape, t: TableName): string {

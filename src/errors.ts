@@ -39,6 +39,8 @@ export type PreconditionReason =
   | 'lock-held'
   | 'triggers'
   | 'unresolved'
+  /** rows of the target hold ids the plan hands out as fresh ids (the target grew into them) */
+  | 'fresh-ids-taken'
   /** a table of the plan is missing or its columns changed */
   | 'schema-changed'
   /** a row to restore is not in the backup any more */

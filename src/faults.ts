@@ -311,9 +311,10 @@ export function appliedTail(
       ? `${count}: ${resume}`
       : `${count}: ${resume}, or undo ${n === 1 && !uncertain ? 'it' : 'them'} with ${rollback}`;
   }
+  const live = `\`reconcile apply --plan ${shellWord(a.planDir)} --execute --live\``;
   return n === 0 && !uncertain
     ? `${count}: ${then}`
-    : `${count}: undo ${n === 1 && !uncertain ? 'it' : 'them'} with ${rollback}, then ${then}`;
+    : `${count}: finish the apply with ${live} (rows changed since the plan are deferred, not overwritten), or undo ${n === 1 && !uncertain ? 'it' : 'them'} with ${rollback}, then ${then}`;
 }
 
 /**

@@ -11,10 +11,13 @@ import { type CopySource, copySources } from './copy-source.js';
 import { dryRunApply } from './dry-run.js';
 import { type AutoIncrementStep, executePlan, type TableTally } from './execute.js';
 import { ensureJournal, type JournalStatus, journalStatus, readJournal } from './journal.js';
+import { liveIsolation } from './live-run.js';
 import { DEFAULT_LOCK_WAIT_SECONDS, releaseLock, takeOrCheckLock } from './lock.js';
 import type { PlanSession } from './plan-session.js';
 import type { TableRun } from './plan-tables.js';
 import { checkTriggers, checkUnresolved } from './plan-tables.js';
+import { checkFreshIds } from './reserve-ids.js';
+import type { ThrottleOptions } from './throttle.js';
 
 export interface ApplyOptions {
   readonly execute: boolean;
@@ -27,6 +30,11 @@ export interface ApplyOptions {
   readonly lockWaitSeconds?: number;
   /** a person's SIGINT/SIGTERM: stop between batches (see stop.ts) */
   readonly stop?: StopToken;
+  /**
+   * `--live`: instead of the whole target's digests, each batch checks the rows it touches and
+   * defers what the application changed since the plan; throttled (null or absent: strict)
+   */
+  readonly live?: ThrottleOptions | null;
   /**
    * the plan folder as the user named it: a failed batch's line then says how many batches of
    * the plan stay applied, and how to resume or roll back (the real apply; not a rehearsal)
@@ -45,6 +53,8 @@ export interface ApplyReport {
   readonly planId: string;
   readonly target: string;
   readonly mode: 'dry-run' | 'execute';
+  /** `--live`: rows checked one by one instead of the whole target's digests */
+  readonly live: boolean;
   readonly outcome: ApplyOutcome;
   /** the journal's state for this plan when the run began */
   readonly journal: JournalStatus;
@@ -56,7 +66,18 @@ export interface ApplyReport {
   /** triggers accepted with --allow-triggers */
   readonly triggers: readonly string[];
   readonly batchRows: number;
-  readonly seconds: { readonly check: number; readonly write: number; readonly total: number };
+  /**
+   * live runs: actions this plan's runs deferred so far (rows the application changed since
+   * the plan; listed in the plan folder's conflicts.jsonl); 0 for a strict run
+   */
+  readonly deferred: number;
+  readonly seconds: {
+    readonly check: number;
+    readonly write: number;
+    readonly total: number;
+    /** live runs: time spent paused (over --max-load, or the pause file) */
+    readonly paused: number;
+  };
   /**
    * A dry run: what the real run (--execute) would refuse, each with its reason (empty: it
    * would run). Always empty with --execute, which refuses instead.
@@ -86,11 +107,16 @@ export async function applyPlan(ps: PlanSession, opts: ApplyOptions): Promise<Ap
     const status = journalStatus(journal);
     const base = reportBase(ps, opts, status, triggers);
     if (status === 'complete') return alreadyApplied(base, t0);
-    await checkDigests(ps, journal);
+    // Strict: the whole target must be where the plan (and its journal) says. Live: each
+    // batch checks the rows it touches instead.
+    if (!opts.live) await checkDigests(ps, journal);
+    // Before anything is written: a target grown into the plan's fresh ids is refused as it is.
+    if (status === 'none') await checkFreshIds(conn, ps.schema, ps.where, manifest, runs);
     const copy = await copySources(conn, ps.server, opts.backup, runs);
     backup = await openStreamSource(copy, runs, opts.backup, ps.logger);
     const tCheck = (performance.now() - t0) / 1000;
     await ensureJournal(conn, ps.schema);
+    if (opts.live) await liveIsolation(conn, ps.logger);
     ps.logger.info(
       { event: 'apply.start', planId: manifest.planId, target: ps.where, journal: status },
       status === 'none' ? 'applying the plan' : 'resuming the plan from its journal',
@@ -99,6 +125,8 @@ export async function applyPlan(ps: PlanSession, opts: ApplyOptions): Promise<Ap
     const done = await executePlan({
       dir: ps.dir,
       planId: manifest.planId,
+      manifest,
+      where: ps.where,
       conn,
       schema: ps.schema,
       runs,
@@ -109,6 +137,7 @@ export async function applyPlan(ps: PlanSession, opts: ApplyOptions): Promise<Ap
       logger: ps.logger,
       ...(opts.progress ? { progress: opts.progress } : {}),
       ...(opts.stop ? { stop: opts.stop } : {}),
+      live: opts.live ?? null,
       ...(opts.planDir === undefined ? {} : { planDir: opts.planDir }),
       meta: {
         target: ps.where,
@@ -119,7 +148,13 @@ export async function applyPlan(ps: PlanSession, opts: ApplyOptions): Promise<Ap
     });
     const write = (performance.now() - tWrite) / 1000;
     ps.logger.info(
-      { event: 'apply.done', planId: manifest.planId, batches: done.batches, seconds: write },
+      {
+        event: 'apply.done',
+        planId: manifest.planId,
+        batches: done.batches,
+        seconds: write,
+        ...(opts.live ? { deferred: done.deferred, pausedSeconds: done.pausedSeconds } : {}),
+      },
       'plan applied',
     );
     return {
@@ -129,7 +164,13 @@ export async function applyPlan(ps: PlanSession, opts: ApplyOptions): Promise<Ap
       batches: done.batches,
       rows: done.tables.reduce((n, t) => n + t.copied + t.inserted + t.updated + t.deleted, 0),
       autoIncrement: done.autoIncrement,
-      seconds: { check: tCheck, write, total: (performance.now() - t0) / 1000 },
+      deferred: done.deferred,
+      seconds: {
+        check: tCheck,
+        write,
+        total: (performance.now() - t0) / 1000,
+        paused: done.pausedSeconds,
+      },
     };
   } finally {
     await backup?.close();

@@ -30,6 +30,8 @@ export function reportBase(
     planId: ps.manifest.planId,
     target: ps.where,
     mode: opts.execute ? ('execute' as const) : ('dry-run' as const),
+    live: Boolean(opts.live),
+    deferred: 0,
     journal,
     order: ps.runs.map((r) => r.plan.table),
     triggers,
@@ -47,7 +49,7 @@ export function alreadyApplied(base: ReturnType<typeof reportBase>, t0: number):
     batches: 0,
     rows: 0,
     autoIncrement: [],
-    seconds: { check: secs, write: 0, total: secs },
+    seconds: { check: secs, write: 0, total: secs, paused: 0 },
   };
 }
 
@@ -66,7 +68,7 @@ export async function checkDigests(ps: PlanSession, journal: JournalState): Prom
   if (journal.batches.length > 0) {
     throw new PreconditionError(
       'journal-mismatch',
-      `${ps.where} is not in the state this plan's journal records (${journal.batches.length} batches applied): ${what}; it changed since; roll back or make the plan again`,
+      `${ps.where} is not in the state this plan's journal records (${journal.batches.length} batches applied): ${what}; it changed since; finish the apply with --execute --live (each remaining row checked, rows changed since the plan deferred), or roll it back (rollback --execute --live undoes only rows nobody changed since)`,
       { table },
     );
   }
@@ -84,7 +86,7 @@ export async function checkDigests(ps: PlanSession, journal: JournalState): Prom
   const hint =
     others.length > 0
       ? ` (the journal shows plan ${others.map((p) => p.slice(0, 12)).join(', ')} partly applied here: finish or roll it back first)`
-      : '; make the plan again';
+      : '; make the plan again, or apply it with --live (rows checked one by one, those changed since the plan deferred)';
   throw new PreconditionError(
     'stale-plan',
     `${ps.where} changed since the plan was made: ${what}${hint}`,

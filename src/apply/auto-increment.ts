@@ -1,5 +1,6 @@
 import { quoteId, quoteTable } from '../db/quote.js';
 import type { Session } from '../db/types.js';
+import { faultOf } from '../faults.js';
 import type { JournalAutoinc } from './journal.js';
 import type { TableRun } from './plan-tables.js';
 
@@ -64,6 +65,37 @@ export async function setAutoIncrement(
   if (!/^\d+$/.test(value))
     throw new Error(`AUTO_INCREMENT value ${JSON.stringify(value)} is not an integer`);
   await s.execute(`ALTER TABLE ${quoteTable(schema, table)} AUTO_INCREMENT = ${value}`);
+}
+
+/**
+ * setAutoIncrement on a table the application keeps using: the ALTER waits for a metadata lock,
+ * and while it waits every new statement on the table queues behind it. So it waits at most
+ * `waitSeconds` at a time (lock_wait_timeout) and tries again, `tries` times, letting the
+ * application's queries through in between.
+ */
+export async function setAutoIncrementGently(
+  s: Session,
+  schema: string,
+  table: string,
+  value: string,
+  waitSeconds = 2,
+  tries = 15,
+): Promise<void> {
+  const before = await s.query<{ v: string | number }>('SELECT @@SESSION.lock_wait_timeout AS v');
+  await s.execute(`SET SESSION lock_wait_timeout = ${Math.max(1, Math.floor(waitSeconds))}`);
+  try {
+    for (let i = 1; ; i++) {
+      try {
+        await setAutoIncrement(s, schema, table, value);
+        return;
+      } catch (e) {
+        if (i >= tries || faultOf(e)?.code !== 'ER_LOCK_WAIT_TIMEOUT') throw e;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  } finally {
+    await s.execute(`SET SESSION lock_wait_timeout = ${Number(before[0]?.v ?? 31536000)}`);
+  }
 }
 
 /** Whether the counter must be raised to reach `next` (never lowered: ids handed out stay used). */

@@ -6,6 +6,7 @@ import { journalStatus, readJournal } from './journal.js';
 import { DEFAULT_LOCK_WAIT_SECONDS, takeOrCheckLock } from './lock.js';
 import type { PlanSession } from './plan-session.js';
 import { checkTriggers, checkUnresolved } from './plan-tables.js';
+import { checkFreshIds } from './reserve-ids.js';
 
 /**
  * `reconcile apply` without --execute: writes nothing, and says what the real run would do and
@@ -40,7 +41,11 @@ export async function dryRunApply(ps: PlanSession, opts: ApplyOptions): Promise<
   const status = journalStatus(journal);
   const base = { ...reportBase(ps, opts, status, triggers), wouldRefuse: refusals };
   if (status === 'complete') return alreadyApplied(base, t0);
-  await check(() => checkDigests(ps, journal), undefined);
+  // A live run checks rows as it goes, not the whole target (apply-plan.ts).
+  if (!opts.live) await check(() => checkDigests(ps, journal), undefined);
+  if (status === 'none') {
+    await check(() => checkFreshIds(conn, ps.schema, ps.where, manifest, runs), undefined);
+  }
   const copy = await copySources(conn, ps.server, opts.backup, runs);
   const tCheck = (performance.now() - t0) / 1000;
   const tables = await listBatches(ps, journal, copy, opts.limits);
@@ -59,6 +64,6 @@ export async function dryRunApply(ps: PlanSession, opts: ApplyOptions): Promise<
         next: r.plan.autoIncrement?.next ?? '',
         raised: false,
       })),
-    seconds: { check: tCheck, write: 0, total: tCheck },
+    seconds: { check: tCheck, write: 0, total: tCheck, paused: 0 },
   };
 }

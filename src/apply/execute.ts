@@ -3,10 +3,11 @@ import type { Connection, Session } from '../db/types.js';
 import { noProgress, type Progress } from '../diff/progress.js';
 import { rowDigestHasher } from '../diff/table-digest.js';
 import { InterruptedError } from '../errors.js';
-import { withApplied } from '../faults.js';
+import { faultOf, withApplied } from '../faults.js';
 import { DigestRowHasher } from '../hash/digest.js';
 import { loadHash64 } from '../hash/xxhash.js';
 import { mustGet } from '../must.js';
+import type { PlanManifest } from '../plan/format.js';
 import { readActions } from '../plan/plan-files.js';
 import type { StopToken } from '../stop.js';
 import {
@@ -16,6 +17,7 @@ import {
   readAutoIncrement,
   readAutoIncrements,
   setAutoIncrement,
+  setAutoIncrementGently,
 } from './auto-increment.js';
 import { type Batch, type BatchLimits, readAhead, tableBatches } from './batches.js';
 import type { CopySource } from './copy-source.js';
@@ -26,11 +28,13 @@ import {
   journalMarker,
   type Phase,
 } from './journal.js';
+import { deferredSoFar, liveChildren, liveReferences, writeConflicts } from './live-run.js';
 import type { TableRun } from './plan-tables.js';
 import type { RestoreSource } from './restore-run.js';
-import { applyBatch } from './run-batch.js';
+import { applyBatch, type BatchTarget } from './run-batch.js';
 import { stoppedApply } from './stopped.js';
 import { pausePoint } from './test-pause.js';
+import { nextBatchRows, Throttle, type ThrottleOptions } from './throttle.js';
 
 /** What apply did to one table. */
 /** A table's tally before any batch of this run. */
@@ -44,6 +48,7 @@ export function newTally(table: string, resumedFrom: number, copyNote: string | 
     inserted: 0,
     updated: 0,
     deleted: 0,
+    deferred: 0,
     seconds: 0,
     copyNote,
   };
@@ -60,6 +65,8 @@ export interface TableTally {
   inserted: number;
   updated: number;
   deleted: number;
+  /** live runs: actions left for later (rows changed since the plan) */
+  deferred: number;
   seconds: number;
   /** how restored rows were written */
   copyNote: string | null;
@@ -76,6 +83,9 @@ export interface AutoIncrementStep {
 export interface ExecuteInput {
   readonly dir: string;
   readonly planId: string;
+  readonly manifest: PlanManifest;
+  /** the target as users know it, without secrets (for messages) */
+  readonly where: string;
   readonly conn: Connection;
   readonly schema: string;
   readonly runs: readonly TableRun[];
@@ -92,6 +102,8 @@ export interface ExecuteInput {
   readonly progress?: Progress;
   /** checked between batches; forcing it closes `conn` (the open transaction rolls back) */
   readonly stop?: StopToken;
+  /** `--live`: rows checked one by one, throttled (null or absent: strict) */
+  readonly live?: ThrottleOptions | null;
   /**
    * the plan folder as the user named it: a failure then says how many of the plan's batches
    * stay applied and the commands that go on (resume, rollback). Unset for a rehearsal, whose
@@ -113,6 +125,9 @@ export interface ExecuteResult {
   readonly tables: TableTally[];
   readonly autoIncrement: AutoIncrementStep[];
   readonly batches: number;
+  /** live runs: actions deferred by this plan's runs so far (conflicts.jsonl), and time paused */
+  readonly deferred: number;
+  readonly pausedSeconds: number;
 }
 
 /**
@@ -136,11 +151,14 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
   }
   const unhook = x.stop?.onForce(() => x.conn.destroy());
   let batches = 0;
+  let deferred = 0;
+  let live: Awaited<ReturnType<typeof liveContext>> | null = null;
   const stopped = (forced: boolean, e?: unknown): Promise<InterruptedError> =>
     stoppedApply({ ...x, ends, done: x.journal.batches.length + batches, forced, error: e });
   try {
-    let seq = x.journal.nextSeq;
+    const next = { value: x.journal.nextSeq };
     let counters: readonly Counter[] | null = x.journal.counters;
+    const recorded = new Set(x.journal.autoinc.map((a) => a.table));
     if (!x.journal.started) {
       counters = await readAutoIncrements(
         x.conn,
@@ -148,15 +166,22 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
         x.runs.map((r) => r.plan.table),
       );
       const meta = { ...x.meta, autoIncrement: counters };
-      await journalMarker(x.conn, x.schema, x.planId, seq++, 'start', meta);
+      await journalMarker(x.conn, x.schema, x.planId, next.value++, 'start', meta);
     }
+    // Reserved before the first batch (and again on a resume, which finds them raised): rows
+    // the application inserts meanwhile take ids past every id the plan writes. The start row
+    // holds every counter's value before the apply, for rollback: no `autoinc` row needed here.
+    await reserveCounters(x);
     await pausePoint('start');
 
+    live = x.live ? await liveContext(x) : null;
+    if (live) deferred = live.earlier;
+    const limits = { ...x.limits };
     const phase = async (p: Phase, runs: readonly TableRun[]): Promise<void> => {
       for (const r of runs) {
         const tally = mustGet(tallies, r.plan.table, 'tally of table');
         const copyFrom = x.copy.get(r.plan.table)?.from ?? null;
-        const target = {
+        const target: BatchTarget = {
           session: x.conn,
           shape: r.shape,
           hasher: new DigestRowHasher(r.info, hash64),
@@ -165,6 +190,11 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
           check: {
             method: r.plan.digestMethod,
             hasher: rowDigestHasher(r.info, r.plan.digestMethod, hash64),
+          },
+          live: live && {
+            references: live.references.get(r.plan.table) ?? [],
+            parents: live.parents,
+            children: live.children.get(r.plan.table) ?? [],
           },
         };
         const from = applied.get(r.plan.table) ?? 0;
@@ -178,18 +208,30 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
             r.plan.table,
             p,
             from,
-            x.limits,
+            limits,
             target.copyFrom !== null,
             false,
             x.schema,
           ),
         )) {
+          if (live) {
+            await live.throttle.wait(`batch ${next.value} (${r.plan.table})`);
+            progress.paused?.(label, live.throttle.pausedSeconds);
+          }
           if (x.stop?.requested) throw await stopped(false);
           const t0 = performance.now();
-          const n = seq++;
-          const done = await applyBatch(target, batch, { schema: x.schema, planId: x.planId }, n);
+          const n = next.value++;
+          const journal = { schema: x.schema, planId: x.planId };
+          const done = live
+            ? await withRetries(() => applyBatch(target, batch, journal, n), x.logger, n)
+            : await applyBatch(target, batch, journal, n);
+          const secs = (performance.now() - t0) / 1000;
           ends.set(r.plan.table, batch.end);
-          addTally(tally, done, (performance.now() - t0) / 1000);
+          addTally(tally, done, secs);
+          if (live) {
+            limits.rows = nextBatchRows(limits.rows, secs, live.batchSeconds, x.limits.rows);
+            deferred += done.deferred.length;
+          }
           batches++;
           logBatch(x.logger, n, p, batch);
           progress.rowsDone(label, batch.actions.length);
@@ -201,11 +243,16 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
     await phase('delete', [...x.runs].reverse());
     await phase('write', x.runs);
 
-    const next = { value: seq };
-    const autoIncrement = await raiseCounters(x, counters, tallies, next);
+    const autoIncrement = await raiseCounters(x, counters, recorded, next, tallies);
     await pausePoint('end');
     await journalMarker(x.conn, x.schema, x.planId, next.value++, 'complete', { batches });
-    return { tables: [...tallies.values()], autoIncrement, batches };
+    return {
+      tables: [...tallies.values()],
+      autoIncrement,
+      batches,
+      deferred,
+      pausedSeconds: live?.throttle.pausedSeconds ?? 0,
+    };
   } catch (e) {
     // Forced: the connection was closed under whatever ran; say what that left.
     if (x.stop?.forced && !(e instanceof InterruptedError)) throw await stopped(true, e);
@@ -213,7 +260,54 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
     throw x.planDir === undefined ? e : withApplied(e, { batches: done, planDir: x.planDir });
   } finally {
     unhook?.();
+    // The readable copy of what the journal defers, however the run ended (best effort: the
+    // journal keeps the record, and the next run rewrites the file).
+    if (live && !x.stop?.forced) {
+      await writeConflicts(x.conn, x.schema, x.planId, x.dir).catch(() => undefined);
+    }
   }
+}
+
+/** Tries of a live batch that lost a race with the application (see withRetries). */
+const LIVE_TRIES = 6;
+const RETRIED = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'ER_DUP_ENTRY']);
+
+/**
+ * A live batch again, after a deadlock or a lock wait with the application's transactions, or
+ * a key the application took between the batch's check and its write (READ COMMITTED locks no
+ * gaps): the batch rolled back whole, and its next try checks the rows again (a key taken now
+ * is deferred). Gives up after LIVE_TRIES tries with the last error.
+ */
+async function withRetries<T>(fn: () => Promise<T>, logger: Logger, seq: number): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      const code = faultOf(e)?.code;
+      if (i >= LIVE_TRIES || code === undefined || !RETRIED.has(code)) throw e;
+      logger.info(
+        { event: 'apply.retry', seq, code, try: i },
+        `batch ${seq}: ${code}, trying again`,
+      );
+      await new Promise((r) => setTimeout(r, 50 * 2 ** i));
+    }
+  }
+}
+
+/** A live run's context: references to follow, parents deferred so far, the throttle. */
+async function liveContext(x: ExecuteInput) {
+  const opts = x.live;
+  if (!opts) throw new Error('liveContext called for a strict run');
+  const earlier = await deferredSoFar(x.conn, x.schema, x.planId, x.runs);
+  const references = liveReferences(x.runs);
+  return {
+    references,
+    children: await liveChildren(x.dir, x.manifest, x.runs, references, await loadHash64()),
+    parents: earlier.parents,
+    earlier: earlier.count,
+    throttle: new Throttle(opts, x.conn, x.logger, x.stop),
+    batchSeconds: opts.batchSeconds,
+  };
 }
 
 function addTally(
@@ -227,6 +321,7 @@ function addTally(
   tally.inserted += done.inserted;
   tally.updated += done.updated;
   tally.deleted += done.deleted;
+  tally.deferred += done.deferred.length;
   tally.seconds += seconds;
 }
 
@@ -238,15 +333,42 @@ function logBatch(logger: Logger, seq: number, phase: Phase, batch: Batch): void
 }
 
 /**
- * Raises each AUTO_INCREMENT counter to what the plan needs (past every id). The journal keeps
- * the counter each had before the apply (the start row's, recorded before the first batch;
- * an `autoinc` row too, written before the ALTER, which commits on its own).
+ * The reservation before the first batch: each counter raised at once, as raiseCounters does,
+ * but never waiting long for a table a transaction holds open (the ALTER's metadata lock would
+ * queue every query on the table behind it): a table whose lock it cannot get in a few seconds
+ * keeps its counter until the end of the run, said in a warning. A live run still defers a move
+ * whose fresh id a row took meanwhile; a strict run's batch then fails on the duplicate key.
+ */
+async function reserveCounters(x: ExecuteInput): Promise<void> {
+  for (const r of x.runs) {
+    const want = await autoIncrementTarget(x.conn, x.schema, r);
+    if (!want) continue;
+    if (!needsRaise(await readAutoIncrement(x.conn, x.schema, r.plan.table), want.next)) continue;
+    try {
+      await setAutoIncrementGently(x.conn, x.schema, r.plan.table, want.next, 1, 3);
+    } catch (e) {
+      if (faultOf(e)?.code !== 'ER_LOCK_WAIT_TIMEOUT') throw e;
+      x.logger.warn(
+        { event: 'apply.reserve-skipped', table: r.plan.table },
+        `${r.plan.table}: AUTO_INCREMENT not reserved before the first batch (a transaction holds the table open); it is raised after the batches, and a row inserted meanwhile may take one of the plan's ids`,
+      );
+    }
+  }
+}
+
+/**
+ * Raises each AUTO_INCREMENT counter to what the plan needs (past every id) after the last
+ * batch (most are raised already: reserveCounters). The journal keeps the counter each had
+ * before the apply (the start row's, recorded before the first batch; an `autoinc` row too,
+ * written before the ALTER, which commits on its own).
  */
 async function raiseCounters(
   x: ExecuteInput,
   counters: readonly Counter[] | null,
-  tallies: ReadonlyMap<string, TableTally>,
+  /** tables with an `autoinc` row */
+  recorded: Set<string>,
   seq: { value: number },
+  tallies: ReadonlyMap<string, TableTally> | null,
 ): Promise<AutoIncrementStep[]> {
   const out: AutoIncrementStep[] = [];
   for (const r of x.runs) {
@@ -255,11 +377,12 @@ async function raiseCounters(
     if (!want) continue;
     const current = await readAutoIncrement(x.conn, x.schema, r.plan.table);
     const raise = needsRaise(current, want.next);
-    const recorded = x.journal.autoinc.find((a) => a.table === r.plan.table);
     const before =
-      counters?.find((c) => c.table === r.plan.table)?.value ?? recorded?.before ?? current;
+      counters?.find((c) => c.table === r.plan.table)?.value ??
+      x.journal.autoinc.find((a) => a.table === r.plan.table)?.before ??
+      current;
     if (raise) {
-      if (!recorded) {
+      if (!recorded.has(r.plan.table)) {
         await journalAutoinc(x.conn, x.schema, x.planId, {
           seq: seq.value++,
           table: r.plan.table,
@@ -267,17 +390,22 @@ async function raiseCounters(
           before,
           next: want.next,
         });
+        recorded.add(r.plan.table);
       }
-      await setAutoIncrement(x.conn, x.schema, r.plan.table, want.next);
+      // A live target keeps serving: the ALTER must not queue its queries for long.
+      if (x.live) await setAutoIncrementGently(x.conn, x.schema, r.plan.table, want.next);
+      else await setAutoIncrement(x.conn, x.schema, r.plan.table, want.next);
     }
     out.push({
       table: r.plan.table,
       column: want.column,
       before,
       next: want.next,
-      raised: raise || recorded !== undefined,
+      // raised by this plan's runs: above its value before the apply
+      raised: raise || before === null || BigInt(before) < BigInt(want.next),
     });
-    mustGet(tallies, r.plan.table, 'tally of table').seconds += (performance.now() - t0) / 1000;
+    const tally = tallies?.get(r.plan.table);
+    if (tally) tally.seconds += (performance.now() - t0) / 1000;
   }
   return out;
 }

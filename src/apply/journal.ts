@@ -16,6 +16,7 @@ import { quoteTable } from '../db/quote.js';
 import type { Session } from '../db/types.js';
 import { JOURNAL_TABLE } from '../introspect/reserved.js';
 import type { Counter } from './auto-increment.js';
+import type { Deferred } from './live-rows.js';
 import type { UndoRecord } from './undo.js';
 
 /** The journal table's name (introspection leaves it out, so plan and diff never see it). */
@@ -215,6 +216,29 @@ export async function journalAutoinc(
     `INSERT INTO ${journalTable(schema)} (${INSERT_COLUMNS}) VALUES (?, ?, 'autoinc', ?, NULL, NULL, NULL, NULL, ?)`,
     [planId, a.seq, a.table, JSON.stringify(payload)],
   );
+}
+
+/**
+ * The actions live runs of this plan deferred, batch by batch (oldest first): for a resumed
+ * run (whose children must still follow what earlier batches deferred) and conflicts.jsonl.
+ */
+export async function readDeferred(
+  s: Session,
+  schema: string,
+  planId: string,
+): Promise<{ seq: number; table: string; deferred: Deferred[] }[]> {
+  if (!(await journalExists(s, schema))) return [];
+  const rows = await s.query<{ seq: string | number; table_name: string; d: unknown }>(
+    `SELECT seq, table_name, JSON_EXTRACT(payload, '$.deferred') AS d FROM ${journalTable(schema)}
+      WHERE plan_id = ? AND kind = 'batch' AND payload LIKE '%"deferred":[{%' ORDER BY seq`,
+    [planId],
+  );
+  return rows.map((r) => ({
+    seq: Number(r.seq),
+    table: r.table_name,
+    // The driver hands a JSON-typed result over parsed (MySQL), or as its text (MariaDB).
+    deferred: (typeof r.d === 'string' ? JSON.parse(r.d) : (r.d ?? [])) as Deferred[],
+  }));
 }
 
 /** A batch's undo record. */

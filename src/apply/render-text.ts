@@ -30,6 +30,7 @@ export function renderApplyText(r: ApplyReport): string {
     num(t.copied),
     num(t.batches),
     t.resumedFrom > 0 ? num(t.resumedFrom) : '-',
+    ...(r.live && !dry ? [num(t.deferred)] : []),
     dry ? '' : secs(t.seconds),
   ]);
   const header = [
@@ -40,6 +41,7 @@ export function renderApplyText(r: ApplyReport): string {
     'insert…select',
     'batches',
     'done before',
+    ...(r.live && !dry ? ['deferred'] : []),
     dry ? '' : 'time',
   ];
   out.push(...textGrid(header, rows));
@@ -68,8 +70,19 @@ export function renderApplyText(r: ApplyReport): string {
         : 'dry run: nothing was changed (add --execute to apply)',
     );
   } else {
+    const paused = r.seconds.paused >= 0.05 ? `, paused ${secs(r.seconds.paused)}` : '';
     out.push(
-      `${r.outcome === 'resumed' ? 'resumed and applied' : 'applied'}: ${num(r.rows)} rows in ${num(r.batches)} batches, ${secs(r.seconds.write)} (checks ${secs(r.seconds.check)}); next: reconcile verify`,
+      `${r.outcome === 'resumed' ? 'resumed and applied' : 'applied'}${r.live ? ' (live)' : ''}: ${num(r.rows)} rows in ${num(r.batches)} batches, ${secs(r.seconds.write)}${paused} (checks ${secs(r.seconds.check)}); next: reconcile verify${r.live ? ' --live' : ''}`,
+    );
+    if (r.live && r.deferred > 0) {
+      out.push(
+        `deferred: ${num(r.deferred)} actions on rows the application changed since the plan (or on rows that reference them); listed in conflicts.jsonl in the plan folder; decide them with: reconcile plan --refresh PLAN_DIR --out NEW_PLAN_DIR`,
+      );
+    }
+  }
+  if (dry && r.live) {
+    out.push(
+      'live: no whole-target check; each batch will lock and check the rows it touches, and defer those changed since the plan',
     );
   }
   return `${out.join('\n')}\n`;
@@ -101,7 +114,19 @@ export function renderRollbackText(r: RollbackReport): string {
   out.push('');
   if (r.mode === 'dry-run') {
     out.push('would undo these batches, newest first, each in a transaction');
+    if (r.live) out.push('live: row by row, keeping rows the application changed since the apply');
     out.push('dry run: nothing was changed (add --execute to roll back)');
+  } else if (r.live) {
+    out.push(
+      `rolled back (live) in ${secs(r.seconds)}: every row the apply wrote is undone${r.keptCount > 0 ? `, except ${num(r.keptCount)} the application changed since (kept as they are; rollback-kept.jsonl in the plan folder):` : ''}`,
+    );
+    for (const k of r.kept.slice(0, 20))
+      out.push(`  ${k.table} ${JSON.stringify(k.key)}: ${k.op} ${k.reason}`);
+    if (r.keptCount > 20) out.push(`  … and ${num(r.keptCount - 20)} more`);
+    if (!r.beforeOk)
+      out.push(
+        "the target's digests differ from the plan's before digests where the application wrote since the plan (not the rollback's to undo)",
+      );
   } else if (r.beforeOk) {
     out.push(
       `rolled back in ${secs(r.seconds)}: every table has its before digest again${r.counters.length > 0 ? ', and every AUTO_INCREMENT counter its value before the apply' : ''}`,

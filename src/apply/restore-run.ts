@@ -102,7 +102,7 @@ async function copyOnServer(
   return digestOfSet(s, sh, set, check);
 }
 
-/** The digest of the target's rows at a key set (in apply, inside the batch's transaction). */
+/** The digest of the rows of `sh` at a key set (in apply, inside the batch's transaction). */
 export async function digestOfSet(
   s: Session,
   sh: TableShape,

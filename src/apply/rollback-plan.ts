@@ -1,5 +1,9 @@
+import { connect } from '../db/mysql.js';
+import { type DbTarget, sameAddress } from '../db/url.js';
 import { InterruptedError, PreconditionError } from '../errors.js';
 import { FaultError } from '../faults.js';
+import { DigestRowHasher } from '../hash/digest.js';
+import { loadHash64 } from '../hash/xxhash.js';
 import { mustGet } from '../must.js';
 import type { StopToken } from '../stop.js';
 import {
@@ -27,6 +31,7 @@ import {
   countersBefore,
   restoreCounters,
 } from './rollback-counters.js';
+import { type KeptRow, undoBatchLive, writeKept } from './rollback-live.js';
 import { undoBatch } from './run-undo.js';
 import { pausePoint } from './test-pause.js';
 import { KEYLESS_UNDO_ROWS, undoKeylessRun } from './undo-keyless-run.js';
@@ -43,6 +48,8 @@ export interface RollbackReport {
   readonly planId: string;
   readonly target: string;
   readonly mode: 'dry-run' | 'execute';
+  /** `--live`: undone row by row; rows changed since the apply kept (`kept`) */
+  readonly live: boolean;
   readonly outcome: 'rolled-back' | 'would-roll-back' | 'nothing-to-undo';
   /** the journal's state for this plan when the run began */
   readonly journal: JournalStatus;
@@ -58,6 +65,12 @@ export interface RollbackReport {
   readonly mismatches: readonly DigestMismatch[];
   /** the counters after the rollback against their values before the apply (executed only) */
   readonly counters: readonly CounterCheck[];
+  /**
+   * live: rows the apply wrote that the application changed since, left as they are (all of
+   * them are in rollback-kept.jsonl in the plan folder; the first 1,000 here)
+   */
+  readonly kept: readonly KeptRow[];
+  readonly keptCount: number;
   readonly seconds: number;
 }
 
@@ -67,6 +80,11 @@ export interface RollbackOptions {
   readonly lockWaitSeconds?: number;
   /** a person's SIGINT/SIGTERM: stop between batches (see stop.ts) */
   readonly stop?: StopToken;
+  /**
+   * `--live`: the target kept serving since the apply: undo row by row what nobody changed
+   * since, keep (and list) the rest. `backup`: where rows restored from it are read back.
+   */
+  readonly live?: { readonly backup: DbTarget } | null;
 }
 
 /**
@@ -101,6 +119,9 @@ export async function rollbackPlan(
       planId: manifest.planId,
       target: ps.where,
       mode: opts.execute ? ('execute' as const) : ('dry-run' as const),
+      live: Boolean(opts.live),
+      kept: [] as KeptRow[],
+      keptCount: 0,
       journal: status,
       tables: [...tables.values()],
       batches: journal.batches.length,
@@ -109,10 +130,10 @@ export async function rollbackPlan(
     const expected = await digestsAt(ps.dir, runs, appliedEnds(journal));
     const now = await readDigests(ps.server, ps.schema, runs, ps.logger);
     const drift = digestMismatches(expected, now);
-    if (status !== 'none' && drift.length > 0) {
+    if (status !== 'none' && drift.length > 0 && !opts.live) {
       throw new PreconditionError(
         'journal-mismatch',
-        `${ps.where} is not in the state this plan's journal records: ${describeMismatches(drift)}; it changed since the apply, and undoing now would overwrite those changes`,
+        `${ps.where} is not in the state this plan's journal records: ${describeMismatches(drift)}; it changed since the apply, and undoing now would overwrite those changes; rollback --execute --live undoes row by row what nobody changed since, and lists the rest`,
         { table: firstMismatchTable(ps.schema, drift) },
       );
     }
@@ -133,7 +154,11 @@ export async function rollbackPlan(
 
     // First the marker: from here on the plan reads as partly applied, which it is.
     await deleteJournalKind(conn, ps.schema, manifest.planId, 'complete');
-    await undoAll(ps, journal.batches, opts.stop);
+    let kept: KeptRow[] = [];
+    if (opts.live) {
+      kept = await undoAllLive(ps, journal.batches, opts.live.backup, opts.stop);
+      await writeKept(ps.dir, kept);
+    } else await undoAll(ps, journal.batches, opts.stop);
     await restoreCounters(conn, ps.schema, counters);
     await deleteJournalKind(conn, ps.schema, manifest.planId, 'autoinc');
     await deleteJournalKind(conn, ps.schema, manifest.planId, 'start');
@@ -150,6 +175,8 @@ export async function rollbackPlan(
     );
     return {
       ...base,
+      kept: kept.slice(0, 1000),
+      keptCount: kept.length,
       outcome: 'rolled-back',
       autoIncrement,
       beforeOk: ok,
@@ -224,6 +251,52 @@ function undoRuns(
     else runs.push([b]);
   }
   return runs;
+}
+
+/**
+ * Live: the batches newest first, each undone row by row in its own transaction (rows the
+ * application changed since the apply are kept and returned). Tables without a key too, batch
+ * by batch: their rows are matched by value.
+ */
+async function undoAllLive(
+  ps: PlanSession,
+  batches: readonly JournalBatch[],
+  backup: DbTarget,
+  stop: StopToken | undefined,
+): Promise<KeptRow[]> {
+  const runs = new Map(ps.runs.map((r) => [r.plan.table, r]));
+  const journal = { schema: ps.schema, planId: ps.manifest.planId };
+  const hash64 = await loadHash64();
+  const same = sameAddress(ps.server, backup);
+  const other = same ? null : await connect(backup, { logger: ps.logger });
+  const kept: KeptRow[] = [];
+  const unhook = stop?.onForce(() => ps.conn.destroy());
+  let undone = 0;
+  try {
+    const session = other ?? ps.conn;
+    for (const b of [...batches].reverse()) {
+      if (stop?.requested) throw stoppedRollback(stop, undone, batches.length, undefined);
+      const r = mustGet(runs, b.table, 'table of journal batch');
+      const done = await undoBatchLive(ps.conn, r.shape, journal, b, {
+        dir: ps.dir,
+        planFile: r.plan.file,
+        hasher: new DigestRowHasher(r.info, hash64),
+        backup: { session, schema: backup.schema },
+      });
+      kept.push(...done.kept);
+      undone++;
+      ps.logger.debug({ event: 'rollback.batch', seq: b.seq, table: b.table }, 'batch undone');
+      await pausePoint(`undo:${b.seq}`);
+    }
+  } catch (e) {
+    throw stop?.forced && !(e instanceof InterruptedError)
+      ? stoppedRollback(stop, undone, batches.length, e)
+      : e;
+  } finally {
+    unhook?.();
+    await other?.close();
+  }
+  return kept;
 }
 
 function stoppedRollback(

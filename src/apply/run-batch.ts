@@ -6,6 +6,7 @@ import { PreconditionError } from '../errors.js';
 import { asFault, FaultError } from '../faults.js';
 import type { DigestRowHasher } from '../hash/digest.js';
 import { hex64 } from '../hash/xxhash.js';
+import { must } from '../must.js';
 import type { Action, RowAction } from '../plan/format.js';
 import {
   compactKeys,
@@ -28,9 +29,10 @@ import {
 import type { Batch } from './batches.js';
 import { journalBatch } from './journal.js';
 import { deleteRowsExact } from './keyless-delete.js';
+import { type Deferred, type LiveTable, liveFilter } from './live-rows.js';
 import { type CopyAction, type CopyCheck, type RestoreSource, restoreRun } from './restore-run.js';
 import { pausePoint } from './test-pause.js';
-import type { UndoRecord, UndoStep } from './undo.js';
+import { stepRows, type UndoRecord, type UndoStep } from './undo.js';
 
 /** What one batch writes to: a table, on the writer's session. */
 export interface BatchTarget {
@@ -43,6 +45,8 @@ export interface BatchTarget {
   readonly restore: RestoreSource | null;
   /** how `copy` actions check what they copied */
   readonly check: CopyCheck;
+  /** `apply --live`: rows checked one by one, changed ones deferred (null: strict) */
+  readonly live: LiveTable | null;
 }
 
 export interface BatchOutcome {
@@ -52,6 +56,8 @@ export interface BatchOutcome {
   readonly inserted: number;
   readonly updated: number;
   readonly deleted: number;
+  /** actions a live run left for later (the rows changed since the plan) */
+  readonly deferred: readonly Deferred[];
 }
 
 type Method = 'copy' | 'restore' | 'values' | 'update' | 'delete';
@@ -79,29 +85,39 @@ export async function applyBatch(
   const s = t.session;
   const out = { copied: 0, copySpans: 0, inserted: 0, updated: 0, deleted: 0 };
   const steps: UndoStep[] = [];
+  const deferred: Deferred[] = [];
   let committing = false;
   try {
     await s.execute('START TRANSACTION');
-    for (const [method, run] of runsOf(t, batch.actions as WriteAction[])) {
+    let actions = batch.actions as WriteAction[];
+    if (t.live && t.shape.key.length > 0) {
+      const f = await liveFilter(t, t.live, actions, batch.first);
+      actions = f.apply;
+      deferred.push(...f.deferred);
+    }
+    const defer = t.live ? keylessDeferral(batch, deferred) : null;
+    for (const [method, run] of runsOf(t, actions)) {
       if (method === 'restore') {
         const r = await restoreRun(s, t.shape, t.restore, t.check, run as CopyAction[], seq);
         steps.push(r.step);
         out.copied += r.rows;
         continue;
       }
-      const { step, span } = await applyRun(t, method, run, seq);
+      const { step, span } = await applyRun(t, method, run, seq, defer);
       steps.push(step);
       if (span) out.copySpans++;
-      if (method === 'copy') out.copied += run.length;
-      else if (method === 'values') out.inserted += run.length;
-      else if (method === 'update') out.updated += run.length;
-      else out.deleted += run.length;
+      const n = stepRows(step);
+      if (method === 'copy') out.copied += n;
+      else if (method === 'values') out.inserted += n;
+      else if (method === 'update') out.updated += n;
+      else out.deleted += n;
     }
     const undo: UndoRecord = {
       table: t.shape.name,
       columns: t.shape.columns.map((c) => c.name),
       key: t.shape.key.map((c) => c.name),
       steps,
+      ...(t.live ? { deferred } : {}),
     };
     await journalBatch(
       s,
@@ -110,7 +126,7 @@ export async function applyBatch(
       {
         ...batch,
         seq,
-        rows: batch.actions.reduce((n, a) => n + (a.op === 'copy' ? a.count : 1), 0),
+        rows: steps.reduce((n, step) => n + stepRows(step), 0),
       },
       undo,
     );
@@ -129,7 +145,30 @@ export async function applyBatch(
     }
     throw fault;
   }
-  return out;
+  return { ...out, deferred };
+}
+
+/** Where a keyless table's writer records a row it did not find (live runs only). */
+type Deferral = (a: WriteAction, i: number) => void;
+
+/**
+ * In a live run, a keyless update or delete that finds no row equal to the plan's is deferred
+ * instead of refusing the batch: such rows cannot be locked by key beforehand.
+ */
+function keylessDeferral(batch: Batch, out: Deferred[]): Deferral {
+  const index = new Map(batch.actions.map((a, i) => [a, batch.first + i]));
+  return (a, i) => {
+    const row = a.op === 'update' || a.op === 'delete' ? a.before : {};
+    out.push({
+      index: index.get(a) ?? batch.first + i,
+      op: a.op,
+      key: row,
+      to: null,
+      reason: 'gone',
+      wanted: a.op === 'delete' ? 'delete one row equal to this' : 'update one row equal to this',
+      now: null,
+    });
+  };
 }
 
 /** Splits a batch into runs of consecutive actions applied the same way. */
@@ -149,9 +188,10 @@ async function applyRun(
   method: Exclude<Method, 'restore'>,
   run: WriteAction[],
   seq: number,
+  defer: Deferral | null,
 ): Promise<{ step: UndoStep; span: boolean }> {
   if (method === 'copy') return copyRun(t, run, seq);
-  return { step: await writeRun(t, method, run, seq), span: false };
+  return { step: await writeRun(t, method, run, seq, defer), span: false };
 }
 
 /**
@@ -191,6 +231,7 @@ async function copyRun(
     throw new PreconditionError(
       'backup-changed',
       `${from}.${sh.name}: ${n - r} of the ${n} rows batch ${seq} restores are not in the backup: the backup changed since the plan (batch rolled back)`,
+      { table: `${sh.schema}.${sh.name}`, batch: seq },
     );
   }
   return { step: { op: 'unInsert', keys: keys.keys, ranges: keys.ranges }, span: span !== null };
@@ -201,6 +242,7 @@ async function writeRun(
   method: Exclude<Method, 'copy' | 'restore'>,
   run: WriteAction[],
   seq: number,
+  defer: Deferral | null,
 ): Promise<UndoStep> {
   const sh = t.shape;
   const keyed = sh.key.length > 0;
@@ -224,15 +266,22 @@ async function writeRun(
       const next = acts.map((a, i) => rowCells(sh, a.row, what(i)));
       if (!keyed) {
         const before = acts.map((a, i) => rowCells(sh, a.before, what(i)));
+        const done: number[] = [];
         for (let i = 0; i < acts.length; i++) {
-          const a = acts[i] as Extract<Action, { op: 'update' }>;
+          const a = must(acts[i], 'update of the run');
           const r = await exec(
             t,
-            updateExact(sh, before[i] as Cell[], next[i] as Cell[], a.columns),
+            updateExact(sh, must(before[i], 'before'), must(next[i], 'row'), a.columns),
           );
-          if (r !== 1) throw changed(sh, acts[i] as RowAction, seq);
+          if (r === 1) done.push(i);
+          else if (defer) defer(a, i);
+          else throw changed(sh, a, seq);
         }
-        return { op: 'unUpdateExact', rows: next, before };
+        return {
+          op: 'unUpdateExact',
+          rows: done.map((i) => must(next[i], 'row')),
+          before: done.map((i) => must(before[i], 'before')),
+        };
       }
       const keys = acts.map((a, i) => keyCells(sh, a.key, what(i)));
       const before = await lockBefores(t, acts, keys, seq);
@@ -253,8 +302,10 @@ async function writeRun(
         const before = acts.map((a, i) => rowCells(sh, a.before, what(i)));
         const missing = await deleteRowsExact(t.session, sh, before);
         const first = missing[0];
-        if (first !== undefined) throw changed(sh, acts[first] as RowAction, seq);
-        return { op: 'unDelete', rows: before };
+        if (first !== undefined && !defer) throw changed(sh, must(acts[first], 'delete'), seq);
+        for (const i of missing) defer?.(must(acts[i], 'delete'), i);
+        const gone = new Set(missing);
+        return { op: 'unDelete', rows: before.filter((_, i) => !gone.has(i)) };
       }
       const keys = acts.map((a, i) => keyCells(sh, a.key, what(i)));
       const before = await lockBefores(t, acts, keys, seq);

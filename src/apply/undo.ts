@@ -7,6 +7,7 @@
  * so the journal reads on its own (a DBA can undo a batch by hand from it).
  */
 import type { Cell } from '../cell/cells.js';
+import type { Deferred } from './live-rows.js';
 
 export type UndoStep =
   /**
@@ -29,6 +30,8 @@ export interface UndoRecord {
   readonly key: readonly string[];
   /** in the order they were applied; undo runs them (and their rows) in reverse */
   readonly steps: UndoStep[];
+  /** `apply --live`: the batch's actions left unapplied (rows changed since the plan) */
+  readonly deferred?: readonly Deferred[];
 }
 
 function rangeRows(ranges: readonly [string, string][]): number {

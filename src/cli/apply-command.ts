@@ -4,6 +4,7 @@ import { DEFAULT_LIMITS } from '../apply/batches.js';
 import { renderApplyText } from '../apply/render-text.js';
 import { ExitCode } from '../errors.js';
 import { stopOnSignals } from './interrupt.js';
+import { LIVE_BATCH_ROWS, type LiveFlags, liveOptions, liveSettings } from './live-options.js';
 import { lockWaitOption } from './options.js';
 import {
   batchRowsOption,
@@ -16,10 +17,10 @@ import {
 import { createProgress } from './progress-bar.js';
 import { recordRun } from './record-run.js';
 
-interface ApplyFlags extends PlanFlags {
+interface ApplyFlags extends PlanFlags, LiveFlags {
   execute?: boolean;
   allowTriggers?: boolean;
-  batchRows: number;
+  batchRows?: number;
   lockWait: number;
 }
 
@@ -31,8 +32,13 @@ export function registerApply(program: Command, setExit: (code: number) => void)
     )
     .option('--execute', 'write to the target (default: print what would be done)')
     .option('--allow-triggers', 'apply even though triggers fire on the written tables');
+  liveOptions(
+    cmd,
+    'the target keeps serving: check each row a batch touches instead of the whole target, defer rows changed since the plan (conflicts.jsonl), throttle',
+  );
   planOptions(cmd, { backup: true });
-  lockWaitOption(batchRowsOption(cmd)).action(async (flags: ApplyFlags) => {
+  lockWaitOption(batchRowsOption(cmd, null)).action(async (flags: ApplyFlags) => {
+    const live = liveSettings(flags);
     const opened = await loadPlan(flags);
     const signals = stopOnSignals();
     try {
@@ -41,7 +47,11 @@ export function registerApply(program: Command, setExit: (code: number) => void)
           applyPlan(ps, {
             execute: flags.execute === true,
             allowTriggers: flags.allowTriggers === true,
-            limits: { ...DEFAULT_LIMITS, rows: flags.batchRows },
+            limits: {
+              ...DEFAULT_LIMITS,
+              rows: flags.batchRows ?? (flags.live ? LIVE_BATCH_ROWS : DEFAULT_LIMITS.rows),
+            },
+            live,
             backup: opened.endpoints.backup,
             progress: createProgress('rows'),
             lockWaitSeconds: flags.lockWait,

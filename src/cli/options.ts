@@ -16,6 +16,16 @@ export function positiveInt(max: number) {
   };
 }
 
+export function positiveNumber(raw: string): number {
+  const n = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || !(n > 0) || n > 3600) {
+    throw new InvalidArgumentError(
+      `expected a number of seconds above 0, up to 3600, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return n;
+}
+
 export function nonNegativeInt(max: number) {
   return (raw: string): number => {
     const n = Number(raw);

@@ -15,6 +15,7 @@ import {
   readClientDefaults,
 } from './connection-options.js';
 import { DEFAULT_CONCURRENCY, logLevel, positiveInt } from './options.js';
+import { refreshInput, refreshSummary } from './plan-refresh.js';
 import { createProgress } from './progress-bar.js';
 
 interface PlanFlagsRaw extends ConnectionFlags {
@@ -30,6 +31,7 @@ interface PlanFlagsRaw extends ConnectionFlags {
   chunkRows?: number;
   resume: boolean;
   logLevel: LogLevel;
+  refresh?: string;
 }
 
 export function registerPlan(program: Command, setExit: (code: number) => void): void {
@@ -46,6 +48,10 @@ export function registerPlan(program: Command, setExit: (code: number) => void):
       '"interim" (merge in place, the default) or another schema holding a copy',
     )
     .option('--out <dir>', 'the plan folder to write')
+    .option(
+      '--refresh <plan_dir>',
+      'plan again only the rows a live apply of that plan deferred (its journal on the target), with the same config: a follow-up plan',
+    )
     .option('--sql', 'also print plan.sql on stdout')
     .option('--json', 'print plan.json on stdout')
     .option('--force', 'replace an existing plan in --out')
@@ -68,6 +74,14 @@ export function registerPlan(program: Command, setExit: (code: number) => void):
       if (flags.json && flags.sql)
         throw new UsageError('plan: --json and --sql both print on stdout: choose one');
       const config = await withPasswords(loaded, flags.askPass === true);
+      const refresh = flags.refresh ? await refreshInput(flags.refresh, config, logger) : null;
+      if (refresh && refresh.keys.size === 0) {
+        process.stdout.write(
+          `plan ${refresh.manifest.planId.slice(0, 12)}: its journal on the target records no deferred row: nothing to refresh (no plan written)\n`,
+        );
+        setExit(0);
+        return;
+      }
       const result = await runPlan({
         config,
         outDir: out,
@@ -77,10 +91,15 @@ export function registerPlan(program: Command, setExit: (code: number) => void):
         resume: flags.resume,
         logger,
         progress: createProgress('rows'),
+        ...(refresh ? { keys: refresh.keys } : {}),
       });
       if (flags.json) process.stdout.write(`${JSON.stringify(result.manifest, null, 2)}\n`);
       else if (flags.sql) process.stdout.write(await readFile(join(result.dir, SQL_FILE), 'utf8'));
-      else process.stdout.write(renderPlanSummary(result.manifest, result.dir));
+      else {
+        process.stdout.write(renderPlanSummary(result.manifest, result.dir));
+        if (refresh)
+          process.stdout.write(await refreshSummary(refresh, result.dir, result.manifest));
+      }
       setExit(0);
     });
   connectionOptions(cmd);

@@ -41,13 +41,23 @@ export function planOptions(cmd: Command, opts: { backup: boolean }): Command {
   return connectionOptions(cmd);
 }
 
-export function batchRowsOption(cmd: Command): Command {
-  return cmd.option(
-    '--batch-rows <n>',
-    'actions per batch (one transaction each)',
-    positiveInt(100_000),
-    DEFAULT_LIMITS.rows,
-  );
+/** `--batch-rows`; `fallback` null leaves it undefined when not given (the command decides). */
+export function batchRowsOption(
+  cmd: Command,
+  fallback: number | null = DEFAULT_LIMITS.rows,
+): Command {
+  return fallback === null
+    ? cmd.option(
+        '--batch-rows <n>',
+        `actions per batch (one transaction each; default ${DEFAULT_LIMITS.rows}, 500 with --live)`,
+        positiveInt(100_000),
+      )
+    : cmd.option(
+        '--batch-rows <n>',
+        'actions per batch (one transaction each)',
+        positiveInt(100_000),
+        fallback,
+      );
 }
 
 export interface OpenedPlan {

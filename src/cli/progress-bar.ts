@@ -9,6 +9,8 @@ export interface TableProgress {
   readonly done: number;
   /** performance.now() when the table started */
   readonly started: number;
+  /** seconds the run has spent paused (apply --live) */
+  readonly paused?: number;
 }
 
 /** Tables shown at once; the rest are counted on one more line. */
@@ -24,7 +26,10 @@ const REDRAW_MS = 150;
 export function createProgress(unit: string, stream: LiveStream = process.stderr): Progress {
   if (!stream.isTTY) return noProgress;
   const region = liveRegion(stream);
-  const tables = new Map<string, { total: number; done: number; started: number }>();
+  const tables = new Map<
+    string,
+    { total: number; done: number; started: number; paused?: number }
+  >();
   let last = 0;
   const draw = (force: boolean): void => {
     const now = performance.now();
@@ -50,6 +55,11 @@ export function createProgress(unit: string, stream: LiveStream = process.stderr
       tables.delete(table);
       draw(true);
     },
+    paused(table, seconds) {
+      const t = tables.get(table);
+      if (t) t.paused = seconds;
+      draw(true);
+    },
   };
 }
 
@@ -69,6 +79,7 @@ export function progressLine(name: string, t: TableProgress, now: number, unit: 
   }
   if (rate > 0) parts.push(`${n(rate)} ${unit}/s`);
   if (rate > 0 && t.total > t.done) parts.push(`ETA ${duration((t.total - t.done) / rate)}`);
+  if (t.paused && t.paused >= 1) parts.push(`paused ${duration(t.paused)} so far`);
   return parts.join('  ');
 }
 

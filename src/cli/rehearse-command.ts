@@ -1,22 +1,23 @@
 import type { Command } from 'commander';
 import { DEFAULT_LIMITS } from '../apply/batches.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { rehearsePlan } from '../rehearse/rehearse-plan.js';
 import { renderRehearseText } from '../rehearse/render-text.js';
 import { rehearsalResult } from '../report/record-results.js';
 import { writeRehearsal } from '../report/run-results.js';
 import { rollbackCommand } from './finish-command.js';
 import { stopOnSignals } from './interrupt.js';
+import { LIVE_BATCH_ROWS, type LiveFlags, liveOptions, liveSettings } from './live-options.js';
 import { lockWaitOption } from './options.js';
 import { batchRowsOption, loadPlan, type PlanFlags, planOptions, print } from './plan-options.js';
 import { createProgress } from './progress-bar.js';
 import { recordRun } from './record-run.js';
 
-interface RehearseFlags extends PlanFlags {
+interface RehearseFlags extends PlanFlags, LiveFlags {
   inPlace?: boolean;
   keep?: boolean;
   allowTriggers?: boolean;
-  batchRows: number;
+  batchRows?: number;
   lockWait: number;
 }
 
@@ -32,8 +33,18 @@ export function registerRehearse(program: Command, setExit: (code: number) => vo
     )
     .option('--keep', 'keep the scratch schema afterwards')
     .option('--allow-triggers', 'rehearse even though triggers fire on the written tables');
+  liveOptions(
+    cmd,
+    'rehearse the live apply (on a scratch copy): rows checked one by one, throttled; reports the strict window and the live run time',
+  );
   planOptions(cmd, { backup: true });
-  lockWaitOption(batchRowsOption(cmd)).action(async (flags: RehearseFlags) => {
+  lockWaitOption(batchRowsOption(cmd, null)).action(async (flags: RehearseFlags) => {
+    const live = liveSettings(flags);
+    if (live && flags.inPlace) {
+      throw new UsageError(
+        '--live rehearses on a scratch copy: an in-place rehearsal must return a quiet target to its exact before digests',
+      );
+    }
     const opened = await loadPlan(flags);
     const startedAt = new Date();
     const signals = stopOnSignals();
@@ -50,7 +61,11 @@ export function registerRehearse(program: Command, setExit: (code: number) => vo
           inPlace: flags.inPlace === true,
           keep: flags.keep === true,
           allowTriggers: flags.allowTriggers === true,
-          limits: { ...DEFAULT_LIMITS, rows: flags.batchRows },
+          limits: {
+            ...DEFAULT_LIMITS,
+            rows: flags.batchRows ?? (live ? LIVE_BATCH_ROWS : DEFAULT_LIMITS.rows),
+          },
+          live,
           logger: opened.logger,
           progress: createProgress('rows'),
           lockWaitSeconds: flags.lockWait,

@@ -13,14 +13,18 @@ export function registerVerify(program: Command, setExit: (code: number) => void
     .description(
       'check that the target holds what the plan promised: its after digests, no orphaned references, no duplicated unique keys',
     );
-  planOptions(cmd, { backup: false }).action(async (flags: PlanFlags) => {
+  cmd.option(
+    '--live',
+    'the target kept serving: rows the plan wrote that the application changed since are listed, not failures; orphans, duplicated unique keys and AUTO_INCREMENT still fail',
+  );
+  planOptions(cmd, { backup: false }).action(async (flags: PlanFlags & { live?: boolean }) => {
     const opened = await loadPlan(flags);
     const checkedAt = new Date();
     const report = await recordRun(
       flags.plan,
       opened.manifest.planId,
       'verify',
-      () => withPlanSession(flags, opened, (ps) => verifyPlan(ps)),
+      () => withPlanSession(flags, opened, (ps) => verifyPlan(ps, { live: flags.live === true })),
       (r) => (r.ok ? null : 'the target does not hold what the plan promised'),
     );
     // Left in the plan folder for `reconcile report` (src/report/run-results.ts).

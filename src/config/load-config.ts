@@ -110,6 +110,8 @@ export function buildPlanConfig(
     onChanged: d.onChanged ?? DEFAULTS.onChanged,
     onUniqueConflict: d.onUniqueConflict ?? DEFAULTS.onUniqueConflict,
     remap: d.remap ?? DEFAULTS.remap,
+    // Only when given: a config without it hashes as it always did.
+    ...(d.remapHeadroom === undefined ? {} : { remapHeadroom: d.remapHeadroom }),
     createdAt: d.createdAt ?? null,
     updatedAt: d.updatedAt ?? null,
   };
@@ -182,6 +184,7 @@ function tableConfig(
     onChanged: t.onChanged ?? null,
     onUniqueConflict: t.onUniqueConflict ?? null,
     remap: t.remap ?? null,
+    ...(t.remapHeadroom === undefined ? {} : { remapHeadroom: t.remapHeadroom }),
     createdAt: t.createdAt ?? null,
     updatedAt: t.updatedAt ?? null,
     naturalKey,

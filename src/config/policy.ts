@@ -9,6 +9,8 @@ export interface TablePolicy {
   readonly onChanged: OnChanged;
   readonly onUniqueConflict: OnUniqueConflict;
   readonly remap: RemapSide;
+  /** ids left free above both sides' largest id before the first fresh id (absent: none) */
+  readonly remapHeadroom?: number;
   readonly naturalKey: readonly string[] | null;
   /** the columns the config says identify the table's rows (null: the schema's key) */
   readonly key: readonly string[] | null;
@@ -77,6 +79,7 @@ export function resolvePolicy(
     onChanged: t.onChanged ?? d.onChanged,
     onUniqueConflict: t.onUniqueConflict ?? d.onUniqueConflict,
     remap: t.remap ?? d.remap,
+    ...headroom(t.remapHeadroom ?? d.remapHeadroom),
     naturalKey: t.naturalKey,
     key: t.key,
     createdAt,
@@ -117,4 +120,8 @@ export function resolvePolicy(
       problems.push(`${where}: no column ${JSON.stringify(r.column)} in ${table}`);
   }
   return policy;
+}
+
+function headroom(n: number | undefined): { remapHeadroom?: number } {
+  return n === undefined || n === 0 ? {} : { remapHeadroom: n };
 }

@@ -23,6 +23,11 @@ const policyFields = {
   onChanged: z.enum(ON_CHANGED).optional(),
   onUniqueConflict: z.enum(ON_UNIQUE_CONFLICT).optional(),
   remap: z.enum(REMAP).optional(),
+  /**
+   * ids left free above both sides' largest id before the first fresh id: room for the rows a
+   * live interim takes between the plan and the apply (which then reserves them)
+   */
+  remapHeadroom: z.number().int().min(0).max(1_000_000_000).optional(),
   /** a column name; in `defaults`, used by every table that has such a column */
   createdAt: columnName.optional(),
   updatedAt: columnName.optional(),

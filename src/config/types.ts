@@ -32,6 +32,8 @@ export interface Defaults {
   readonly onChanged: OnChanged;
   readonly onUniqueConflict: OnUniqueConflict;
   readonly remap: RemapSide;
+  /** ids left free before the first fresh id (absent: none) */
+  readonly remapHeadroom?: number;
   /** applies to every table that has a column of this name */
   readonly createdAt: string | null;
   readonly updatedAt: string | null;
@@ -43,6 +45,8 @@ export interface TableConfig {
   readonly onChanged: OnChanged | null;
   readonly onUniqueConflict: OnUniqueConflict | null;
   readonly remap: RemapSide | null;
+  /** ids left free before the first fresh id (absent: the default's) */
+  readonly remapHeadroom?: number;
   readonly createdAt: string | null;
   readonly updatedAt: string | null;
   readonly naturalKey: readonly string[] | null;

@@ -50,6 +50,11 @@ export class DigestAccumulator {
     this.sum = (this.sum + BigInt(`0x${d.sum}`)) & MASK64;
   }
 
+  removeDigest(d: Digest): void {
+    this.count -= BigInt(d.count);
+    this.sum = (this.sum - BigInt(`0x${d.sum}`)) & MASK64;
+  }
+
   toDigest(): Digest {
     if (this.count < 0n) throw new Error(`digest count went negative (${this.count})`);
     return { count: this.count.toString(), sum: hex64(this.sum) };

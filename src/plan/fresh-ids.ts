@@ -37,7 +37,7 @@ export interface FreshIds {
 
 /**
  * Hands out fresh ids to the colliding rows of the remapped side: one above both sides' largest
- * id, then on, in key order, so the same inputs give the same ids. Records the moves in `book`.
+ * id (plus the table's `remapHeadroom`), then on, in key order, so the same inputs give the same ids. Records the moves in `book`.
  * Returns the summary and the largest id handed out.
  */
 export async function assignFreshIds(
@@ -50,7 +50,9 @@ export async function assignFreshIds(
   if (col === null || collisions.length === 0) return null;
   const side = model.policy.remap;
   const at = model.key.indexOf(col.name);
-  let next = (await maxOnBothSides(pools, model.name, col.name)) + 1n;
+  // Above both sides' largest id, past the room the config leaves for a live interim's rows.
+  const room = BigInt(model.policy.remapHeadroom ?? 0);
+  let next = (await maxOnBothSides(pools, model.name, col.name)) + 1n + room;
   const first = next;
   for (const key of collisions) {
     const to = [...key];

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { type Cell, type Cells, decodeCells, pick } from '../cell/cells.js';
+import { type Cell, type Cells, decodeCells, pick, type Row } from '../cell/cells.js';
 import type { SessionPool } from '../db/session-pool.js';
 import type { ChunkDiff, MultisetDiff } from '../diff/chunk-join.js';
 import { comparePairs, type DiffSources } from '../diff/engine.js';
@@ -9,6 +9,7 @@ import type { ChunkPart } from '../diff/table-tally.js';
 import { must, mustGet } from '../must.js';
 import { collisionOf, createdOnTheDay, naturalKeyBytes } from './classify.js';
 import { takesFreshId } from './collision.js';
+import { compareKeys } from './key-diff.js';
 import { matchForms } from './match-form.js';
 import type { PlanCheckpoint, SpoolProgress } from './plan-checkpoint.js';
 import { readSpool, SpoolWriter } from './spool.js';
@@ -31,6 +32,8 @@ export interface DiffedTable {
 }
 
 export interface PlanDiffOptions {
+  /** `plan --refresh`: diff only the rows at these keys, per table (others: nothing) */
+  readonly keys?: ReadonlyMap<string, readonly Row[]> | undefined;
   readonly concurrency: number;
   readonly logger: Logger;
   readonly progress?: Progress;
@@ -265,25 +268,34 @@ export async function diffIntoSpools(
       const from = checkpoint?.progress(m.name) ?? null;
       spools.set(m.name, await TableSpool.open(m, spoolBase(workDir, n), src.interimPool, from));
     }
-    await comparePairs(
-      src,
-      models.map((m) => m.pair),
-      {
-        concurrency: opts.concurrency,
-        method: 'auto',
-        logger: opts.logger,
-        progress: opts.progress,
-        chunkRows: opts.chunkRows,
-        resume: checkpoint?.resumePoints(),
-      },
-      async (pair, part, next) => {
-        const s = mustGet(spools, pair.name, 'spool of table');
-        await s.take(part);
-        if (next === null) await s.complete();
-        else if (!s.resumable) return;
-        if (checkpoint) await checkpoint.record(pair.name, next, await s.flush());
-      },
-    );
+    if (opts.keys) {
+      // plan --refresh: a few keys, read at once; nothing to resume.
+      await compareKeys(
+        src,
+        models.map((m) => m.pair),
+        opts.keys,
+        (pair, part) => mustGet(spools, pair.name, 'spool of table').take(part),
+      );
+    } else
+      await comparePairs(
+        src,
+        models.map((m) => m.pair),
+        {
+          concurrency: opts.concurrency,
+          method: 'auto',
+          logger: opts.logger,
+          progress: opts.progress,
+          chunkRows: opts.chunkRows,
+          resume: checkpoint?.resumePoints(),
+        },
+        async (pair, part, next) => {
+          const s = mustGet(spools, pair.name, 'spool of table');
+          await s.take(part);
+          if (next === null) await s.complete();
+          else if (!s.resumable) return;
+          if (checkpoint) await checkpoint.record(pair.name, next, await s.flush());
+        },
+      );
     for (const [name, s] of spools) out.set(name, await s.finish());
   } finally {
     if (out.size < spools.size)

@@ -12,7 +12,7 @@ import type { SchemaInfo } from '../introspect/types.js';
 import { mustGet } from '../must.js';
 import { checkConfiguredKeys } from './configured-keys.js';
 import type { SidePools } from './fresh-ids.js';
-import { selectTables } from './prepare-tables.js';
+import { onlyTables, selectTables } from './prepare-tables.js';
 import { linkReferences, type UnfollowedReference, writeOrder } from './references.js';
 import { buildTableModel, type TableModel } from './table-model.js';
 import type { ModeledTable } from './table-record.js';
@@ -50,6 +50,8 @@ export async function openPlanInputs(
   config: PlanConfig,
   concurrency: number,
   logger: Logger,
+  /** `plan --refresh`: the keys to plan again, per table (the other tables are skipped) */
+  keys?: ReadonlyMap<string, unknown>,
 ): Promise<PlanInputs> {
   const src = await DiffSources.open(config.backup, config.interim, concurrency, logger);
   let pool: SessionPool | null = null;
@@ -78,7 +80,8 @@ export async function openPlanInputs(
       backup: { pool: src.backupPool, schema: config.backup.schema },
       interim: { pool: src.interimPool, schema: config.interim.schema },
     };
-    const selection = selectTables(config, src.comparison, schema);
+    const all = selectTables(config, src.comparison, schema);
+    const selection = keys ? onlyTables(all, keys) : all;
     await checkConfiguredKeys(selection.planned, sides);
     logger.debug({ event: 'plan.digests', rssMB: rssMB() }, 'reading the target digests');
     const states = await targetStates(

@@ -151,3 +151,37 @@ function checkColumnTypes(pair: TablePair, policy: TablePolicy, problems: string
     }
   }
 }
+
+/**
+ * `plan --refresh`: only the tables with keys to plan again, and the tables that reference them
+ * (directly or through others: their references must be followed if a row of these moves);
+ * the rest are skipped, with why.
+ */
+export function onlyTables(sel: Selection, keys: ReadonlyMap<string, unknown>): Selection {
+  const lower = (n: string): string => n.toLowerCase();
+  const wanted = new Set([...keys.keys()].map(lower));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of sel.planned) {
+      if (wanted.has(lower(p.pair.name))) continue;
+      const parents = [
+        ...p.target.foreignKeys.map((f) => f.refTable),
+        ...p.policy.references.map((r) => r.table),
+        ...p.policy.jsonReferences.map((r) => r.table),
+      ];
+      if (parents.some((t) => wanted.has(lower(t)))) {
+        wanted.add(lower(p.pair.name));
+        grew = true;
+      }
+    }
+  }
+  return {
+    planned: sel.planned.filter((p) => wanted.has(lower(p.pair.name))),
+    skipped: [
+      ...sel.skipped,
+      ...sel.planned
+        .filter((p) => !wanted.has(lower(p.pair.name)))
+        .map((p) => ({ table: p.pair.name, reason: 'plan --refresh: nothing deferred there' })),
+    ],
+  };
+}

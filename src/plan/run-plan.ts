@@ -2,6 +2,7 @@ import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import stableStringify from 'fast-json-stable-stringify';
 import type { Logger } from 'pino';
+import type { Row } from '../cell/cells.js';
 import type { JsonReferenceCandidate } from '../cell/json-paths.js';
 import type { PlanConfig } from '../config/types.js';
 import { CHECKPOINT_FILE } from '../diff/checkpoint.js';
@@ -40,6 +41,11 @@ export interface PlanOptions {
   readonly progress?: Progress;
   /** a fixed chunk size for the diff (tests) */
   readonly chunkRows?: number;
+  /**
+   * `plan --refresh`: plan only the rows at these keys, per table, against the sources as they
+   * are now; the other tables are left alone (listed as skipped)
+   */
+  readonly keys?: ReadonlyMap<string, readonly Row[]>;
   /**
    * go on from the checkpoint an interrupted plan into the same folder left, when it is tied to
    * the same config, servers and schemas (default true); false starts over
@@ -93,9 +99,15 @@ async function planInto(opts: PlanOptions): Promise<PlanResult> {
     await makeDirs(work);
   }
 
-  const inputs = await openPlanInputs(config, opts.concurrency, logger);
+  const inputs = await openPlanInputs(config, opts.concurrency, logger, opts.keys);
   try {
-    const checkpoint = await beginCheckpoint(opts, inputs, partial, saved);
+    // A refresh plans a few keys at once: nothing to resume (its keys may differ next time).
+    const checkpoint = await beginCheckpoint(
+      opts.keys ? { ...opts, resume: false } : opts,
+      inputs,
+      partial,
+      saved,
+    );
     const diffed = await diffIntoSpools(
       inputs.src,
       inputs.tables.map((t) => t.model),

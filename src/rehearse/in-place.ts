@@ -68,6 +68,7 @@ export async function inPlace(
       ok: verify.ok && rollback.beforeOk,
       notes: [],
       window: windowOf(apply.seconds.check, apply, verify),
+      liveRun: null,
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {

@@ -11,6 +11,7 @@ import {
 import { openPlanSession, type PlanSession } from '../apply/plan-session.js';
 import { checkTriggers, checkUnresolved } from '../apply/plan-tables.js';
 import type { RollbackReport } from '../apply/rollback-plan.js';
+import type { ThrottleOptions } from '../apply/throttle.js';
 import type { DbTarget } from '../db/url.js';
 import type { Progress } from '../diff/progress.js';
 import { InterruptedError, PreconditionError } from '../errors.js';
@@ -42,6 +43,8 @@ export interface RehearseOptions {
    * type it (the CLI adds the connection flags it ran with); default: rollback with the plan.
    */
   readonly finishCommand?: string;
+  /** `--live`: the apply rehearsed is the live one (scratch copy only) */
+  readonly live?: ThrottleOptions | null;
 }
 
 export interface RehearseReport {
@@ -68,6 +71,18 @@ export interface RehearseReport {
     readonly verify: number;
     readonly total: number;
   };
+  /**
+   * `--live`: how long the live run takes (no window: the target keeps serving): its writes
+   * with their per-row checks, and the time it paused here (over --max-load on the target's
+   * server, or the pause file); the real run pauses as long as the real load asks. Null for a
+   * strict rehearsal. The strict window above is then projected from the same (live) writes,
+   * a little longer than strict ones.
+   */
+  readonly liveRun: {
+    readonly write: number;
+    readonly paused: number;
+    readonly total: number;
+  } | null;
   readonly seconds: number;
 }
 
@@ -130,6 +145,7 @@ async function onScratch(
         backup: o.backup,
         ...(o.progress ? { progress: o.progress } : {}),
         ...(o.stop ? { stop: o.stop } : {}),
+        live: o.live ?? null,
       }).catch((e: unknown) => {
         // A rerun starts the scratch copy over: there is nothing to resume.
         throw e instanceof InterruptedError
@@ -154,6 +170,13 @@ async function onScratch(
         ok: verify.ok,
         notes: triggers.length > 0 ? [...clone.skippedTriggers] : [],
         window: windowOf(check, apply, verify),
+        liveRun: o.live
+          ? {
+              write: apply.seconds.write,
+              paused: apply.seconds.paused,
+              total: apply.seconds.write + apply.seconds.paused,
+            }
+          : null,
         seconds: (performance.now() - t0) / 1000,
       };
     } finally {

@@ -32,8 +32,13 @@ export function renderRehearseText(r: RehearseReport): string {
   out.push('');
   const w = r.window;
   out.push(
-    `projected window: ${secs(w.total)} = stale check ${secs(w.check)} + apply ${secs(w.apply)} + verify ${secs(w.verify)}`,
+    `projected window${r.liveRun ? ' of a strict run' : ''}: ${secs(w.total)} = stale check ${secs(w.check)} + apply ${secs(w.apply)} + verify ${secs(w.verify)}`,
   );
+  if (r.liveRun) {
+    out.push(
+      `a live run (apply --execute --live) needs no window: it runs about ${secs(r.liveRun.total)} (writes with per-row checks ${secs(r.liveRun.write)}, paused here ${secs(r.liveRun.paused)}), plus whatever it pauses for under the real load (--max-load, the pause file)`,
+    );
+  }
   out.push('');
   out.push(renderVerifyText(r.verify).trimEnd());
   if (r.rollback) {

@@ -19,6 +19,7 @@ import { type Cell, type Row, tupleKey } from '../cell/cells.js';
 import type { Session } from '../db/types.js';
 import { rowDigestHasher } from '../diff/table-digest.js';
 import type { Hash64 } from '../hash/xxhash.js';
+import type { Action } from '../plan/format.js';
 import { readActions } from '../plan/plan-files.js';
 import { keyCells, type TableShape } from '../sql/statements.js';
 import { checkCopy, copyContext, keyRow } from './copy-bisect.js';
@@ -60,6 +61,11 @@ export async function findMismatchKeys(
   run: TableRun,
   hash64: Hash64,
   backup: string | null,
+  /**
+   * verify --live: what to check of the action at `index` (the action itself, a narrowed copy,
+   * or null to pass it over: an action a live apply deferred)
+   */
+  only?: (index: number, a: Action) => Promise<Action | null>,
 ): Promise<MismatchKeys> {
   const sh = run.shape;
   if (sh.key.length === 0) {
@@ -81,8 +87,11 @@ export async function findMismatchKeys(
   const emptied: Emptied[] = [];
   let pending: Write[] = [];
   let checked = 0;
-  for await (const a of readActions(dir, run.plan.file)) {
-    if (a.op === 'unresolved') continue;
+  let index = -1;
+  for await (const given of readActions(dir, run.plan.file)) {
+    index++;
+    const a = only ? await only(index, given) : given;
+    if (a === null || a.op === 'unresolved') continue;
     checked++;
     if (a.op === 'insert' || a.op === 'update') {
       const cells = keyCells(sh, a.row, `${sh.name} ${a.op}`);

@@ -30,9 +30,16 @@ export function renderVerifyText(r: VerifyReport): string {
   out.push(
     `${r.checks.references} references and ${r.checks.uniqueKeys} unique keys checked, ${secs(r.seconds)}`,
   );
+  if (r.live) {
+    out.push(
+      `live: ${num(r.changedSince)} row(s) the plan wrote were changed by the application since (listed above, not failures); ${num(r.deferred)} action(s) deferred by the live apply${r.deferred > 0 ? ' (conflicts.jsonl; decide them with plan --refresh)' : ''}`,
+    );
+  }
   out.push(
     r.ok
-      ? `ok: all ${r.totals.tables} tables hold what the plan promised`
+      ? r.live
+        ? `ok: no reference orphaned, no unique key held twice, every AUTO_INCREMENT past its ids, in all ${r.totals.tables} tables`
+        : `ok: all ${r.totals.tables} tables hold what the plan promised`
       : `MISMATCH: ${r.totals.mismatch} of ${r.totals.tables} tables differ from what the plan promised`,
   );
   return `${out.join('\n')}\n`;
@@ -40,7 +47,15 @@ export function renderVerifyText(r: VerifyReport): string {
 
 function details(t: TableVerdict): string[] {
   const out: string[] = [];
-  if (!t.digest.ok) {
+  if (t.deferred !== undefined) {
+    // verify --live: the keys found are the application's later writes, not failures.
+    const k = t.keys;
+    if (k && k.found > 0) {
+      out.push(`changed by the application since the apply wrote them: ${num(k.found)}`);
+      for (const m of k.listed) out.push(`  ${mismatchKeyLine(m, t.keyColumns)}`);
+    }
+    if (t.deferred > 0) out.push(`deferred by the live apply: ${num(t.deferred)}`);
+  } else if (!t.digest.ok) {
     out.push(
       `digest: ${num(t.digest.actual.count)} rows, sum ${t.digest.actual.sum}; the plan promised ${num(t.digest.expected.count)} rows, sum ${t.digest.expected.sum}`,
     );

@@ -1,15 +1,19 @@
 import { readAutoIncrement } from '../apply/auto-increment.js';
 import { readDigests } from '../apply/digests.js';
-import { type JournalStatus, journalStatus, readJournal } from '../apply/journal.js';
+import { type JournalStatus, journalStatus, readDeferred, readJournal } from '../apply/journal.js';
+import { narrowCopy } from '../apply/live-rows.js';
 import type { PlanSession } from '../apply/plan-session.js';
+import type { TableRun } from '../apply/plan-tables.js';
 import { cellFromRaw } from '../cell/cell-codec.js';
-import type { Cell } from '../cell/cells.js';
+import type { Cell, Row } from '../cell/cells.js';
 import type { RawRow, Session } from '../db/types.js';
 import { parseDbUrl, sameAddress } from '../db/url.js';
+import { rowDigestHasher } from '../diff/table-digest.js';
 import { type Digest, digestEquals } from '../hash/digest.js';
 import { type Hash64, loadHash64 } from '../hash/xxhash.js';
 import { introspectSchema } from '../introspect/introspect.js';
 import type { SchemaInfo, TableInfo } from '../introspect/types.js';
+import type { Action } from '../plan/format.js';
 import {
   configReferences,
   duplicateQuery,
@@ -57,14 +61,28 @@ export interface TableVerdict {
   readonly problems: readonly string[];
   /**
    * when the digest does not match: which keys differ from what the plan wrote (up to
-   * MISMATCH_KEYS_SHOWN, with the count of all found); null when the digest matches
+   * MISMATCH_KEYS_SHOWN, with the count of all found); null when the digest matches. With
+   * --live: always looked for, and each is a row the application changed after the apply
+   * wrote it (counted and listed, not a failure)
    */
   readonly keys: MismatchKeys | null;
+  /** --live: actions a live apply deferred in this table (conflicts.jsonl), not checked */
+  readonly deferred?: number;
 }
 
 export interface VerifyReport {
   readonly planId: string;
   readonly target: string;
+  /**
+   * --live: the target kept serving. Rows the plan wrote that differ now are the application's
+   * later writes (listed per table, not failures); what fails is an orphaned reference, a
+   * unique key held twice, or AUTO_INCREMENT behind an id. Digests are reported, not required.
+   */
+  readonly live: boolean;
+  /** --live: rows the plan wrote that the application changed since (all tables) */
+  readonly changedSince: number;
+  /** --live: actions live applies deferred (plan --refresh decides them) */
+  readonly deferred: number;
   readonly ok: boolean;
   readonly journal: JournalStatus;
   readonly tables: readonly TableVerdict[];
@@ -79,9 +97,14 @@ export interface VerifyReport {
  * parent, no unique key may be held twice, and AUTO_INCREMENT must be past every id.
  * Foreign keys from other tables into the plan's tables are checked too: a delete could orphan them.
  */
-export async function verifyPlan(ps: PlanSession): Promise<VerifyReport> {
+export async function verifyPlan(
+  ps: PlanSession,
+  opts: { readonly live?: boolean } = {},
+): Promise<VerifyReport> {
   const t0 = performance.now();
+  const live = opts.live === true;
   const { conn, runs, manifest } = ps;
+  const deferred = live ? await deferredByTable(ps) : new Map<string, DeferredIndex>();
   const planTables = new Set(runs.map((r) => r.plan.table));
   const schema = await introspectSchema(conn, ps.schema);
   const actual = await readDigests(ps.server, ps.schema, runs, ps.logger);
@@ -138,9 +161,18 @@ export async function verifyPlan(ps: PlanSession): Promise<VerifyReport> {
     const digest =
       expected && got ? { ok: digestEquals(expected, got), expected, actual: got } : null;
     // Only a table whose digest differs is read again, key by key: a match costs nothing more.
+    // Live: every table is, its deferred actions passed over.
+    const skip = deferred.get(name);
     const keys =
-      run && digest && !digest.ok
-        ? await findMismatchKeys(conn, ps.dir, run, await hash64(), backup)
+      run && digest && (!digest.ok || live)
+        ? await findMismatchKeys(
+            conn,
+            ps.dir,
+            run,
+            await hash64(),
+            backup,
+            live ? liveOnly(ps, run, skip, backup, await hash64()) : undefined,
+          )
         : null;
     const aiColumn =
       run?.plan.autoIncrement?.column ?? run?.info.columns.find((c) => c.autoIncrement)?.name;
@@ -154,7 +186,7 @@ export async function verifyPlan(ps: PlanSession): Promise<VerifyReport> {
         )
       : null;
     const bad =
-      (digest !== null && !digest.ok) ||
+      (digest !== null && !digest.ok && !live) ||
       orphans.length > 0 ||
       duplicates.length > 0 ||
       (autoIncrement !== null && !autoIncrement.ok);
@@ -177,18 +209,78 @@ export async function verifyPlan(ps: PlanSession): Promise<VerifyReport> {
       // Plan content verify cannot use; none since plan format 2 (typed references).
       problems: [],
       keys,
+      ...(live ? { deferred: skip?.count ?? 0 } : {}),
     });
   }
   const mismatch = verdicts.filter((v) => v.status === 'mismatch').length;
   return {
     planId: manifest.planId,
     target: ps.where,
+    live,
+    changedSince: live ? verdicts.reduce((n, v) => n + (v.keys?.found ?? 0), 0) : 0,
+    deferred: [...deferred.values()].reduce((n, d) => n + d.count, 0),
     ok: mismatch === 0,
     journal,
     tables: verdicts,
     totals: { tables: verdicts.length, ok: verdicts.length - mismatch, mismatch },
     checks: { references: refCount, uniqueKeys: uniqueCount },
     seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/** A table's deferred actions: per action index, the keys deferred (a copy's may be some). */
+interface DeferredIndex {
+  readonly byIndex: Map<number, { op: string; keys: Row[] }>;
+  readonly count: number;
+}
+
+async function deferredByTable(ps: PlanSession): Promise<Map<string, DeferredIndex>> {
+  const out = new Map<
+    string,
+    { byIndex: Map<number, { op: string; keys: Row[] }>; count: number }
+  >();
+  for (const b of await readDeferred(ps.conn, ps.schema, ps.manifest.planId)) {
+    const t = out.get(b.table) ?? { byIndex: new Map(), count: 0 };
+    for (const d of b.deferred) {
+      const at = t.byIndex.get(d.index) ?? { op: d.op, keys: [] };
+      at.keys.push(d.key);
+      t.byIndex.set(d.index, at);
+      t.count++;
+    }
+    out.set(b.table, t);
+  }
+  return out;
+}
+
+/**
+ * verify --live: an action a live apply deferred is not checked; a copy action with some keys
+ * deferred is checked without them (its count and sum less the backup's rows there), when the
+ * backup is readable here (else not checked).
+ */
+function liveOnly(
+  ps: PlanSession,
+  run: TableRun,
+  skip: DeferredIndex | undefined,
+  backup: string | null,
+  hash64: Hash64,
+): (index: number, a: Action) => Promise<Action | null> {
+  return async (index, a) => {
+    const d = skip?.byIndex.get(index);
+    if (!d) return a;
+    if (a.op !== 'copy' || backup === null) return null;
+    return narrowCopy(
+      {
+        session: ps.conn,
+        shape: run.shape,
+        restore: { kind: 'same-server', schema: backup },
+        check: {
+          method: run.plan.digestMethod,
+          hasher: rowDigestHasher(run.info, run.plan.digestMethod, hash64),
+        },
+      },
+      a,
+      d.keys,
+    );
   };
 }
 

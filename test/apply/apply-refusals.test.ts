@@ -367,7 +367,7 @@ describe('apply refuses, with exit 3 and nothing written', () => {
     await expectRefused(
       await execute(dir),
       { exit: 3, reason: 'value-refused', table: `${shop.interim.schema}.customer` },
-      /a duplicate key: .* on .*customer batch (\d+) .*nothing of batch \1 was written; make the plan again/,
+      /a duplicate key: .* on .*customer batch (\d+) .*nothing of batch \1 was written; no batch of this plan is applied: make the plan again/,
       shop,
       before,
       true,

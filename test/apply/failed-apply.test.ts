@@ -50,7 +50,7 @@ describe('a failed apply says which batches stay applied and the ways on', () =>
       /^\S+\.orders: the row at \{"id":"9002"\} is not the row the plan expects \(changed since the plan was made\); batch \d+ rolled back, nothing of it written; /,
     );
     expect(e.message).toContain(
-      `; ${applied} batches of this plan stay applied: undo them with \`reconcile rollback --plan ${dir} --execute\`, then make the plan again`,
+      `; ${applied} batches of this plan stay applied: finish the apply with \`reconcile apply --plan ${dir} --execute --live\` (rows changed since the plan are deferred, not overwritten), or undo them with \`reconcile rollback --plan ${dir} --execute\`, then make the plan again`,
     );
 
     // The way on it names works: put the row back, roll back, and the target is as before.

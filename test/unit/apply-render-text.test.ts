@@ -17,6 +17,8 @@ function dryRun(): ApplyReport {
     planId: 'a'.repeat(64),
     target: 'mysql://dba@db:3306/shop',
     mode: 'dry-run',
+    live: false,
+    deferred: 0,
     outcome: 'would-apply',
     journal: 'none',
     order: ['customer', 'orders', 'audit'],
@@ -26,7 +28,7 @@ function dryRun(): ApplyReport {
     autoIncrement: [],
     triggers: [],
     batchRows: 2000,
-    seconds: { check: 0.1, write: 0, total: 0.1 },
+    seconds: { check: 0.1, write: 0, total: 0.1, paused: 0 },
     wouldRefuse: [],
   };
 }

@@ -101,7 +101,7 @@ describe('faults are told from bugs by their code, in one place', () => {
       batch: { seq: 5, committing: false },
     }) as FaultError;
     expect(dup.within({ applied: { batches: 3, planDir: 'p' } }).message).toMatch(
-      /; nothing of batch 5 was written; 3 batches of this plan stay applied: undo them with `reconcile rollback --plan p --execute`, then make the plan again$/,
+      /; nothing of batch 5 was written; 3 batches of this plan stay applied: finish the apply with `reconcile apply --plan p --execute --live` \(rows changed since the plan are deferred, not overwritten\), or undo them with `reconcile rollback --plan p --execute`, then make the plan again$/,
     );
     expect(dup.within({ applied: { batches: 0, planDir: 'p' } }).message).toMatch(
       /; no batch of this plan is applied: make the plan again$/,
@@ -121,7 +121,7 @@ describe('faults are told from bugs by their code, in one place', () => {
     }) as PreconditionError;
     expect(changed.reason).toBe('row-changed');
     expect(changed.message).toBe(
-      'the row changed; 4 batches of this plan stay applied: undo them with `reconcile rollback --plan p --execute`, then make the plan again',
+      'the row changed; 4 batches of this plan stay applied: finish the apply with `reconcile apply --plan p --execute --live` (rows changed since the plan are deferred, not overwritten), or undo them with `reconcile rollback --plan p --execute`, then make the plan again',
     );
     const bug = new Error('bug');
     expect(withApplied(bug, { batches: 4, planDir: 'p' })).toBe(bug);
