@@ -5,13 +5,12 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
  *
  * What every command holds is small and does not grow with the rows (rows stream through
  * spools, drafts and batches on disk and in the servers: 25–80 MB of live heap at 1M and 3M
- * rows, most of it the chunks in flight). But
- * by default V8 lets the old generation grow to up to 4× what survived its last full collection
- * before collecting again, and the young generation to 32 MB, and a command allocates fast
- * (every row decoded, hashed, encoded): its peak resident set was 2–3× its live data (plan of
- * 1M rows: 290–390 MB), and the longer the run, the higher the worst moment (plan of 3M rows
- * with 20% and 16 MB: 184–214 MB; with 10% and 8 MB: 147–169 MB). Two of V8's heuristics, read
- * at each collection, change that:
+ * rows, most of it the chunks in flight). But by default V8 lets the old generation grow to up
+ * to 4× what survived its last full collection before collecting again, and the young
+ * generation to 32 MB, and a command allocates fast (every row decoded, hashed, encoded): its
+ * peak resident set was 2–3× its live data (plan of 1M rows: 290–390 MB), and the longer the
+ * run, the higher the worst moment (plan of 3M rows with 20% and 16 MB: 184–214 MB; with 10%
+ * and 8 MB: 147–169 MB). Two of V8's heuristics, read at each collection, change that:
  * - the old generation grows by HEAP_GROWING_PERCENT past its live size before the next full
  *   collection (instead of up to 300%);
  * - the young generation stops growing at NEW_SPACE_BYTES (its two halves; V8 starts it at
