@@ -14,7 +14,8 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
  * - the old generation grows by HEAP_GROWING_PERCENT past its live size before the next full
  *   collection (instead of up to 300%);
  * - the young generation stops growing at NEW_SPACE_BYTES (its two halves; V8 starts it at
- *   1 MB and doubles it while objects survive).
+ *   1 MB and doubles it while objects survive), or at twice that when it doubled between two
+ *   looks (a long synchronous stretch: it did in plan and diff of 10M rows, 174 and 188 MB).
  * Neither is a limit: a plan that needs a bigger heap gets it (no out-of-memory risk that
  * V8's own defaults would not have); it only collects more often, which costs CPU time (plan of
  * 3M rows: 50–53 s by default, 55–58 s with 20% and 16 MB, 60 s with 10% and 8 MB; a young
