@@ -126,7 +126,8 @@ function roundRobin<T>(by: Map<string, T[]>, limit: number): T[] {
   const lists = [...by.values()];
   const out: T[] = [];
   for (let i = 0; out.length < limit; i++) {
-    const row = lists.filter((l) => i < l.length).map((l) => l[i] as T);
+    // The i-th sample of each rule that has one.
+    const row = lists.flatMap((l) => l.slice(i, i + 1));
     if (row.length === 0) break;
     out.push(...row.slice(0, limit - out.length));
   }
