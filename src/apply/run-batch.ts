@@ -220,6 +220,16 @@ function joined(run: Run, next: Run): boolean {
   return true;
 }
 
+/** What a run's statements need: the target, the batch, where a keyless miss is deferred. */
+interface RunContext {
+  readonly t: BatchTarget;
+  readonly sh: TableShape;
+  readonly seq: number;
+  readonly defer: Deferral | null;
+  /** names action `i` of the run in an error about its row or key */
+  readonly what: (i: number) => string;
+}
+
 async function applyRun(
   t: BatchTarget,
   run: Run,
@@ -230,11 +240,19 @@ async function applyRun(
     const r = await restoreRun(t.session, t.shape, t.restore, t.check, run.actions, seq);
     return { step: r.step, rows: r.rows, span: false };
   }
-  if (run.method === 'copy') return copyRun(t, run.from, run.actions, seq);
+  const sh = t.shape;
+  const c: RunContext = {
+    t,
+    sh,
+    seq,
+    defer,
+    what: (i) => `${sh.name} action ${i + 1} of batch ${seq}`,
+  };
+  if (run.method === 'copy') return copyRun(c, run.from, run.actions);
   let step: UndoStep;
-  if (run.method === 'values') step = await insertRun(t, run.actions, seq);
-  else if (run.method === 'update') step = await updateRun(t, run.actions, seq, defer);
-  else step = await deleteRun(t, run.actions, seq, defer);
+  if (run.method === 'values') step = await insertRun(c, run.actions);
+  else if (run.method === 'update') step = await updateRun(c, run.actions);
+  else step = await deleteRun(c, run.actions);
   return { step, rows: stepRows(step), span: false };
 }
 
@@ -246,15 +264,14 @@ async function applyRun(
  * their keys.
  */
 async function copyRun(
-  t: BatchTarget,
+  c: RunContext,
   from: string,
   run: readonly InsertAction[],
-  seq: number,
 ): Promise<RunOutcome> {
-  const sh = t.shape;
+  const { t, sh, seq } = c;
   const keys = compactKeys(
     sh,
-    run.map((a, i) => keyCells(sh, a.key, `${sh.name} action ${i + 1} of batch ${seq}`)),
+    run.map((a, i) => keyCells(sh, a.key, c.what(i))),
   );
   const n = run.length;
   let span = keySpan(sh, keys);
@@ -276,19 +293,9 @@ async function copyRun(
   return { step, rows: stepRows(step), span: span !== null };
 }
 
-/** Names an action of the batch in an error about its row or key. */
-function actionName(sh: TableShape, seq: number): (i: number) => string {
-  return (i) => `${sh.name} action ${i + 1} of batch ${seq}`;
-}
-
 /** Inserts from the plan's values, as one multi-row statement. */
-async function insertRun(
-  t: BatchTarget,
-  run: readonly InsertAction[],
-  seq: number,
-): Promise<UndoStep> {
-  const sh = t.shape;
-  const what = actionName(sh, seq);
+async function insertRun(c: RunContext, run: readonly InsertAction[]): Promise<UndoStep> {
+  const { t, sh, what } = c;
   const rows = run.map((a, i) => rowCells(sh, a.row, what(i)));
   const r = await exec(t, insertValues(sh, rows));
   if (r !== rows.length) throw new Error(`${sh.name}: inserted ${r} of ${rows.length} rows`);
@@ -304,15 +311,9 @@ async function insertRun(
  * Updates row by row: by key after locking and checking each row (its image is the undo), or,
  * in a keyless table, the one row equal to the plan's before image.
  */
-async function updateRun(
-  t: BatchTarget,
-  acts: readonly UpdateAction[],
-  seq: number,
-  defer: Deferral | null,
-): Promise<UndoStep> {
-  const sh = t.shape;
-  const what = actionName(sh, seq);
-  if (sh.key.length === 0) return updateRowsExact(t, acts, seq, defer);
+async function updateRun(c: RunContext, acts: readonly UpdateAction[]): Promise<UndoStep> {
+  const { t, sh, seq, what } = c;
+  if (sh.key.length === 0) return updateRowsExact(c, acts);
   const next = acts.map((a, i) => rowCells(sh, a.row, what(i)));
   const rows = acts.map((a, i) => ({ a, key: keyCells(sh, a.key, what(i)) }));
   const before = await lockBefores(t, rows, seq);
@@ -328,14 +329,8 @@ async function updateRun(
 }
 
 /** A keyless table's updates: each changes the one row equal to the plan's before image. */
-async function updateRowsExact(
-  t: BatchTarget,
-  acts: readonly UpdateAction[],
-  seq: number,
-  defer: Deferral | null,
-): Promise<UndoStep> {
-  const sh = t.shape;
-  const what = actionName(sh, seq);
+async function updateRowsExact(c: RunContext, acts: readonly UpdateAction[]): Promise<UndoStep> {
+  const { t, sh, seq, defer, what } = c;
   const next = acts.map((a, i) => rowCells(sh, a.row, what(i)));
   const rows = acts.map((a, i) => ({ a, before: rowCells(sh, a.before, what(i)) }));
   const done: { next: Cell[]; before: Cell[] }[] = [];
@@ -357,14 +352,8 @@ async function updateRowsExact(
  * Deletes by key, in one statement, after locking and checking each row (its image is the
  * undo); in a keyless table, one row equal to each before image.
  */
-async function deleteRun(
-  t: BatchTarget,
-  acts: readonly DeleteAction[],
-  seq: number,
-  defer: Deferral | null,
-): Promise<UndoStep> {
-  const sh = t.shape;
-  const what = actionName(sh, seq);
+async function deleteRun(c: RunContext, acts: readonly DeleteAction[]): Promise<UndoStep> {
+  const { t, sh, seq, defer, what } = c;
   if (sh.key.length === 0) {
     const before = acts.map((a, i) => rowCells(sh, a.before, what(i)));
     const missing = await deleteRowsExact(t.session, sh, before);

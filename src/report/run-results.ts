@@ -153,6 +153,9 @@ export type RunFile<T> =
   /** a result of another plan left in the folder */
   | { readonly state: 'other-plan'; readonly planId: string };
 
+/** A result file the report cannot show: absent, not of its shape, or another plan's. */
+export type UnshownRunFile = Exclude<RunFile<never>, { readonly state: 'ok' }>;
+
 /** Checks a parsed result file against the contract and the plan it must belong to. Pure. */
 export function parseRehearsal(json: unknown, planId: string): RunFile<RehearsalResult> {
   return check(rehearsal, json, planId);
