@@ -2,6 +2,7 @@ import { access, rename, writeFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError } from 'commander';
 import { type IncidentStart, parseIncidentStart } from '../config/incident-time.js';
 import { parseDbUrl } from '../db/url.js';
+import { errnoCode } from '../errno.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { FaultError, onUserPath } from '../faults.js';
 import type { InitDocument } from '../init/proposal-types.js';
@@ -165,10 +166,9 @@ async function writeAtomically(file: string, text: string): Promise<void> {
   } catch (e) {
     const fault = onUserPath(e, file);
     if (fault instanceof FaultError) throw fault;
-    throw new UsageError(
-      `--out: cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
-      { cause: e },
-    );
+    throw new UsageError(`--out: cannot write ${file} (${errnoCode(e) ?? String(e)})`, {
+      cause: e,
+    });
   }
 }
 

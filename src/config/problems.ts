@@ -58,7 +58,7 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let v: unknown = root;
   for (const seg of path) {
     if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[seg as string];
+    v = Reflect.get(v, seg);
   }
   return v;
 }

@@ -160,7 +160,7 @@ function driverCode(e: unknown): string | undefined {
 
 /** CLIENT_SSL in the server's greeting; mysql2 keeps the flags on the connection (not typed). */
 function serverOffersTls(conn: mysql.Connection): boolean {
-  const flags = (conn as unknown as { serverCapabilityFlags?: number }).serverCapabilityFlags;
+  const flags = 'serverCapabilityFlags' in conn ? conn.serverCapabilityFlags : undefined;
   return typeof flags === 'number' && (flags & 0x800) !== 0;
 }
 
@@ -296,7 +296,11 @@ class MysqlConnection implements Connection {
     for (const reject of [...this.inFlight]) reject(reason);
     this.inFlight.clear();
     this.conn.destroy();
-    (this.conn as unknown as { stream?: { destroy(): void } }).stream?.destroy();
+    // mysql2 keeps its socket on the connection (not typed)
+    const stream = 'stream' in this.conn ? this.conn.stream : undefined;
+    if (typeof stream === 'object' && stream !== null && 'destroy' in stream) {
+      if (typeof stream.destroy === 'function') stream.destroy();
+    }
   }
 
   /** Formats the statement as the driver would, and refuses one the server would not take. */

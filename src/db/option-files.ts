@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { errnoCode } from '../errno.js';
 import { UsageError } from '../errors.js';
 import { type ClientOptions, clientOptions } from './client-options.js';
 import { type OptionFileLine, parseOptionFile } from './option-file-parse.js';
@@ -104,7 +105,7 @@ class Reader {
       }
       text = await readFile(path, 'utf8');
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? String(e);
+      const code = errnoCode(e) ?? String(e);
       if (how === 'required') throw new UsageError(`cannot read option file ${path} (${code})`);
       if (how === 'include' || code !== 'ENOENT') {
         this.warnings.push(`${path}: option file not read (${code})`);
@@ -124,7 +125,7 @@ class Reader {
     try {
       names = await readdir(dir);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? String(e);
+      const code = errnoCode(e) ?? String(e);
       // As the client: an !includedir it cannot list stops everything.
       throw new UsageError(
         `${from}:${line}: cannot read the folder of !includedir ${dir} (${code})`,

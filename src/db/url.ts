@@ -102,13 +102,13 @@ function urlOptions(url: URL, what: string): Partial<Record<UrlOption, string>> 
   const out: Partial<Record<UrlOption, string>> = {};
   for (const [k, v] of url.searchParams) {
     const name = k.toLowerCase().replaceAll('_', '-');
-    if (!(URL_OPTIONS as readonly string[]).includes(name)) {
+    const option = URL_OPTIONS.find((o) => o === name);
+    if (option === undefined) {
       throw new UsageError(
         `${what}: unknown URL option ${JSON.stringify(k)} (known: ${URL_OPTIONS.join(', ')})`,
         { reason: 'bad-url' },
       );
     }
-    const option = name as UrlOption;
     if (out[option] !== undefined)
       throw new UsageError(`${what}: ${option} is given twice`, { reason: 'bad-url' });
     if (v === '') throw new UsageError(`${what}: ${option} has no value`, { reason: 'bad-url' });

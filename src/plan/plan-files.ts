@@ -59,6 +59,7 @@ export async function loadVerifiedPlan(dir: string): Promise<PlanManifest> {
   }
   let manifest: PlanManifest;
   try {
+    // checked below: its format version, its planId (a hash of the rest), its files' sha256
     manifest = JSON.parse(text) as PlanManifest;
   } catch {
     throw new PreconditionError(
@@ -137,6 +138,7 @@ export async function* readActions(
       if (line.length === 0) continue;
       let action: Action;
       try {
+        // the file's sha256 was checked against plan.json when the plan was opened
         action = JSON.parse(line) as Action;
       } catch {
         throw new PreconditionError('edited-plan', `${file}:${n}: not a JSON action line`, {

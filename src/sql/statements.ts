@@ -110,9 +110,9 @@ export function compactKeys(s: TableShape, keys: readonly (readonly Cell[])[]): 
   const ranges: [string, string][] = [];
   const rest: Cell[][] = [];
   let start = 0;
-  for (let i = 1; i <= sorted.length; i++) {
-    const prev = sorted[i - 1] as bigint;
-    if (i < sorted.length && (sorted[i] as bigint) === prev + 1n) continue;
+  for (const [j, prev] of sorted.entries()) {
+    const i = j + 1;
+    if (sorted[i] === prev + 1n) continue;
     if (i - start >= MIN_RANGE) ranges.push([String(sorted[start]), String(prev)]);
     else for (const v of sorted.slice(start, i)) rest.push([String(v)]);
     start = i;
