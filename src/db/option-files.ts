@@ -150,6 +150,7 @@ const STRING_KEYS = {
   'ssl-cert': 'sslCert',
   'ssl-key': 'sslKey',
 } as const;
+const STRING_KEY_OF = new Map(Object.entries(STRING_KEYS));
 
 interface Draft {
   fields: { -readonly [K in keyof Omit<ClientOptions, 'password'>]: ClientOptions[K] };
@@ -178,8 +179,8 @@ function toClientOptions(lines: readonly LocatedOption[], warnings: string[]): C
 
 /** Applies one option to the draft; false when the tool does not know it. */
 function applyOption(d: Draft, name: string, value: string | null, where: string): boolean {
-  if (name in STRING_KEYS) {
-    const key = STRING_KEYS[name as keyof typeof STRING_KEYS];
+  const key = STRING_KEY_OF.get(name);
+  if (key !== undefined) {
     if (value === null || value === '') throw new UsageError(`${where}: ${name} needs a value`);
     d.fields[key] = value;
   } else if (name === 'port') {

@@ -193,8 +193,9 @@ export function targetOptions(t: DbTarget): ClientOptions {
 }
 
 function makeTarget(fields: Omit<DbTarget, 'password'>, password: string | undefined): DbTarget {
-  const t = { ...fields, tls: Object.freeze({ ...fields.tls }) } as DbTarget;
-  Object.defineProperty(t, 'password', { value: password, enumerable: false });
+  const t: DbTarget = { ...fields, tls: Object.freeze({ ...fields.tls }), password };
+  // kept, but out of every log and JSON (frozen below: neither writable nor configurable)
+  Object.defineProperty(t, 'password', { enumerable: false });
   return Object.freeze(t);
 }
 

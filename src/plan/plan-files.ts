@@ -12,7 +12,8 @@ import { type Action, MANIFEST_FILE, PLAN_FORMAT_VERSION, type PlanManifest } fr
  * holds each action file's sha256, so an edited or truncated action file changes it too.
  */
 export function computePlanId(manifest: Omit<PlanManifest, 'planId'> | PlanManifest): string {
-  const { planId: _ignored, ...rest } = manifest as PlanManifest;
+  // every field but planId (stableStringify orders the keys)
+  const rest = Object.fromEntries(Object.entries(manifest).filter(([k]) => k !== 'planId'));
   return sha256(stableStringify(rest));
 }
 
@@ -37,7 +38,7 @@ function sortKeysDeep(v: unknown): unknown {
 
 export async function fileSha256(path: string): Promise<string> {
   const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  for await (const chunk of createReadStream(path)) h.update(chunk);
   return h.digest('hex');
 }
 
