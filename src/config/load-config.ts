@@ -129,10 +129,8 @@ export function buildPlanConfig(
     tables[name] = tableConfig(name, t, defaults, c.incident?.start !== undefined, problems);
   }
 
-  // a missing URL is among the problems
-  if (problems.length > 0 || backup === null || interim === null) {
-    throw new ConfigError(problems, where);
-  }
+  if (problems.length > 0 || backup === null || interim === null)
+    throw new ConfigError(problems, where); // a null URL is among the problems
   return deepFreeze({
     source,
     backup,
