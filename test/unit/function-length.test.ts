@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles } from '../support/source-files.js';
 
 /**
  * No function of `src/` (declaration, method, constructor, accessor, arrow or function
@@ -19,16 +20,6 @@ const WHOLE = 'reads better whole';
 const PENDING_FOLDERS: readonly string[] = ['apply', 'verify', 'rehearse', 'report', 'demo'];
 
 const SRC = resolve('src');
-
-function sourceFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...sourceFiles(p));
-    else if (p.endsWith('.ts')) out.push(p);
-  }
-  return out;
-}
 
 function isPending(file: string): boolean {
   const first = relative(SRC, file).split('/')[0];
