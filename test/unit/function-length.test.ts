@@ -13,18 +13,7 @@ import { sourceFiles } from '../support/source-files.js';
 const MAX_LINES = 80;
 const WHOLE = 'reads better whole';
 
-/**
- * Folders not held to the limit yet: their long functions are being split on another branch.
- * Empty this list when those splits land; the test then covers all of `src/`.
- */
-const PENDING_FOLDERS: readonly string[] = ['apply', 'verify', 'rehearse', 'report', 'demo'];
-
 const SRC = resolve('src');
-
-function isPending(file: string): boolean {
-  const first = relative(SRC, file).split('/')[0];
-  return first !== undefined && PENDING_FOLDERS.includes(first);
-}
 
 function isFunctionLike(n: ts.Node): n is ts.FunctionLikeDeclaration {
   return (
@@ -70,7 +59,7 @@ function longFunctions(file: string, text: string, maxLines: number): string[] {
 
 describe('function length', () => {
   it(`no function of src/ is longer than ${MAX_LINES} lines unless it says it ${WHOLE}`, () => {
-    const files = sourceFiles(SRC).filter((f) => !isPending(f));
+    const files = sourceFiles(SRC);
     expect(files.length).toBeGreaterThan(50);
     const long = files.flatMap((f) => longFunctions(f, readFileSync(f, 'utf8'), MAX_LINES));
     expect(long).toEqual([]);
