@@ -123,7 +123,7 @@ export async function applyPlan(ps: PlanSession, opts: ApplyOptions): Promise<Ap
     if (!opts.live) await checkDigests(ps, journal);
     // Before anything is written: a target grown into the plan's fresh ids is refused as it is.
     if (status === 'none') await checkFreshIds(conn, ps.schema, ps.where, manifest, runs);
-    const copy = await copySources(conn, ps.server, opts.backup, runs);
+    const copy = await copySources(conn, ps.server, opts.backup, runs, Boolean(opts.live));
     backup = await openStreamSource(copy, runs, opts.backup, ps.logger);
     const tCheck = (performance.now() - t0) / 1000;
     await ensureJournal(conn, ps.schema);
