@@ -17,7 +17,7 @@
  *
  * Flags: --rows N (backup rows, default 400,000: about 300,000 restored)  --remapped N (default
  *   5,000)  --rate N (writes/s, default 200)  --connections N (default 16)  --seed N  --url URL
- *   --keep
+ *   --keep  --batch-seconds S (the live applies' --batch-seconds; the CLI's default otherwise)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -81,6 +81,11 @@ async function prepare(o: LiveOptions, dir: string, cleanup: Cleanup): Promise<T
   return { backup, plans: { strict, quiet, load } };
 }
 
+/** The live applies' --batch-seconds, when the bench was given one. */
+function batchFlag(o: LiveOptions): string[] {
+  return o.batchSeconds === null ? [] : ['--batch-seconds', o.batchSeconds];
+}
+
 /** The third apply: under the generator's writes, then the generator's baseline. */
 async function underLoad(
   o: LiveOptions,
@@ -89,7 +94,7 @@ async function underLoad(
 ): Promise<{ apply: ApplyRun; load: LoadReport; loadedSeconds: number }> {
   const password = o.server.password ?? undefined;
   const running = reconcile(
-    ['apply', '--plan', plan.dir, '--json', '--execute', '--live'],
+    ['apply', '--plan', plan.dir, '--json', '--execute', '--live', ...batchFlag(o)],
     password,
   );
   await firstBatch(target, running);
@@ -132,7 +137,8 @@ async function run(cleanup: Cleanup): Promise<Record<string, unknown>> {
   const password = o.server.password ?? undefined;
   const apply = (p: PlanFigure, live: boolean): Promise<ApplyRun> => {
     log(`apply --execute${live ? ' --live' : ''} (${p.dir})`);
-    const args = ['apply', '--plan', p.dir, '--json', '--execute', ...(live ? ['--live'] : [])];
+    const args = ['apply', '--plan', p.dir, '--json', '--execute'];
+    if (live) args.push('--live', ...batchFlag(o));
     return reconcile(args, password).then(applied);
   };
   const strict = await apply(plans.strict.plan, false);
@@ -164,6 +170,7 @@ function report(
   return {
     bench: 'live',
     rows: o.rows,
+    batchSeconds: o.batchSeconds === null ? 'default' : Number(o.batchSeconds),
     restoredRows: r.restored.rows.total,
     remaps: r.plans.load.plan.remaps,
     planTotals: r.plans.load.plan.totals,

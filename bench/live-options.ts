@@ -11,6 +11,8 @@ export interface LiveOptions {
   readonly rate: number;
   readonly connections: number;
   readonly seed: number;
+  /** the live applies' --batch-seconds (null: the CLI's default) */
+  readonly batchSeconds: string | null;
   /** the server of every schema, schema `information_schema` */
   readonly server: DbTarget;
   readonly keep: boolean;
@@ -35,6 +37,7 @@ export function liveOptions(argv: readonly string[]): LiveOptions {
       seed: { type: 'string', default: '1' },
       url: { type: 'string', default: process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306' },
       keep: { type: 'boolean', default: false },
+      'batch-seconds': { type: 'string' },
     },
   });
   // The server only: a schema in --url would be ignored, so it is replaced, not refused.
@@ -47,5 +50,6 @@ export function liveOptions(argv: readonly string[]): LiveOptions {
     seed: positive('seed', values.seed, 0),
     server: parseDbUrl(`${base}/information_schema`, '--url'),
     keep: values.keep,
+    batchSeconds: values['batch-seconds'] ?? null,
   };
 }

@@ -114,13 +114,25 @@ export abstract class UserError extends Error {
   }
 }
 
-/** Bad flags, a malformed URL, an unknown table: exit 2. */
-export class UsageError extends UserError {
-  readonly exitCode = ExitCode.usage;
-  readonly reason: UsageReason;
-  constructor(message: string, details: ErrorDetails & { reason?: UsageReason } = {}) {
+/** A user error of one exit code whose reason the thrower may give, else the usual one. */
+abstract class ReasonedError<R extends Reason> extends UserError {
+  readonly exitCode: ExitCode;
+  readonly reason: R;
+  constructor(
+    exit: { readonly code: ExitCode; readonly usual: R },
+    message: string,
+    details: ErrorDetails & { reason?: R },
+  ) {
     super(message, details);
-    this.reason = details.reason ?? 'bad-usage';
+    this.exitCode = exit.code;
+    this.reason = details.reason ?? exit.usual;
+  }
+}
+
+/** Bad flags, a malformed URL, an unknown table: exit 2. */
+export class UsageError extends ReasonedError<UsageReason> {
+  constructor(message: string, details: ErrorDetails & { reason?: UsageReason } = {}) {
+    super({ code: ExitCode.usage, usual: 'bad-usage' }, message, details);
   }
 }
 
@@ -137,12 +149,9 @@ export class ConfigError extends UserError {
 }
 
 /** Cannot connect, access denied, unknown schema: exit 3. */
-export class ConnectionError extends UserError {
-  readonly exitCode = ExitCode.refused;
-  readonly reason: ConnectionReason;
+export class ConnectionError extends ReasonedError<ConnectionReason> {
   constructor(message: string, details: ErrorDetails & { reason?: ConnectionReason } = {}) {
-    super(message, details);
-    this.reason = details.reason ?? 'cannot-connect';
+    super({ code: ExitCode.refused, usual: 'cannot-connect' }, message, details);
   }
 }
 

@@ -32,13 +32,9 @@ function scrub(v: unknown, depth = 0): unknown {
   if (depth > 6 || v === null || typeof v !== 'object') return v;
   if (v instanceof Error) {
     // Same class and own fields (code, errno, cause), message and stack scrubbed.
-    const e = Object.create(Object.getPrototypeOf(v) as object) as Error;
-    for (const k of Object.getOwnPropertyNames(v)) {
-      (e as unknown as Record<string, unknown>)[k] = scrub(
-        (v as unknown as Record<string, unknown>)[k],
-        depth + 1,
-      );
-    }
+    const e: Error = Object.create(Object.getPrototypeOf(v));
+    for (const k of Object.getOwnPropertyNames(v))
+      Reflect.set(e, k, scrub(Reflect.get(v, k), depth + 1));
     return e;
   }
   if (Buffer.isBuffer(v)) return v;

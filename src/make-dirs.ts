@@ -1,5 +1,6 @@
 import { access, constants, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { errnoCode } from './errno.js';
 
 /**
  * `mkdir -p` that says why it failed. Node's recursive mkdir says ENOENT when a folder on the
@@ -11,7 +12,7 @@ export async function makeDirs(path: string): Promise<void> {
   try {
     await mkdir(path, { recursive: true });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    if (errnoCode(e) !== 'ENOENT') throw e;
     throw (await ancestorRefusal(path)) ?? e;
   }
 }
@@ -22,11 +23,12 @@ async function ancestorRefusal(path: string): Promise<Error | null> {
       await access(dir, constants.W_OK);
       return null;
     } catch (e) {
-      const x = e as NodeJS.ErrnoException;
-      if (x.code !== 'ENOENT') {
-        return Object.assign(new Error(`${x.code}: cannot create ${path}`, { cause: e }), {
-          code: x.code,
-          errno: x.errno,
+      const code = errnoCode(e);
+      if (code !== 'ENOENT') {
+        const errno = e instanceof Error && 'errno' in e ? e.errno : undefined;
+        return Object.assign(new Error(`${code}: cannot create ${path}`, { cause: e }), {
+          code,
+          errno,
           syscall: 'mkdir',
           path,
         });

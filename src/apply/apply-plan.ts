@@ -9,8 +9,19 @@ import { alreadyApplied, checkDigests, reportBase } from './apply-steps.js';
 import type { BatchLimits } from './batches.js';
 import { type CopySource, copySources } from './copy-source.js';
 import { dryRunApply } from './dry-run.js';
-import { type AutoIncrementStep, executePlan, type TableTally } from './execute.js';
-import { ensureJournal, type JournalStatus, journalStatus, readJournal } from './journal.js';
+import {
+  type AutoIncrementStep,
+  type ExecuteInput,
+  executePlan,
+  type TableTally,
+} from './execute.js';
+import {
+  ensureJournal,
+  type JournalState,
+  type JournalStatus,
+  journalStatus,
+  readJournal,
+} from './journal.js';
 import { liveIsolation } from './live-run.js';
 import { DEFAULT_LOCK_WAIT_SECONDS, releaseLock, takeOrCheckLock } from './lock.js';
 import type { PlanSession } from './plan-session.js';
@@ -112,7 +123,7 @@ export async function applyPlan(ps: PlanSession, opts: ApplyOptions): Promise<Ap
     if (!opts.live) await checkDigests(ps, journal);
     // Before anything is written: a target grown into the plan's fresh ids is refused as it is.
     if (status === 'none') await checkFreshIds(conn, ps.schema, ps.where, manifest, runs);
-    const copy = await copySources(conn, ps.server, opts.backup, runs);
+    const copy = await copySources(conn, ps.server, opts.backup, runs, Boolean(opts.live));
     backup = await openStreamSource(copy, runs, opts.backup, ps.logger);
     const tCheck = (performance.now() - t0) / 1000;
     await ensureJournal(conn, ps.schema);
@@ -122,30 +133,7 @@ export async function applyPlan(ps: PlanSession, opts: ApplyOptions): Promise<Ap
       status === 'none' ? 'applying the plan' : 'resuming the plan from its journal',
     );
     const tWrite = performance.now();
-    const done = await executePlan({
-      dir: ps.dir,
-      planId: manifest.planId,
-      manifest,
-      where: ps.where,
-      conn,
-      schema: ps.schema,
-      runs,
-      journal,
-      copy,
-      backup: backup && { session: backup, schema: opts.backup.schema },
-      limits: opts.limits,
-      logger: ps.logger,
-      ...(opts.progress ? { progress: opts.progress } : {}),
-      ...(opts.stop ? { stop: opts.stop } : {}),
-      live: opts.live ?? null,
-      ...(opts.planDir === undefined ? {} : { planDir: opts.planDir }),
-      meta: {
-        target: ps.where,
-        host: hostname(),
-        pid: process.pid,
-        started: new Date().toISOString(),
-      },
-    });
+    const done = await executePlan(executeInput(ps, opts, journal, copy, backup));
     const write = (performance.now() - tWrite) / 1000;
     ps.logger.info(
       {
@@ -176,6 +164,40 @@ export async function applyPlan(ps: PlanSession, opts: ApplyOptions): Promise<Ap
     await backup?.close();
     await releaseLock(conn, ps.schema).catch(() => undefined);
   }
+}
+
+/** What the writer is given: the plan, the target, the journal so far, where rows come from. */
+function executeInput(
+  ps: PlanSession,
+  opts: ApplyOptions,
+  journal: JournalState,
+  copy: ReadonlyMap<string, CopySource>,
+  backup: Connection | null,
+): ExecuteInput {
+  return {
+    dir: ps.dir,
+    planId: ps.manifest.planId,
+    manifest: ps.manifest,
+    where: ps.where,
+    conn: ps.conn,
+    schema: ps.schema,
+    runs: ps.runs,
+    journal,
+    copy,
+    backup: backup && { session: backup, schema: opts.backup.schema },
+    limits: opts.limits,
+    logger: ps.logger,
+    ...(opts.progress ? { progress: opts.progress } : {}),
+    ...(opts.stop ? { stop: opts.stop } : {}),
+    live: opts.live ?? null,
+    ...(opts.planDir === undefined ? {} : { planDir: opts.planDir }),
+    meta: {
+      target: ps.where,
+      host: hostname(),
+      pid: process.pid,
+      started: new Date().toISOString(),
+    },
+  };
 }
 
 /**

@@ -8,16 +8,25 @@ import { readActions } from '../plan/plan-files.js';
 import type { ApplyOptions, ApplyReport } from './apply-plan.js';
 import { type BatchLimits, tableBatches } from './batches.js';
 import type { copySources } from './copy-source.js';
-import {
-  describeMismatches,
-  digestMismatches,
-  digestsAt,
-  firstMismatchTable,
-  readDigests,
-} from './digests.js';
+import { describeMismatches, firstMismatchTable, journalDrift } from './digests.js';
 import { newTally, type TableTally } from './execute.js';
 import { appliedEnds, type JournalState, type JournalStatus, unfinishedPlans } from './journal.js';
 import type { PlanSession } from './plan-session.js';
+
+/** The parts of an apply report every run fills the same way. */
+export type ReportBase = Pick<
+  ApplyReport,
+  | 'planId'
+  | 'target'
+  | 'mode'
+  | 'live'
+  | 'deferred'
+  | 'journal'
+  | 'order'
+  | 'triggers'
+  | 'batchRows'
+  | 'wouldRefuse'
+>;
 
 /** What every report of a run names: the plan, the target, the mode, the journal's state. */
 export function reportBase(
@@ -25,7 +34,7 @@ export function reportBase(
   opts: ApplyOptions,
   journal: JournalStatus,
   triggers: readonly string[],
-) {
+): ReportBase {
   return {
     planId: ps.manifest.planId,
     target: ps.where,
@@ -36,11 +45,11 @@ export function reportBase(
     order: ps.runs.map((r) => r.plan.table),
     triggers,
     batchRows: opts.limits.rows,
-    wouldRefuse: [] as { reason: string; message: string }[],
+    wouldRefuse: [],
   };
 }
 
-export function alreadyApplied(base: ReturnType<typeof reportBase>, t0: number): ApplyReport {
+export function alreadyApplied(base: ReportBase, t0: number): ApplyReport {
   const secs = (performance.now() - t0) / 1000;
   return {
     ...base,
@@ -58,10 +67,7 @@ export function alreadyApplied(base: ReturnType<typeof reportBase>, t0: number):
  * run was interrupted) says it is.
  */
 export async function checkDigests(ps: PlanSession, journal: JournalState): Promise<void> {
-  const applied = appliedEnds(journal);
-  const expected = await digestsAt(ps.dir, ps.runs, applied);
-  const actual = await readDigests(ps.server, ps.schema, ps.runs, ps.logger);
-  const bad = digestMismatches(expected, actual);
+  const { now: actual, drift: bad } = await journalDrift(ps, journal);
   if (bad.length === 0) return;
   const what = describeMismatches(bad);
   const table = firstMismatchTable(ps.schema, bad);

@@ -13,8 +13,11 @@ export interface Batch {
   readonly phase: Phase;
   readonly first: number;
   readonly end: number;
-  readonly actions: readonly Action[];
+  readonly actions: readonly WriteAction[];
 }
+
+/** An action that writes: every kind but an unresolved one (a batch never holds those). */
+export type WriteAction = Exclude<Action, { op: 'unresolved' }>;
 
 export interface BatchLimits {
   /**
@@ -52,7 +55,7 @@ export async function* tableBatches(
 ): AsyncGenerator<Batch> {
   let index = 0;
   let leading = true;
-  let batch: Action[] = [];
+  let batch: WriteAction[] = [];
   let first = 0;
   let bytes = 0;
   let weight = 0;

@@ -1,5 +1,6 @@
 import type { Session } from '../db/types.js';
 import { type DbTarget, sameAddress } from '../db/url.js';
+import { codeOf } from '../faults.js';
 import { introspectSchema } from '../introspect/introspect.js';
 import type { TableRun } from './plan-tables.js';
 
@@ -13,12 +14,19 @@ export interface CopySource {
  * Restored rows (`copyOf: 'backup'`) are copied server-side, with INSERT … SELECT, when the
  * backup is on the target's server and its table has every column the plan writes; otherwise
  * they travel through the client as values. Either way the rows written are the plan's.
+ *
+ * A live run (`live`) does not copy by INSERT … SELECT into a table with an AUTO_INCREMENT
+ * column while the server's `innodb_autoinc_lock_mode` is below 2 (MariaDB's default is 1):
+ * there an INSERT … SELECT holds the table's AUTO-INC lock until the statement ends, even with
+ * every id given, and every insert of the application into that table waits for it. A
+ * multi-row INSERT … VALUES ("simple insert") does not take that lock.
  */
 export async function copySources(
   s: Session,
   target: DbTarget,
   backup: DbTarget,
   runs: readonly TableRun[],
+  live = false,
 ): Promise<Map<string, CopySource>> {
   const out = new Map<string, CopySource>();
   const wanted = runs.filter((r) => r.plan.actions.insert > 0);
@@ -31,6 +39,7 @@ export async function copySources(
     }
     return out;
   }
+  const lockMode = live ? await autoIncLockMode(s) : null;
   const schema = await introspectSchema(
     s,
     backup.schema,
@@ -53,6 +62,11 @@ export async function copySources(
       });
     } else if (r.plan.key.length === 0) {
       out.set(r.plan.table, { from: null, note: 'no key to select rows by: rows sent as values' });
+    } else if (lockMode !== null && lockMode < 2 && r.info.columns.some((c) => c.autoIncrement)) {
+      out.set(r.plan.table, {
+        from: null,
+        note: `live: rows sent as values (INSERT … SELECT would hold the AUTO-INC lock of the table for the whole statement, innodb_autoinc_lock_mode=${lockMode})`,
+      });
     } else {
       out.set(r.plan.table, {
         from: backup.schema,
@@ -61,4 +75,19 @@ export async function copySources(
     }
   }
   return out;
+}
+
+/** The server's innodb_autoinc_lock_mode (0, 1 or 2), or null where it has none. */
+async function autoIncLockMode(s: Session): Promise<number | null> {
+  try {
+    const rows = await s.query<{ m: number | string | null }>(
+      'SELECT @@innodb_autoinc_lock_mode AS m',
+    );
+    const m = rows[0]?.m;
+    return m === null || m === undefined ? null : Number(m);
+  } catch (e) {
+    // A server without InnoDB's variable has no AUTO-INC lock of InnoDB's to avoid.
+    if (codeOf(e) === 'ER_UNKNOWN_SYSTEM_VARIABLE') return null;
+    throw e;
+  }
 }

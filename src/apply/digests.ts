@@ -8,6 +8,8 @@ import { rowDigestHasher, tableDigestBy } from '../diff/table-digest.js';
 import { type Digest, DigestAccumulator, digestEquals } from '../hash/digest.js';
 import { loadHash64 } from '../hash/xxhash.js';
 import { readActions } from '../plan/plan-files.js';
+import { appliedEnds, type JournalState } from './journal.js';
+import type { PlanSession } from './plan-session.js';
 import type { TableRun } from './plan-tables.js';
 
 export const DIGEST_CONCURRENCY = 3;
@@ -123,4 +125,17 @@ export function describeMismatches(m: readonly DigestMismatch[]): string {
       ? `${first.table} has the expected ${n(first.actual)} rows but other contents (sum ${first.actual.sum}, expected ${first.expected.sum})`
       : `${first.table} has ${n(first.actual)} rows, expected ${n(first.expected)}`;
   return m.length > 1 ? `${head}; and ${m.length - 1} more table${m.length > 2 ? 's' : ''}` : head;
+}
+
+/**
+ * The target's digests now, and where they differ from what the plan and this plan's journal
+ * say it holds: the before digests, moved on by the batches the journal records.
+ */
+export async function journalDrift(
+  ps: PlanSession,
+  journal: JournalState,
+): Promise<{ readonly now: Map<string, Digest>; readonly drift: DigestMismatch[] }> {
+  const expected = await digestsAt(ps.dir, ps.runs, appliedEnds(journal));
+  const now = await readDigests(ps.server, ps.schema, ps.runs, ps.logger);
+  return { now, drift: digestMismatches(expected, now) };
 }

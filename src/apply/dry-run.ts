@@ -46,7 +46,7 @@ export async function dryRunApply(ps: PlanSession, opts: ApplyOptions): Promise<
   if (status === 'none') {
     await check(() => checkFreshIds(conn, ps.schema, ps.where, manifest, runs), undefined);
   }
-  const copy = await copySources(conn, ps.server, opts.backup, runs);
+  const copy = await copySources(conn, ps.server, opts.backup, runs, Boolean(opts.live));
   const tCheck = (performance.now() - t0) / 1000;
   const tables = await listBatches(ps, journal, copy, opts.limits);
   return {

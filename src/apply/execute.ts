@@ -5,7 +5,7 @@ import { rowDigestHasher } from '../diff/table-digest.js';
 import { InterruptedError } from '../errors.js';
 import { faultOf, withApplied } from '../faults.js';
 import { DigestRowHasher } from '../hash/digest.js';
-import { loadHash64 } from '../hash/xxhash.js';
+import { type Hash64, loadHash64 } from '../hash/xxhash.js';
 import { mustGet } from '../must.js';
 import type { PlanManifest } from '../plan/format.js';
 import { readActions } from '../plan/plan-files.js';
@@ -140,132 +140,192 @@ export interface ExecuteResult {
  * two batches with an InterruptedError.
  */
 export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
-  const hash64 = await loadHash64();
-  const progress = x.progress ?? noProgress;
   const applied = appliedEnds(x.journal);
-  const ends = new Map(applied);
-  const tallies = new Map<string, TableTally>();
-  for (const r of x.runs) {
-    const table = r.plan.table;
-    tallies.set(table, newTally(table, applied.get(table) ?? 0, x.copy.get(table)?.note ?? null));
-  }
+  const st: RunState = {
+    hash64: await loadHash64(),
+    applied,
+    ends: new Map(applied),
+    tallies: startTallies(x, applied),
+    next: { value: x.journal.nextSeq },
+    limits: { ...x.limits },
+    batches: 0,
+    deferred: 0,
+    live: null,
+  };
   const unhook = x.stop?.onForce(() => x.conn.destroy());
-  let batches = 0;
-  let deferred = 0;
-  let live: Awaited<ReturnType<typeof liveContext>> | null = null;
-  const stopped = (forced: boolean, e?: unknown): Promise<InterruptedError> =>
-    stoppedApply({ ...x, ends, done: x.journal.batches.length + batches, forced, error: e });
   try {
-    const next = { value: x.journal.nextSeq };
-    let counters: readonly Counter[] | null = x.journal.counters;
     const recorded = new Set(x.journal.autoinc.map((a) => a.table));
-    if (!x.journal.started) {
-      counters = await readAutoIncrements(
-        x.conn,
-        x.schema,
-        x.runs.map((r) => r.plan.table),
-      );
-      const meta = { ...x.meta, autoIncrement: counters };
-      await journalMarker(x.conn, x.schema, x.planId, next.value++, 'start', meta);
-    }
+    const counters = await startJournal(x, st.next);
     // Reserved before the first batch (and again on a resume, which finds them raised): rows
     // the application inserts meanwhile take ids past every id the plan writes. The start row
     // holds every counter's value before the apply, for rollback: no `autoinc` row needed here.
     await reserveCounters(x);
     await pausePoint('start');
 
-    live = x.live ? await liveContext(x) : null;
-    if (live) deferred = live.earlier;
-    const limits = { ...x.limits };
-    const phase = async (p: Phase, runs: readonly TableRun[]): Promise<void> => {
-      for (const r of runs) {
-        const tally = mustGet(tallies, r.plan.table, 'tally of table');
-        const copyFrom = x.copy.get(r.plan.table)?.from ?? null;
-        const target: BatchTarget = {
-          session: x.conn,
-          shape: r.shape,
-          hasher: new DigestRowHasher(r.info, hash64),
-          copyFrom,
-          restore: restoreSource(copyFrom, x.backup),
-          check: {
-            method: r.plan.digestMethod,
-            hasher: rowDigestHasher(r.info, r.plan.digestMethod, hash64),
-          },
-          live: live && {
-            references: live.references.get(r.plan.table) ?? [],
-            parents: live.parents,
-            children: live.children.get(r.plan.table) ?? [],
-          },
-        };
-        const from = applied.get(r.plan.table) ?? 0;
-        const actions = readActions(x.dir, r.plan.file, `${x.schema}.${r.plan.table}`);
-        const label = `${p === 'delete' ? 'deleting from' : 'writing'} ${r.plan.table}`;
-        const a = r.plan.actions;
-        progress.tableStarted(label, p === 'delete' ? a.delete : a.insert + a.update);
-        for await (const batch of readAhead(
-          tableBatches(
-            actions,
-            r.plan.table,
-            p,
-            from,
-            limits,
-            target.copyFrom !== null,
-            false,
-            x.schema,
-          ),
-        )) {
-          if (live) {
-            await live.throttle.wait(`batch ${next.value} (${r.plan.table})`);
-            progress.paused?.(label, live.throttle.pausedSeconds);
-          }
-          if (x.stop?.requested) throw await stopped(false);
-          const t0 = performance.now();
-          const n = next.value++;
-          const journal = { schema: x.schema, planId: x.planId };
-          const done = live
-            ? await withRetries(() => applyBatch(target, batch, journal, n), x.logger, n)
-            : await applyBatch(target, batch, journal, n);
-          const secs = (performance.now() - t0) / 1000;
-          ends.set(r.plan.table, batch.end);
-          addTally(tally, done, secs);
-          if (live) {
-            limits.rows = nextBatchRows(limits.rows, secs, live.batchSeconds, x.limits.rows);
-            deferred += done.deferred.length;
-          }
-          batches++;
-          logBatch(x.logger, n, p, batch);
-          progress.rowsDone(label, batch.actions.length);
-          await pausePoint(`batch:${n}`);
-        }
-        progress.tableDone(label);
-      }
-    };
-    await phase('delete', [...x.runs].reverse());
-    await phase('write', x.runs);
+    st.live = x.live ? await liveContext(x) : null;
+    if (st.live) st.deferred = st.live.earlier;
+    for (const r of [...x.runs].reverse()) await applyTable(x, st, 'delete', r);
+    for (const r of x.runs) await applyTable(x, st, 'write', r);
 
-    const autoIncrement = await raiseCounters(x, counters, recorded, next, tallies);
+    const autoIncrement = await raiseCounters(x, counters, recorded, st.next, st.tallies);
     await pausePoint('end');
-    await journalMarker(x.conn, x.schema, x.planId, next.value++, 'complete', { batches });
+    await journalMarker(x.conn, x.schema, x.planId, st.next.value++, 'complete', {
+      batches: st.batches,
+    });
     return {
-      tables: [...tallies.values()],
+      tables: [...st.tallies.values()],
       autoIncrement,
-      batches,
-      deferred,
-      pausedSeconds: live?.throttle.pausedSeconds ?? 0,
+      batches: st.batches,
+      deferred: st.deferred,
+      pausedSeconds: st.live?.throttle.pausedSeconds ?? 0,
     };
   } catch (e) {
     // Forced: the connection was closed under whatever ran; say what that left.
-    if (x.stop?.forced && !(e instanceof InterruptedError)) throw await stopped(true, e);
-    const done = x.journal.batches.length + batches;
+    if (x.stop?.forced && !(e instanceof InterruptedError)) throw await stoppedRun(x, st, true, e);
+    const done = x.journal.batches.length + st.batches;
     throw x.planDir === undefined ? e : withApplied(e, { batches: done, planDir: x.planDir });
   } finally {
     unhook?.();
     // The readable copy of what the journal defers, however the run ended (best effort: the
     // journal keeps the record, and the next run rewrites the file).
-    if (live && !x.stop?.forced) {
+    if (st.live && !x.stop?.forced) {
       await writeConflicts(x.conn, x.schema, x.planId, x.dir).catch(() => undefined);
     }
   }
+}
+
+type LiveContext = Awaited<ReturnType<typeof liveContext>>;
+
+/** What a run keeps between its batches. */
+interface RunState {
+  readonly hash64: Hash64;
+  /** where each table's actions applied by earlier runs end (the journal's) */
+  readonly applied: ReadonlyMap<string, number>;
+  /** where each table's applied actions end now */
+  readonly ends: Map<string, number>;
+  readonly tallies: ReadonlyMap<string, TableTally>;
+  /** the journal's next seq */
+  readonly next: { value: number };
+  /** the batch size: a live run adapts its rows to how long its batches take */
+  readonly limits: { rows: number; bytes: number };
+  /** batches this run applied */
+  batches: number;
+  /** live runs: actions deferred by this plan's runs so far */
+  deferred: number;
+  live: LiveContext | null;
+}
+
+/** Every table's tally before any batch of this run. */
+function startTallies(
+  x: ExecuteInput,
+  applied: ReadonlyMap<string, number>,
+): Map<string, TableTally> {
+  const tallies = new Map<string, TableTally>();
+  for (const r of x.runs) {
+    const table = r.plan.table;
+    tallies.set(table, newTally(table, applied.get(table) ?? 0, x.copy.get(table)?.note ?? null));
+  }
+  return tallies;
+}
+
+/**
+ * The first run's start row: every table's AUTO_INCREMENT counter before any batch (what
+ * rollback puts back). Returns the counters the journal holds (null: a journal without them).
+ */
+async function startJournal(
+  x: ExecuteInput,
+  next: { value: number },
+): Promise<readonly Counter[] | null> {
+  if (x.journal.started) return x.journal.counters;
+  const counters = await readAutoIncrements(
+    x.conn,
+    x.schema,
+    x.runs.map((r) => r.plan.table),
+  );
+  const meta = { ...x.meta, autoIncrement: counters };
+  await journalMarker(x.conn, x.schema, x.planId, next.value++, 'start', meta);
+  return counters;
+}
+
+/** The error that says how far a stopped run got. */
+function stoppedRun(
+  x: ExecuteInput,
+  st: RunState,
+  forced: boolean,
+  e?: unknown,
+): Promise<InterruptedError> {
+  return stoppedApply({
+    ...x,
+    ends: st.ends,
+    done: x.journal.batches.length + st.batches,
+    forced,
+    error: e,
+  });
+}
+
+/** How one table's batches are written: its shape, hashers, where restored rows come from. */
+function batchTarget(x: ExecuteInput, st: RunState, r: TableRun): BatchTarget {
+  const copyFrom = x.copy.get(r.plan.table)?.from ?? null;
+  const live = st.live;
+  return {
+    session: x.conn,
+    shape: r.shape,
+    hasher: new DigestRowHasher(r.info, st.hash64),
+    copyFrom,
+    restore: restoreSource(copyFrom, x.backup),
+    check: {
+      method: r.plan.digestMethod,
+      hasher: rowDigestHasher(r.info, r.plan.digestMethod, st.hash64),
+    },
+    live: live && {
+      references: live.references.get(r.plan.table) ?? [],
+      parents: live.parents,
+      children: live.children.get(r.plan.table) ?? [],
+    },
+  };
+}
+
+/**
+ * One table's batches of one phase (its deletes, or its updates and inserts), from where an
+ * earlier run stopped; each batch commits with its journal row.
+ */
+async function applyTable(x: ExecuteInput, st: RunState, p: Phase, r: TableRun): Promise<void> {
+  const progress = x.progress ?? noProgress;
+  const live = st.live;
+  const tally = mustGet(st.tallies, r.plan.table, 'tally of table');
+  const target = batchTarget(x, st, r);
+  const from = st.applied.get(r.plan.table) ?? 0;
+  const actions = readActions(x.dir, r.plan.file, `${x.schema}.${r.plan.table}`);
+  const label = `${p === 'delete' ? 'deleting from' : 'writing'} ${r.plan.table}`;
+  const a = r.plan.actions;
+  progress.tableStarted(label, p === 'delete' ? a.delete : a.insert + a.update);
+  const copies = target.copyFrom !== null;
+  const batches = tableBatches(actions, r.plan.table, p, from, st.limits, copies, false, x.schema);
+  for await (const batch of readAhead(batches)) {
+    if (live) {
+      await live.throttle.wait(`batch ${st.next.value} (${r.plan.table})`);
+      progress.paused?.(label, live.throttle.pausedSeconds);
+    }
+    if (x.stop?.requested) throw await stoppedRun(x, st, false);
+    const t0 = performance.now();
+    const n = st.next.value++;
+    const journal = { schema: x.schema, planId: x.planId };
+    const done = live
+      ? await withRetries(() => applyBatch(target, batch, journal, n), x.logger, n)
+      : await applyBatch(target, batch, journal, n);
+    const secs = (performance.now() - t0) / 1000;
+    st.ends.set(r.plan.table, batch.end);
+    addTally(tally, done, secs);
+    if (live) {
+      st.limits.rows = nextBatchRows(st.limits.rows, secs, live.batchSeconds, x.limits.rows);
+      st.deferred += done.deferred.length;
+    }
+    st.batches++;
+    logBatch(x.logger, n, p, batch);
+    progress.rowsDone(label, batch.actions.length);
+    await pausePoint(`batch:${n}`);
+  }
+  progress.tableDone(label);
 }
 
 /** Tries of a live batch that lost a race with the application (see withRetries). */

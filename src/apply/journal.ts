@@ -16,6 +16,13 @@ import { quoteTable } from '../db/quote.js';
 import type { Session } from '../db/types.js';
 import { JOURNAL_TABLE } from '../introspect/reserved.js';
 import type { Counter } from './auto-increment.js';
+import {
+  autoincPayload,
+  deferredList,
+  journalPayload,
+  startPayload,
+  undoRecord,
+} from './journal-payloads.js';
 import type { Deferred } from './live-rows.js';
 import type { UndoRecord } from './undo.js';
 
@@ -149,8 +156,8 @@ export async function readJournal(
     maxSeq = Math.max(maxSeq, seq);
     if (r.kind === 'start') {
       started = true;
-      const p = JSON.parse(r.payload ?? '{}') as { autoIncrement?: Counter[] };
-      counters = Array.isArray(p.autoIncrement) ? p.autoIncrement : null;
+      const p = journalPayload(startPayload, JSON.parse(r.payload ?? '{}'), `start row ${seq}`);
+      counters = p.autoIncrement ?? null;
     } else if (r.kind === 'complete') complete = true;
     else if (r.kind === 'batch') {
       batches.push({
@@ -162,11 +169,7 @@ export async function readJournal(
         rows: Number(r.row_count),
       });
     } else if (r.kind === 'autoinc') {
-      const p = JSON.parse(r.payload ?? '{}') as {
-        column: string;
-        before: string | null;
-        next: string;
-      };
+      const p = journalPayload(autoincPayload, JSON.parse(r.payload ?? '{}'), `autoinc row ${seq}`);
       autoinc.push({ seq, table: String(r.table_name), ...p });
     }
   }
@@ -237,7 +240,11 @@ export async function readDeferred(
     seq: Number(r.seq),
     table: r.table_name,
     // The driver hands a JSON-typed result over parsed (MySQL), or as its text (MariaDB).
-    deferred: (typeof r.d === 'string' ? JSON.parse(r.d) : (r.d ?? [])) as Deferred[],
+    deferred: journalPayload(
+      deferredList,
+      typeof r.d === 'string' ? JSON.parse(r.d) : (r.d ?? []),
+      `deferred actions of batch ${r.seq}`,
+    ),
   }));
 }
 
@@ -254,7 +261,7 @@ export async function readUndo(
   );
   const payload = rows[0]?.payload;
   if (!payload) throw new Error(`journal: batch ${seq} of plan ${planId} has no undo record`);
-  return JSON.parse(payload) as UndoRecord;
+  return journalPayload(undoRecord, JSON.parse(payload), `batch ${seq} of plan ${planId}`);
 }
 
 export async function deleteJournalRow(

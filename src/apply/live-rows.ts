@@ -39,6 +39,7 @@ import {
   selectOneForUpdate,
   type TableShape,
 } from '../sql/statements.js';
+import type { WriteAction } from './batches.js';
 import { type CopyAction, digestOfSet, type RestoreSource } from './restore-run.js';
 import type { BatchTarget } from './run-batch.js';
 
@@ -107,11 +108,10 @@ function hexOf(c: Cell): string {
 /** What a live batch writes, and what it leaves for later. */
 export interface LiveFilter {
   /** the actions to apply, in file order (a copy action narrowed to the keys still free) */
-  readonly apply: Exclude<Action, { op: 'unresolved' }>[];
+  readonly apply: WriteAction[];
   readonly deferred: Deferred[];
 }
 
-type WriteAction = Exclude<Action, { op: 'unresolved' }>;
 type RowWrite = Extract<Action, { op: 'insert' | 'update' | 'delete' }>;
 
 /** A table that references this one, as a move of this table's rows must see it. */

@@ -2,7 +2,8 @@ import type { Session } from '../db/types.js';
 import { PreconditionError } from '../errors.js';
 import { digestColumns } from '../hash/digest.js';
 import { introspectSchema } from '../introspect/introspect.js';
-import type { ColumnInfo, TableInfo } from '../introspect/types.js';
+import type { TableInfo } from '../introspect/types.js';
+import { mustGet } from '../must.js';
 import type { PlanManifest, PlanTable } from '../plan/format.js';
 import type { TableShape } from '../sql/statements.js';
 import { JOURNAL_TABLE } from './journal.js';
@@ -46,7 +47,7 @@ export async function resolveTables(
     ...tables.map((t) => t.table).filter((n) => !manifest.order.includes(n)),
   ];
   return ordered.map((name) => {
-    const plan = byName.get(name) as PlanTable;
+    const plan = mustGet(byName, name, 'plan table');
     const info = live.tables.get(name);
     if (!info) {
       throw new PreconditionError(
@@ -82,7 +83,7 @@ export async function resolveTables(
       schema,
       name,
       columns,
-      key: key as ColumnInfo[],
+      key,
       flavor: s.server.flavor,
     };
     return { plan, info, shape };

@@ -1,6 +1,7 @@
 import { num, secs, textGrid } from '../text-grid.js';
 import type { ApplyReport } from './apply-plan.js';
 import { COPY_SHARE } from './batches.js';
+import type { TableTally } from './execute.js';
 import { JOURNAL_TABLE } from './journal.js';
 import type { RollbackReport } from './rollback-plan.js';
 
@@ -21,31 +22,47 @@ export function renderApplyText(r: ApplyReport): string {
   out.push(`journal: ${journal}`);
   out.push(`order: ${r.order.join(' → ')} (writes in this order, deletes in reverse)`);
   out.push('');
+  out.push(...tableGrid(r));
+  out.push('');
+  out.push(...writeNotes(r));
+  out.push('');
+  if (r.mode === 'dry-run') out.push(...dryRunEnd(r));
+  else out.push(...executedEnd(r));
+  return `${out.join('\n')}\n`;
+}
+
+/** The columns of a table's tally every run report shows: its rows by operation, its batches. */
+export const TALLY_HEADER = ['delete', 'update', 'insert', 'insert…select', 'batches'];
+
+/** A table's tally under TALLY_HEADER. */
+export function tallyCells(t: TableTally): string[] {
+  return [num(t.deleted), num(t.updated), num(t.inserted), num(t.copied), num(t.batches)];
+}
+
+/** One line a table: its rows by operation, batches, what an earlier run did, its time. */
+function tableGrid(r: ApplyReport): string[] {
   const dry = r.mode === 'dry-run';
   const rows = r.tables.map((t) => [
     t.table,
-    num(t.deleted),
-    num(t.updated),
-    num(t.inserted),
-    num(t.copied),
-    num(t.batches),
+    ...tallyCells(t),
     t.resumedFrom > 0 ? num(t.resumedFrom) : '-',
     ...(r.live && !dry ? [num(t.deferred)] : []),
     dry ? '' : secs(t.seconds),
   ]);
   const header = [
     'table',
-    'delete',
-    'update',
-    'insert',
-    'insert…select',
-    'batches',
+    ...TALLY_HEADER,
     'done before',
     ...(r.live && !dry ? ['deferred'] : []),
     dry ? '' : 'time',
   ];
-  out.push(...textGrid(header, rows));
-  out.push('');
+  return textGrid(header, rows);
+}
+
+/** How restored rows were written, the AUTO_INCREMENT counters raised, the triggers accepted. */
+function writeNotes(r: ApplyReport): string[] {
+  const dry = r.mode === 'dry-run';
+  const out: string[] = [];
   // How restored rows were (or would be) written, only where some were.
   for (const t of r.tables)
     if (t.copyNote && (t.copyNote.startsWith('INSERT') ? t.copied : t.copied + t.inserted) > 0)
@@ -58,34 +75,42 @@ export function renderApplyText(r: ApplyReport): string {
   }
   if (r.triggers.length > 0)
     out.push(`triggers accepted (--allow-triggers): ${r.triggers.join('; ')}`);
-  out.push('');
-  if (dry) {
-    out.push(
-      `would run ${num(r.batches)} batches (${num(r.rows)} rows; at most ${num(r.batchRows)} rows a batch, or ${num(r.batchRows * COPY_SHARE)} server-side copies), each in a transaction journaled in ${JOURNAL_TABLE}`,
-    );
-    for (const w of r.wouldRefuse) out.push(`WOULD REFUSE (${w.reason}): ${w.message}`);
-    out.push(
-      r.wouldRefuse.length > 0
-        ? `dry run: nothing was changed; --execute would be refused (${r.wouldRefuse.length} reason${r.wouldRefuse.length === 1 ? '' : 's'} above)`
-        : 'dry run: nothing was changed (add --execute to apply)',
-    );
-  } else {
-    const paused = r.seconds.paused >= 0.05 ? `, paused ${secs(r.seconds.paused)}` : '';
-    out.push(
-      `${r.outcome === 'resumed' ? 'resumed and applied' : 'applied'}${r.live ? ' (live)' : ''}: ${num(r.rows)} rows in ${num(r.batches)} batches, ${secs(r.seconds.write)}${paused} (checks ${secs(r.seconds.check)}); next: reconcile verify${r.live ? ' --live' : ''}`,
-    );
-    if (r.live && r.deferred > 0) {
-      out.push(
-        `deferred: ${num(r.deferred)} actions on rows the application changed since the plan (or on rows that reference them); listed in conflicts.jsonl in the plan folder; decide them with: reconcile plan --refresh PLAN_DIR --out NEW_PLAN_DIR`,
-      );
-    }
-  }
-  if (dry && r.live) {
+  return out;
+}
+
+/** A dry run's last lines: what --execute would run, or why it would be refused. */
+function dryRunEnd(r: ApplyReport): string[] {
+  const out: string[] = [];
+  out.push(
+    `would run ${num(r.batches)} batches (${num(r.rows)} rows; at most ${num(r.batchRows)} rows a batch, or ${num(r.batchRows * COPY_SHARE)} server-side copies), each in a transaction journaled in ${JOURNAL_TABLE}`,
+  );
+  for (const w of r.wouldRefuse) out.push(`WOULD REFUSE (${w.reason}): ${w.message}`);
+  out.push(
+    r.wouldRefuse.length > 0
+      ? `dry run: nothing was changed; --execute would be refused (${r.wouldRefuse.length} reason${r.wouldRefuse.length === 1 ? '' : 's'} above)`
+      : 'dry run: nothing was changed (add --execute to apply)',
+  );
+  if (r.live) {
     out.push(
       'live: no whole-target check; each batch will lock and check the rows it touches, and defer those changed since the plan',
     );
   }
-  return `${out.join('\n')}\n`;
+  return out;
+}
+
+/** An executed run's last lines: what it wrote, in how long, what it deferred, what next. */
+function executedEnd(r: ApplyReport): string[] {
+  const out: string[] = [];
+  const paused = r.seconds.paused >= 0.05 ? `, paused ${secs(r.seconds.paused)}` : '';
+  out.push(
+    `${r.outcome === 'resumed' ? 'resumed and applied' : 'applied'}${r.live ? ' (live)' : ''}: ${num(r.rows)} rows in ${num(r.batches)} batches, ${secs(r.seconds.write)}${paused} (checks ${secs(r.seconds.check)}); next: reconcile verify${r.live ? ' --live' : ''}`,
+  );
+  if (r.live && r.deferred > 0) {
+    out.push(
+      `deferred: ${num(r.deferred)} actions on rows the application changed since the plan (or on rows that reference them); listed in conflicts.jsonl in the plan folder; decide them with: reconcile plan --refresh PLAN_DIR --out NEW_PLAN_DIR`,
+    );
+  }
+  return out;
 }
 
 export function renderRollbackText(r: RollbackReport): string {

@@ -12,11 +12,17 @@ export interface CounterCheck {
   readonly ok: boolean;
 }
 
+/** A table's AUTO_INCREMENT counter before the apply, as the journal recorded it. */
+export interface CounterBefore {
+  readonly table: string;
+  readonly value: string;
+}
+
 /**
  * The counters a rollback must put back: those the start row recorded before the first batch;
  * for a journal written before reconcile recorded them, those its `autoinc` rows kept.
  */
-export function countersBefore(j: JournalState): { table: string; value: string }[] {
+export function countersBefore(j: JournalState): CounterBefore[] {
   const recorded = j.counters ?? j.autoinc.map((a) => ({ table: a.table, value: a.before }));
   return recorded.flatMap((c) => (c.value === null ? [] : [{ table: c.table, value: c.value }]));
 }
@@ -29,7 +35,7 @@ export function countersBefore(j: JournalState): { table: string; value: string 
 export async function restoreCounters(
   s: Session,
   schema: string,
-  want: readonly { table: string; value: string }[],
+  want: readonly CounterBefore[],
 ): Promise<void> {
   const now = await readAutoIncrements(
     s,
@@ -46,7 +52,7 @@ export async function restoreCounters(
 export async function checkCounters(
   s: Session,
   schema: string,
-  want: readonly { table: string; value: string }[],
+  want: readonly CounterBefore[],
 ): Promise<CounterCheck[]> {
   const now = await readAutoIncrements(
     s,
@@ -57,7 +63,7 @@ export async function checkCounters(
 }
 
 export function compareCounters(
-  want: readonly { table: string; value: string }[],
+  want: readonly CounterBefore[],
   now: readonly { table: string; value: string | null }[],
 ): CounterCheck[] {
   return want.map((w) => {

@@ -15,7 +15,6 @@ import { cellFromRaw, rawFromCell } from '../cell/cell-codec.js';
 import type { Cell, Row } from '../cell/cells.js';
 import { quoteId, quoteTable } from '../db/quote.js';
 import type { RawRow, Session } from '../db/types.js';
-import { asFault } from '../faults.js';
 import type { DigestRowHasher } from '../hash/digest.js';
 import { hex64 } from '../hash/xxhash.js';
 import type { Action } from '../plan/format.js';
@@ -32,8 +31,9 @@ import {
   updateByKey,
   updateExact,
 } from '../sql/statements.js';
-import { deleteJournalRow, type JournalBatch, readUndo } from './journal.js';
+import { type JournalBatch, readUndo } from './journal.js';
 import { deleteRowsExact } from './keyless-delete.js';
+import { undoInTransaction } from './run-undo.js';
 import type { UndoStep } from './undo.js';
 
 export const KEPT_FILE = 'rollback-kept.jsonl';
@@ -74,25 +74,14 @@ export async function undoBatchLive(
   const expected = await expectations(sh, ctx, b);
   const kept: KeptRow[] = [];
   let rows = 0;
-  let committing = false;
   const keep = (op: KeptRow['op'], key: Row, reason: KeptRow['reason']): void => {
     kept.push({ table: sh.name, batch: b.seq, op, key, reason });
   };
-  try {
-    await s.execute('START TRANSACTION');
+  await undoInTransaction(s, sh, journal, b.seq, async () => {
     for (const step of [...rec.steps].reverse()) {
       rows += await undoStepLive(s, sh, step, expected, ctx, keep);
     }
-    await deleteJournalRow(s, journal.schema, journal.planId, b.seq);
-    committing = true;
-    await s.execute('COMMIT');
-  } catch (e) {
-    await s.execute('ROLLBACK').catch(() => undefined);
-    throw asFault(e, {
-      table: `${sh.schema}.${sh.name}`,
-      batch: { seq: b.seq, undo: true, committing },
-    });
-  }
+  });
   return { rows, kept };
 }
 

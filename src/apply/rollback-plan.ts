@@ -10,15 +10,15 @@ import {
   type DigestMismatch,
   describeMismatches,
   digestMismatches,
-  digestsAt,
   firstMismatchTable,
+  journalDrift,
   readDigests,
 } from './digests.js';
 import {
-  appliedEnds,
   deleteJournalKind,
   dropJournalIfEmpty,
   type JournalBatch,
+  type JournalState,
   type JournalStatus,
   journalStatus,
   readJournal,
@@ -26,6 +26,7 @@ import {
 import { DEFAULT_LOCK_WAIT_SECONDS, releaseLock, takeOrCheckLock } from './lock.js';
 import type { PlanSession } from './plan-session.js';
 import {
+  type CounterBefore,
   type CounterCheck,
   checkCounters,
   countersBefore,
@@ -100,7 +101,7 @@ export async function rollbackPlan(
   opts: RollbackOptions,
 ): Promise<RollbackReport> {
   const t0 = performance.now();
-  const { manifest, conn, runs } = ps;
+  const { manifest, conn } = ps;
   await takeOrCheckLock(conn, ps.schema, ps.where, opts.execute, {
     seconds: opts.lockWaitSeconds ?? DEFAULT_LOCK_WAIT_SECONDS,
     logger: ps.logger,
@@ -108,28 +109,8 @@ export async function rollbackPlan(
   try {
     const journal = await readJournal(conn, ps.schema, manifest.planId);
     const status = journalStatus(journal);
-    const tables = new Map<string, RollbackTable>();
-    for (const b of journal.batches) {
-      const t = tables.get(b.table) ?? { table: b.table, batches: 0, rows: 0 };
-      t.batches++;
-      t.rows += b.rows;
-      tables.set(b.table, t);
-    }
-    const base = {
-      planId: manifest.planId,
-      target: ps.where,
-      mode: opts.execute ? ('execute' as const) : ('dry-run' as const),
-      live: Boolean(opts.live),
-      kept: [] as KeptRow[],
-      keptCount: 0,
-      journal: status,
-      tables: [...tables.values()],
-      batches: journal.batches.length,
-      rows: journal.batches.reduce((n, b) => n + b.rows, 0),
-    };
-    const expected = await digestsAt(ps.dir, runs, appliedEnds(journal));
-    const now = await readDigests(ps.server, ps.schema, runs, ps.logger);
-    const drift = digestMismatches(expected, now);
+    const base = rollbackBase(ps, opts, journal, status);
+    const { drift } = await journalDrift(ps, journal);
     if (status !== 'none' && drift.length > 0 && !opts.live) {
       throw new PreconditionError(
         'journal-mismatch',
@@ -151,26 +132,10 @@ export async function rollbackPlan(
         seconds: (performance.now() - t0) / 1000,
       };
     }
-
-    // First the marker: from here on the plan reads as partly applied, which it is.
-    await deleteJournalKind(conn, ps.schema, manifest.planId, 'complete');
-    let kept: KeptRow[] = [];
-    if (opts.live) {
-      kept = await undoAllLive(ps, journal.batches, opts.live.backup, opts.stop);
-      await writeKept(ps.dir, kept);
-    } else await undoAll(ps, journal.batches, opts.stop);
-    await restoreCounters(conn, ps.schema, counters);
-    await deleteJournalKind(conn, ps.schema, manifest.planId, 'autoinc');
-    await deleteJournalKind(conn, ps.schema, manifest.planId, 'start');
-    await dropJournalIfEmpty(conn, ps.schema);
-
-    const after = await readDigests(ps.server, ps.schema, runs, ps.logger);
-    const before = new Map(runs.map((r) => [r.plan.table, r.plan.digestBefore]));
-    const mismatches = digestMismatches(before, after);
-    const counterChecks = await checkCounters(conn, ps.schema, counters);
-    const ok = mismatches.length === 0 && counterChecks.every((c) => c.ok);
+    const kept = await undoJournal(ps, journal, counters, opts);
+    const check = await checkBefore(ps, counters);
     ps.logger.info(
-      { event: 'rollback.done', planId: manifest.planId, batches: base.batches, ok },
+      { event: 'rollback.done', planId: manifest.planId, batches: base.batches, ok: check.ok },
       'plan rolled back',
     );
     return {
@@ -179,14 +144,91 @@ export async function rollbackPlan(
       keptCount: kept.length,
       outcome: 'rolled-back',
       autoIncrement,
-      beforeOk: ok,
-      mismatches,
-      counters: counterChecks,
+      beforeOk: check.ok,
+      mismatches: check.mismatches,
+      counters: check.counters,
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {
     if (opts.execute) await releaseLock(conn, ps.schema).catch(() => undefined);
   }
+}
+
+/** What every rollback report names: the plan, the target, the mode, what the journal holds. */
+function rollbackBase(
+  ps: PlanSession,
+  opts: RollbackOptions,
+  journal: JournalState,
+  status: JournalStatus,
+): Pick<
+  RollbackReport,
+  | 'planId'
+  | 'target'
+  | 'mode'
+  | 'live'
+  | 'kept'
+  | 'keptCount'
+  | 'journal'
+  | 'tables'
+  | 'batches'
+  | 'rows'
+> {
+  const tables = new Map<string, RollbackTable>();
+  for (const b of journal.batches) {
+    const t = tables.get(b.table) ?? { table: b.table, batches: 0, rows: 0 };
+    t.batches++;
+    t.rows += b.rows;
+    tables.set(b.table, t);
+  }
+  return {
+    planId: ps.manifest.planId,
+    target: ps.where,
+    mode: opts.execute ? 'execute' : 'dry-run',
+    live: Boolean(opts.live),
+    kept: [],
+    keptCount: 0,
+    journal: status,
+    tables: [...tables.values()],
+    batches: journal.batches.length,
+    rows: journal.batches.reduce((n, b) => n + b.rows, 0),
+  };
+}
+
+/**
+ * The rollback's writes: the batches undone, the counters put back, the plan's journal rows
+ * removed (and the journal table once empty). Returns the rows a live rollback kept.
+ */
+async function undoJournal(
+  ps: PlanSession,
+  journal: JournalState,
+  counters: readonly CounterBefore[],
+  opts: RollbackOptions,
+): Promise<KeptRow[]> {
+  const { conn, manifest } = ps;
+  // First the marker: from here on the plan reads as partly applied, which it is.
+  await deleteJournalKind(conn, ps.schema, manifest.planId, 'complete');
+  let kept: KeptRow[] = [];
+  if (opts.live) {
+    kept = await undoAllLive(ps, journal.batches, opts.live.backup, opts.stop);
+    await writeKept(ps.dir, kept);
+  } else await undoAll(ps, journal.batches, opts.stop);
+  await restoreCounters(conn, ps.schema, counters);
+  await deleteJournalKind(conn, ps.schema, manifest.planId, 'autoinc');
+  await deleteJournalKind(conn, ps.schema, manifest.planId, 'start');
+  await dropJournalIfEmpty(conn, ps.schema);
+  return kept;
+}
+
+/** After the undo: the target's digests against the plan's before digests, and its counters. */
+async function checkBefore(
+  ps: PlanSession,
+  counters: readonly CounterBefore[],
+): Promise<{ mismatches: DigestMismatch[]; counters: CounterCheck[]; ok: boolean }> {
+  const after = await readDigests(ps.server, ps.schema, ps.runs, ps.logger);
+  const before = new Map(ps.runs.map((r) => [r.plan.table, r.plan.digestBefore]));
+  const mismatches = digestMismatches(before, after);
+  const checks = await checkCounters(ps.conn, ps.schema, counters);
+  return { mismatches, counters: checks, ok: mismatches.length === 0 && checks.every((c) => c.ok) };
 }
 
 /**

@@ -26,7 +26,7 @@ import {
   updateByKey,
   updateExact,
 } from '../sql/statements.js';
-import type { Batch } from './batches.js';
+import type { Batch, WriteAction } from './batches.js';
 import { journalBatch } from './journal.js';
 import { deleteRowsExact } from './keyless-delete.js';
 import { type Deferred, type LiveTable, liveFilter } from './live-rows.js';
@@ -60,13 +60,27 @@ export interface BatchOutcome {
   readonly deferred: readonly Deferred[];
 }
 
-type Method = 'copy' | 'restore' | 'values' | 'update' | 'delete';
-type WriteAction = Exclude<Action, { op: 'unresolved' }>;
+type InsertAction = Extract<Action, { op: 'insert' }>;
+type UpdateAction = Extract<Action, { op: 'update' }>;
+type DeleteAction = Extract<Action, { op: 'delete' }>;
 
-function methodOf(t: BatchTarget, a: WriteAction): Method {
-  if (a.op === 'copy') return 'restore';
-  if (a.op !== 'insert') return a.op;
-  return a.copyOf === 'backup' && t.copyFrom !== null && t.shape.key.length > 0 ? 'copy' : 'values';
+/**
+ * A run of consecutive actions of a batch applied the same way: restored from the backup
+ * (copy actions), copied server-side from the backup schema, inserted from values, updated,
+ * deleted.
+ */
+type Run =
+  | { readonly method: 'restore'; readonly actions: CopyAction[] }
+  | { readonly method: 'copy'; readonly from: string; readonly actions: InsertAction[] }
+  | { readonly method: 'values'; readonly actions: InsertAction[] }
+  | { readonly method: 'update'; readonly actions: UpdateAction[] }
+  | { readonly method: 'delete'; readonly actions: DeleteAction[] };
+
+/** What a run wrote: its undo step, its rows, and whether it copied a span of keys at once. */
+interface RunOutcome {
+  readonly step: UndoStep;
+  readonly rows: number;
+  readonly span: boolean;
 }
 
 /**
@@ -89,28 +103,21 @@ export async function applyBatch(
   let committing = false;
   try {
     await s.execute('START TRANSACTION');
-    let actions = batch.actions as WriteAction[];
+    let actions = batch.actions;
     if (t.live && t.shape.key.length > 0) {
       const f = await liveFilter(t, t.live, actions, batch.first);
       actions = f.apply;
       deferred.push(...f.deferred);
     }
     const defer = t.live ? keylessDeferral(batch, deferred) : null;
-    for (const [method, run] of runsOf(t, actions)) {
-      if (method === 'restore') {
-        const r = await restoreRun(s, t.shape, t.restore, t.check, run as CopyAction[], seq);
-        steps.push(r.step);
-        out.copied += r.rows;
-        continue;
-      }
-      const { step, span } = await applyRun(t, method, run, seq, defer);
-      steps.push(step);
-      if (span) out.copySpans++;
-      const n = stepRows(step);
-      if (method === 'copy') out.copied += n;
-      else if (method === 'values') out.inserted += n;
-      else if (method === 'update') out.updated += n;
-      else out.deleted += n;
+    for (const run of runsOf(t, actions)) {
+      const r = await applyRun(t, run, seq, defer);
+      steps.push(r.step);
+      if (r.span) out.copySpans++;
+      if (run.method === 'restore' || run.method === 'copy') out.copied += r.rows;
+      else if (run.method === 'values') out.inserted += r.rows;
+      else if (run.method === 'update') out.updated += r.rows;
+      else out.deleted += r.rows;
     }
     const undo: UndoRecord = {
       table: t.shape.name,
@@ -172,26 +179,81 @@ function keylessDeferral(batch: Batch, out: Deferred[]): Deferral {
 }
 
 /** Splits a batch into runs of consecutive actions applied the same way. */
-function runsOf(t: BatchTarget, actions: readonly WriteAction[]): [Method, WriteAction[]][] {
-  const runs: [Method, WriteAction[]][] = [];
+function runsOf(t: BatchTarget, actions: readonly WriteAction[]): Run[] {
+  const runs: Run[] = [];
   for (const a of actions) {
-    const m = methodOf(t, a);
+    const one = runOf(t, a);
     const last = runs[runs.length - 1];
-    if (last && last[0] === m) last[1].push(a);
-    else runs.push([m, [a]]);
+    if (!last || !joined(last, one)) runs.push(one);
   }
   return runs;
 }
 
+/** The run of one action: how it is applied. */
+function runOf(t: BatchTarget, a: WriteAction): Run {
+  switch (a.op) {
+    case 'copy':
+      return { method: 'restore', actions: [a] };
+    case 'update':
+      return { method: 'update', actions: [a] };
+    case 'delete':
+      return { method: 'delete', actions: [a] };
+    case 'insert': {
+      // Restored rows are copied server-side where the backup schema is readable and the
+      // table has a key to select them by; else they travel as values.
+      const from = a.copyOf === 'backup' && t.shape.key.length > 0 ? t.copyFrom : null;
+      return from === null
+        ? { method: 'values', actions: [a] }
+        : { method: 'copy', from, actions: [a] };
+    }
+  }
+}
+
+/** Appends `next`'s actions to `run` when both are applied the same way (else false). */
+function joined(run: Run, next: Run): boolean {
+  if (run.method === 'restore' && next.method === 'restore') run.actions.push(...next.actions);
+  else if (run.method === 'copy' && next.method === 'copy') run.actions.push(...next.actions);
+  else if (run.method === 'values' && next.method === 'values') run.actions.push(...next.actions);
+  else if (run.method === 'update' && next.method === 'update') run.actions.push(...next.actions);
+  else if (run.method === 'delete' && next.method === 'delete') run.actions.push(...next.actions);
+  else return false;
+  return true;
+}
+
+/** What a run's statements need: the target, the batch, where a keyless miss is deferred. */
+interface RunContext {
+  readonly t: BatchTarget;
+  readonly sh: TableShape;
+  readonly seq: number;
+  readonly defer: Deferral | null;
+  /** names action `i` of the run in an error about its row or key */
+  readonly what: (i: number) => string;
+}
+
 async function applyRun(
   t: BatchTarget,
-  method: Exclude<Method, 'restore'>,
-  run: WriteAction[],
+  run: Run,
   seq: number,
   defer: Deferral | null,
-): Promise<{ step: UndoStep; span: boolean }> {
-  if (method === 'copy') return copyRun(t, run, seq);
-  return { step: await writeRun(t, method, run, seq, defer), span: false };
+): Promise<RunOutcome> {
+  if (run.method === 'restore') {
+    const r = await restoreRun(t.session, t.shape, t.restore, t.check, run.actions, seq);
+    return { step: r.step, rows: r.rows, span: false };
+  }
+  const sh = t.shape;
+  const c: RunContext = {
+    t,
+    sh,
+    seq,
+    defer,
+    what: (i) => `${sh.name} action ${i + 1} of batch ${seq}`,
+  };
+  if (run.method === 'copy') return copyRun(c, run.from, run.actions);
+  let step: UndoStep;
+  if (run.method === 'values') step = await insertRun(c, run.actions);
+  else if (run.method === 'update') step = await updateRun(c, run.actions);
+  else step = await deleteRun(c, run.actions);
+  return { step, rows: stepRows(step), span: false };
 }
 
 /**
@@ -202,21 +264,14 @@ async function applyRun(
  * their keys.
  */
 async function copyRun(
-  t: BatchTarget,
-  run: WriteAction[],
-  seq: number,
-): Promise<{ step: UndoStep; span: boolean }> {
-  const sh = t.shape;
-  const from = t.copyFrom as string;
+  c: RunContext,
+  from: string,
+  run: readonly InsertAction[],
+): Promise<RunOutcome> {
+  const { t, sh, seq } = c;
   const keys = compactKeys(
     sh,
-    run.map((a, i) =>
-      keyCells(
-        sh,
-        (a as Extract<Action, { op: 'insert' }>).key,
-        `${sh.name} action ${i + 1} of batch ${seq}`,
-      ),
-    ),
+    run.map((a, i) => keyCells(sh, a.key, c.what(i))),
   );
   const n = run.length;
   let span = keySpan(sh, keys);
@@ -234,97 +289,103 @@ async function copyRun(
       { table: `${sh.schema}.${sh.name}`, batch: seq },
     );
   }
-  return { step: { op: 'unInsert', keys: keys.keys, ranges: keys.ranges }, span: span !== null };
+  const step: UndoStep = { op: 'unInsert', keys: keys.keys, ranges: keys.ranges };
+  return { step, rows: stepRows(step), span: span !== null };
 }
 
-async function writeRun(
-  t: BatchTarget,
-  method: Exclude<Method, 'copy' | 'restore'>,
-  run: WriteAction[],
-  seq: number,
-  defer: Deferral | null,
-): Promise<UndoStep> {
-  const sh = t.shape;
-  const keyed = sh.key.length > 0;
-  const what = (i: number): string => `${sh.name} action ${i + 1} of batch ${seq}`;
-  switch (method) {
-    case 'values': {
-      const rows = run.map((a, i) =>
-        rowCells(sh, (a as Extract<Action, { op: 'insert' }>).row, what(i)),
-      );
-      const r = await exec(t, insertValues(sh, rows));
-      if (r !== rows.length) throw new Error(`${sh.name}: inserted ${r} of ${rows.length} rows`);
-      if (!keyed) return { op: 'unInsertExact', rows };
-      const keys = compactKeys(
-        sh,
-        run.map((a, i) => keyCells(sh, (a as Extract<Action, { op: 'insert' }>).row, what(i))),
-      );
-      return { op: 'unInsert', keys: keys.keys, ranges: keys.ranges };
-    }
-    case 'update': {
-      const acts = run as Extract<Action, { op: 'update' }>[];
-      const next = acts.map((a, i) => rowCells(sh, a.row, what(i)));
-      if (!keyed) {
-        const before = acts.map((a, i) => rowCells(sh, a.before, what(i)));
-        const done: number[] = [];
-        for (let i = 0; i < acts.length; i++) {
-          const a = must(acts[i], 'update of the run');
-          const r = await exec(
-            t,
-            updateExact(sh, must(before[i], 'before'), must(next[i], 'row'), a.columns),
-          );
-          if (r === 1) done.push(i);
-          else if (defer) defer(a, i);
-          else throw changed(sh, a, seq);
-        }
-        return {
-          op: 'unUpdateExact',
-          rows: done.map((i) => must(next[i], 'row')),
-          before: done.map((i) => must(before[i], 'before')),
-        };
-      }
-      const keys = acts.map((a, i) => keyCells(sh, a.key, what(i)));
-      const before = await lockBefores(t, acts, keys, seq);
-      for (let i = 0; i < acts.length; i++) {
-        const a = acts[i] as Extract<Action, { op: 'update' }>;
-        const r = await exec(t, updateByKey(sh, keys[i] as Cell[], next[i] as Cell[], a.columns));
-        if (r !== 1) throw changed(sh, acts[i] as RowAction, seq);
-      }
-      return {
-        op: 'unUpdate',
-        at: acts.map((a, i) => keyCells(sh, a.row, what(i))),
-        before,
-      };
-    }
-    case 'delete': {
-      const acts = run as Extract<Action, { op: 'delete' }>[];
-      if (!keyed) {
-        const before = acts.map((a, i) => rowCells(sh, a.before, what(i)));
-        const missing = await deleteRowsExact(t.session, sh, before);
-        const first = missing[0];
-        if (first !== undefined && !defer) throw changed(sh, must(acts[first], 'delete'), seq);
-        for (const i of missing) defer?.(must(acts[i], 'delete'), i);
-        const gone = new Set(missing);
-        return { op: 'unDelete', rows: before.filter((_, i) => !gone.has(i)) };
-      }
-      const keys = acts.map((a, i) => keyCells(sh, a.key, what(i)));
-      const before = await lockBefores(t, acts, keys, seq);
-      const r = await exec(t, deleteByKeys(sh, compactKeys(sh, keys)));
-      if (r !== keys.length)
-        throw new Error(`${sh.name}: deleted ${r} of ${keys.length} locked rows`);
-      return { op: 'unDelete', rows: before };
-    }
-  }
+/** Inserts from the plan's values, as one multi-row statement. */
+async function insertRun(c: RunContext, run: readonly InsertAction[]): Promise<UndoStep> {
+  const { t, sh, what } = c;
+  const rows = run.map((a, i) => rowCells(sh, a.row, what(i)));
+  const r = await exec(t, insertValues(sh, rows));
+  if (r !== rows.length) throw new Error(`${sh.name}: inserted ${r} of ${rows.length} rows`);
+  if (sh.key.length === 0) return { op: 'unInsertExact', rows };
+  const keys = compactKeys(
+    sh,
+    run.map((a, i) => keyCells(sh, a.row, what(i))),
+  );
+  return { op: 'unInsert', keys: keys.keys, ranges: keys.ranges };
 }
 
 /**
- * Reads and locks the rows at `keys` and checks each is the row the plan saw. Returns their
- * cells (the undo images), in action order.
+ * Updates row by row: by key after locking and checking each row (its image is the undo), or,
+ * in a keyless table, the one row equal to the plan's before image.
+ */
+async function updateRun(c: RunContext, acts: readonly UpdateAction[]): Promise<UndoStep> {
+  const { t, sh, seq, what } = c;
+  if (sh.key.length === 0) return updateRowsExact(c, acts);
+  const next = acts.map((a, i) => rowCells(sh, a.row, what(i)));
+  const rows = acts.map((a, i) => ({ a, key: keyCells(sh, a.key, what(i)) }));
+  const before = await lockBefores(t, rows, seq);
+  for (const [i, { a, key }] of rows.entries()) {
+    const r = await exec(t, updateByKey(sh, key, must(next[i], 'row of the update'), a.columns));
+    if (r !== 1) throw changed(sh, a, seq);
+  }
+  return {
+    op: 'unUpdate',
+    at: acts.map((a, i) => keyCells(sh, a.row, what(i))),
+    before,
+  };
+}
+
+/** A keyless table's updates: each changes the one row equal to the plan's before image. */
+async function updateRowsExact(c: RunContext, acts: readonly UpdateAction[]): Promise<UndoStep> {
+  const { t, sh, seq, defer, what } = c;
+  const next = acts.map((a, i) => rowCells(sh, a.row, what(i)));
+  const rows = acts.map((a, i) => ({ a, before: rowCells(sh, a.before, what(i)) }));
+  const done: { next: Cell[]; before: Cell[] }[] = [];
+  for (const [i, { a, before }] of rows.entries()) {
+    const row = must(next[i], 'row of the update');
+    const r = await exec(t, updateExact(sh, before, row, a.columns));
+    if (r === 1) done.push({ next: row, before });
+    else if (defer) defer(a, i);
+    else throw changed(sh, a, seq);
+  }
+  return {
+    op: 'unUpdateExact',
+    rows: done.map((d) => d.next),
+    before: done.map((d) => d.before),
+  };
+}
+
+/**
+ * Deletes by key, in one statement, after locking and checking each row (its image is the
+ * undo); in a keyless table, one row equal to each before image.
+ */
+async function deleteRun(c: RunContext, acts: readonly DeleteAction[]): Promise<UndoStep> {
+  const { t, sh, seq, defer, what } = c;
+  if (sh.key.length === 0) {
+    const before = acts.map((a, i) => rowCells(sh, a.before, what(i)));
+    const missing = await deleteRowsExact(t.session, sh, before);
+    const first = missing[0];
+    if (first !== undefined && !defer) throw changed(sh, must(acts[first], 'delete'), seq);
+    for (const i of missing) defer?.(must(acts[i], 'delete'), i);
+    const gone = new Set(missing);
+    return { op: 'unDelete', rows: before.filter((_, i) => !gone.has(i)) };
+  }
+  const rows = acts.map((a, i) => ({ a, key: keyCells(sh, a.key, what(i)) }));
+  const before = await lockBefores(t, rows, seq);
+  const r = await exec(
+    t,
+    deleteByKeys(
+      sh,
+      compactKeys(
+        sh,
+        rows.map((x) => x.key),
+      ),
+    ),
+  );
+  if (r !== rows.length) throw new Error(`${sh.name}: deleted ${r} of ${rows.length} locked rows`);
+  return { op: 'unDelete', rows: before };
+}
+
+/**
+ * Reads and locks the rows at the actions' keys and checks each is the row the plan saw.
+ * Returns their cells (the undo images), in action order.
  */
 async function lockBefores(
   t: BatchTarget,
-  acts: readonly Extract<Action, { op: 'update' | 'delete' }>[],
-  keys: readonly Cell[][],
+  rows: readonly { readonly a: UpdateAction | DeleteAction; readonly key: Cell[] }[],
   seq: number,
 ): Promise<Cell[][]> {
   const sh = t.shape;
@@ -332,14 +393,15 @@ async function lockBefores(
   const keyPos = sh.key.map((k) => read.indexOf(k));
   const stored = sh.columns.length;
   const found = new Map<string, RawRow>();
-  const q = selectForUpdate(sh, keys);
+  const q = selectForUpdate(
+    sh,
+    rows.map((x) => x.key),
+  );
   for (const row of await t.session.rawRows(q.sql, q.params)) {
     found.set(keyString(keyPos.map((p) => row[p] ?? null)), row);
   }
   const out: Cell[][] = [];
-  for (let i = 0; i < acts.length; i++) {
-    const a = acts[i] as Extract<Action, { op: 'update' | 'delete' }>;
-    const key = keys[i] as Cell[];
+  for (const { a, key } of rows) {
     let row = found.get(keyString(key.map(rawFromCell)));
     if (!row) {
       // The stored key's bytes may differ from the plan's under a case-insensitive collation.

@@ -2,6 +2,7 @@ import type { Cell } from '../cell/cells.js';
 import type { Session } from '../db/types.js';
 import { PreconditionError } from '../errors.js';
 import { asFault } from '../faults.js';
+import { must } from '../must.js';
 import {
   deleteByKeys,
   insertValues,
@@ -36,24 +37,40 @@ export async function undoBatch(
     );
   }
   let rows = 0;
-  let committing = false;
-  try {
-    await s.execute('START TRANSACTION');
+  await undoInTransaction(s, shape, journal, seq, async () => {
     for (const step of [...rec.steps].reverse()) {
       await undoStep(s, shape, step, seq);
       rows += stepRows(step);
     }
+  });
+  return rows;
+}
+
+/**
+ * Runs `undo` (a batch's steps put back) and deletes the batch's journal row, in one
+ * transaction; on any failure the transaction is rolled back and the fault names the batch.
+ */
+export async function undoInTransaction(
+  s: Session,
+  sh: TableShape,
+  journal: { readonly schema: string; readonly planId: string },
+  seq: number,
+  undo: () => Promise<void>,
+): Promise<void> {
+  let committing = false;
+  try {
+    await s.execute('START TRANSACTION');
+    await undo();
     await deleteJournalRow(s, journal.schema, journal.planId, seq);
     committing = true;
     await s.execute('COMMIT');
   } catch (e) {
     await s.execute('ROLLBACK').catch(() => undefined);
     throw asFault(e, {
-      table: `${shape.schema}.${shape.name}`,
+      table: `${sh.schema}.${sh.name}`,
       batch: { seq, undo: true, committing },
     });
   }
-  return rows;
 }
 
 async function undoStep(s: Session, sh: TableShape, step: UndoStep, seq: number): Promise<void> {
@@ -84,13 +101,13 @@ async function undoStep(s: Session, sh: TableShape, step: UndoStep, seq: number)
       return;
     }
     case 'unUpdate':
-      for (let i = step.at.length - 1; i >= 0; i--) {
-        await expect(updateByKey(sh, step.at[i] as Cell[], step.before[i] as Cell[], 'all'), 1);
+      for (const [at, before] of withBefores(step.at, step.before).reverse()) {
+        await expect(updateByKey(sh, at, before, 'all'), 1);
       }
       return;
     case 'unUpdateExact':
-      for (let i = step.rows.length - 1; i >= 0; i--) {
-        await expect(updateExact(sh, step.rows[i] as Cell[], step.before[i] as Cell[], 'all'), 1);
+      for (const [row, before] of withBefores(step.rows, step.before).reverse()) {
+        await expect(updateExact(sh, row, before, 'all'), 1);
       }
       return;
     case 'unDelete':
@@ -98,4 +115,9 @@ async function undoStep(s: Session, sh: TableShape, step: UndoStep, seq: number)
         await expect(insertValues(sh, reversed(step.rows)), step.rows.length);
       return;
   }
+}
+
+/** Each row (or key) of an update step with its before image. */
+function withBefores(rows: readonly Cell[][], before: readonly Cell[][]): [Cell[], Cell[]][] {
+  return rows.map((r, i) => [r, must(before[i], `before image ${i + 1} of the undo step`)]);
 }

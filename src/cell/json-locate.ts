@@ -144,10 +144,12 @@ class Scanner {
       else if (c === '"') {
         this.i++;
         try {
-          return JSON.parse(this.t.slice(start, this.i)) as string;
+          const text: unknown = JSON.parse(this.t.slice(start, this.i));
+          if (typeof text === 'string') return text;
         } catch {
-          throw new BadJson();
+          // falls through to the same refusal
         }
+        throw new BadJson();
       } else this.i++;
     }
     throw new BadJson();

@@ -64,7 +64,8 @@ class Cursor {
         let len = 0;
         let digits = 0;
         while (o < buf.length && buf[o] !== COLON) {
-          const d = (buf[o] as number) - ZERO;
+          // `o < buf.length`: the byte is there, `?? 0` never applies (and costs nothing)
+          const d = (buf[o] ?? 0) - ZERO;
           if (d < 0 || d > 9) return this.fail();
           len = len * 10 + d;
           o++;
@@ -283,8 +284,9 @@ function compareIntText(
   const la = ae - as;
   const lb = be - bs;
   if (la !== lb) return sign * (la - lb);
+  // The keys lie within their buffers (the parser's bounds): `?? 0` never applies.
   for (let k = 0; k < la; k++) {
-    const d = (a[as + k] as number) - (b[bs + k] as number);
+    const d = (a[as + k] ?? 0) - (b[bs + k] ?? 0);
     if (d !== 0) return sign * d;
   }
   return 0;

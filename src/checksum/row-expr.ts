@@ -156,7 +156,13 @@ export function listHashSql(rowString: string): string {
 
 /** A single integer column key: ranges can be cut by arithmetic, listings need no lengths. */
 export function isIntegerKey(keys: readonly KeyColumn[]): boolean {
-  return keys.length === 1 && keys[0]?.info.family === 'integer';
+  return integerKeyColumn(keys) !== null;
+}
+
+/** The key's one column when it is a single integer column, else null. */
+function integerKeyColumn(keys: readonly KeyColumn[]): KeyColumn | null {
+  const only = keys.length === 1 ? keys[0] : undefined;
+  return only?.info.family === 'integer' ? only : null;
 }
 
 /**
@@ -165,7 +171,8 @@ export function isIntegerKey(keys: readonly KeyColumn[]): boolean {
  * A single integer key is its digits; any other key is `LENGTH(x):x` per column.
  */
 export function listedKeySql(keys: readonly KeyColumn[]): string {
-  if (isIntegerKey(keys)) return quoteId((keys[0] as KeyColumn).name);
+  const integer = integerKeyColumn(keys);
+  if (integer) return quoteId(integer.name);
   const parts = keys.flatMap((k) => {
     const x =
       k.info.family === 'text' ? `CONVERT(${quoteId(k.name)} USING utf8mb4)` : boundaryExpr(k);

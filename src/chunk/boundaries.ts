@@ -70,7 +70,7 @@ async function nthKeyAfter(
   n: number,
 ): Promise<Boundary | null> {
   const cols = side.keys.map(boundaryExpr);
-  const weights = side.keys.filter((k) => k.weight !== null).map((k) => k.weight as string);
+  const weights = side.keys.flatMap((k) => (k.weight === null ? [] : [k.weight]));
   const where = last ? compareKey(side.keys, last, '>') : { sql: '1=1', params: [] };
   const sql = `SELECT ${[...cols, ...weights].join(', ')} FROM ${side.table} WHERE ${where.sql} ORDER BY ${orderBy(side.keys)} LIMIT 1 OFFSET ${n - 1}`;
   const rows = await side.run((s) => s.rawRows(sql, where.params));
@@ -84,8 +84,7 @@ async function nthKeyAfter(
 
 /** Orders two boundaries as the server would; see walkChunks for why approximate is safe. */
 function compareBoundaries(keys: readonly KeyColumn[], a: Boundary, b: Boundary): number {
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i] as KeyColumn;
+  for (const [i, k] of keys.entries()) {
     const c = compareKeyPart(
       k,
       a.values[i] ?? null,

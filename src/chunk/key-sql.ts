@@ -102,7 +102,7 @@ export function keyParam(k: KeyColumn, v: RawValue): SqlParam {
 
 export interface SqlFragment {
   readonly sql: string;
-  readonly params: SqlParam[];
+  readonly params: readonly SqlParam[];
 }
 
 /**
@@ -117,23 +117,23 @@ export function compareKey(
 ): SqlFragment {
   const strict = op === '>' ? '>' : '<';
   const params: SqlParam[] = [];
-  const build = (i: number): string => {
-    const k = keys[i] as KeyColumn;
+  const build = (k: KeyColumn, i: number): string => {
     const col = quoteId(k.name);
     const ph = placeholder(k, values[i] ?? null);
     const v = keyParam(k, values[i] ?? null);
-    if (i === keys.length - 1) {
+    const next = keys[i + 1];
+    if (next === undefined) {
       params.push(v);
       return `${col} ${op} ${ph}`;
     }
     params.push(v, v);
-    return `(${col} ${strict} ${ph} OR (${col} = ${ph} AND ${build(i + 1)}))`;
+    return `(${col} ${strict} ${ph} OR (${col} = ${ph} AND ${build(next, i + 1)}))`;
   };
   const first = keys[0];
   if (!first) throw new Error('a key needs at least one column');
   const lead = `${quoteId(first.name)} ${op === '>' ? '>=' : '<='} ${placeholder(first, values[0] ?? null)}`;
   const leadParam = keyParam(first, values[0] ?? null);
-  const inner = build(0);
+  const inner = build(first, 0);
   return keys.length === 1
     ? { sql: inner, params }
     : { sql: `(${lead} AND ${inner})`, params: [leadParam, ...params] };

@@ -1,5 +1,6 @@
 import { closeSync, openSync } from 'node:fs';
 import { ReadStream, WriteStream } from 'node:tty';
+import { errnoCode } from '../errno.js';
 import { UsageError } from '../errors.js';
 
 /**
@@ -21,7 +22,7 @@ export function openTerminal(): PromptIo {
   try {
     inFd = openSync('/dev/tty', 'r');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    const code = errnoCode(e) ?? String(e);
     throw new UsageError(
       `--ask-pass needs a terminal to ask on (/dev/tty: ${code}): put the password in an option file (--defaults-file) instead`,
     );

@@ -2,6 +2,7 @@ import { access, rename, writeFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError } from 'commander';
 import { type IncidentStart, parseIncidentStart } from '../config/incident-time.js';
 import { parseDbUrl } from '../db/url.js';
+import { errnoCode } from '../errno.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { FaultError, onUserPath } from '../faults.js';
 import type { InitDocument } from '../init/proposal-types.js';
@@ -94,43 +95,46 @@ export function registerInit(program: Command, setExit: (code: number) => void):
     )
     .option('--concurrency <n>', 'tables measured at once', positiveInt(16), 2)
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', logLevel, 'info')
-    .action(async (flags: InitFlags) => {
-      // Everything is validated before anything connects (or asks for a password).
-      const logger = createLogger(flags.logLevel);
-      const files = await readClientDefaults(flags, logger);
-      const targets = {
-        backup: parseDbUrl(flags.backup, '--backup', process.env, files),
-        interim: parseDbUrl(flags.interim, '--interim', process.env, files),
-      };
-      const incident = incidentOf(flags.incidentStart);
-      if (flags.out !== undefined && !flags.force && (await exists(flags.out))) {
-        throw new UsageError(`--out: ${flags.out} exists (give --force to replace it)`);
-      }
-      const { backup, interim } = await askPasswords(targets, flags.askPass === true);
-      const doc = await runInit({
-        backup,
-        interim,
-        incident,
-        tables: flags.tables ?? null,
-        settings: {
-          minInclusion: flags.minInclusion,
-          sampleRows: flags.sampleRows,
-          sampleValues: flags.sampleValues,
-          sampleDocuments: flags.sampleDocuments,
-          secondsPerTable: flags.secondsPerTable,
-        },
-        concurrency: flags.concurrency,
-        logger,
-        progress: createProgress('checks'),
-      });
-      const yaml = renderInitYaml(doc);
-      if (flags.out !== undefined) await writeAtomically(flags.out, yaml);
-      if (flags.json) process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-      else if (flags.out !== undefined) process.stdout.write(summary(doc, flags.out));
-      else process.stdout.write(yaml);
-      setExit(ExitCode.ok);
-    });
+    .action((flags: InitFlags) => runInitCommand(flags, setExit));
   connectionOptions(cmd);
+}
+
+/** `init` with its flags parsed: proposes the config, then writes or prints it. */
+async function runInitCommand(flags: InitFlags, setExit: (code: number) => void): Promise<void> {
+  // Everything is validated before anything connects (or asks for a password).
+  const logger = createLogger(flags.logLevel);
+  const files = await readClientDefaults(flags, logger);
+  const targets = {
+    backup: parseDbUrl(flags.backup, '--backup', process.env, files),
+    interim: parseDbUrl(flags.interim, '--interim', process.env, files),
+  };
+  const incident = incidentOf(flags.incidentStart);
+  if (flags.out !== undefined && !flags.force && (await exists(flags.out))) {
+    throw new UsageError(`--out: ${flags.out} exists (give --force to replace it)`);
+  }
+  const { backup, interim } = await askPasswords(targets, flags.askPass === true);
+  const doc = await runInit({
+    backup,
+    interim,
+    incident,
+    tables: flags.tables ?? null,
+    settings: {
+      minInclusion: flags.minInclusion,
+      sampleRows: flags.sampleRows,
+      sampleValues: flags.sampleValues,
+      sampleDocuments: flags.sampleDocuments,
+      secondsPerTable: flags.secondsPerTable,
+    },
+    concurrency: flags.concurrency,
+    logger,
+    progress: createProgress('checks'),
+  });
+  const yaml = renderInitYaml(doc);
+  if (flags.out !== undefined) await writeAtomically(flags.out, yaml);
+  if (flags.json) process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  else if (flags.out !== undefined) process.stdout.write(summary(doc, flags.out));
+  else process.stdout.write(yaml);
+  setExit(ExitCode.ok);
 }
 
 function incidentOf(raw: string | undefined): IncidentStart | null {
@@ -165,10 +169,9 @@ async function writeAtomically(file: string, text: string): Promise<void> {
   } catch (e) {
     const fault = onUserPath(e, file);
     if (fault instanceof FaultError) throw fault;
-    throw new UsageError(
-      `--out: cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
-      { cause: e },
-    );
+    throw new UsageError(`--out: cannot write ${file} (${errnoCode(e) ?? String(e)})`, {
+      cause: e,
+    });
   }
 }
 

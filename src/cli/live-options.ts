@@ -37,9 +37,9 @@ export function liveOptions(cmd: Command, what: string): Command {
     )
     .option(
       '--batch-seconds <s>',
-      'with --live: the time a batch should take; batches are resized towards it',
+      'with --live: the time a batch should take (row locks are held that long); batches are resized towards it',
       positiveNumber,
-      0.5,
+      0.1,
     );
 }
 

@@ -52,7 +52,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     ? (doc: ErrorDocument) => process.stdout.write(`${JSON.stringify(doc)}\n`)
     : undefined;
   try {
-    await program.parseAsync(argv as string[]);
+    await program.parseAsync([...argv]);
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {

@@ -40,12 +40,13 @@ export function nonNegativeInt(max: number) {
 
 export function oneOf<T extends string>(values: readonly T[]) {
   return (raw: string): T => {
-    if (!(values as readonly string[]).includes(raw)) {
+    const value = values.find((v) => v === raw);
+    if (value === undefined) {
       throw new InvalidArgumentError(
         `expected one of ${values.join('|')}, got ${JSON.stringify(raw)}`,
       );
     }
-    return raw as T;
+    return value;
   };
 }
 

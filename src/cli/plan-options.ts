@@ -97,6 +97,6 @@ export async function withPlanSession<T>(
   }
 }
 
-export function print(flags: PlanFlags, doc: unknown, text: (d: never) => string): void {
-  process.stdout.write(flags.json ? `${JSON.stringify(doc, null, 2)}\n` : text(doc as never));
+export function print<T>(flags: PlanFlags, doc: T, text: (d: T) => string): void {
+  process.stdout.write(flags.json ? `${JSON.stringify(doc, null, 2)}\n` : text(doc));
 }

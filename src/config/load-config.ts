@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { type ClientOptions, NO_CLIENT_OPTIONS } from '../db/client-options.js';
 import { type DbTarget, parseDbUrl } from '../db/url.js';
+import { errnoCode } from '../errno.js';
 import { ConfigError, UserError } from '../errors.js';
 import { type IncidentStart, parseIncidentStart } from './incident-time.js';
 import { formatJsonPath, parseJsonPath, splitJsonReferenceKey } from './json-path.js';
@@ -41,10 +42,7 @@ export async function loadPlanConfig(
     try {
       text = await readFile(file, 'utf8');
     } catch (e) {
-      throw new ConfigError(
-        [`cannot read the config file (${(e as NodeJS.ErrnoException).code ?? String(e)})`],
-        file,
-      );
+      throw new ConfigError([`cannot read the config file (${errnoCode(e) ?? String(e)})`], file);
     }
     raw = parseConfigText(text, file);
   }
@@ -131,11 +129,12 @@ export function buildPlanConfig(
     tables[name] = tableConfig(name, t, defaults, c.incident?.start !== undefined, problems);
   }
 
-  if (problems.length > 0) throw new ConfigError(problems, where);
+  if (problems.length > 0 || backup === null || interim === null)
+    throw new ConfigError(problems, where); // a null URL is among the problems
   return deepFreeze({
     source,
-    backup: backup as DbTarget,
-    interim: interim as DbTarget,
+    backup,
+    interim,
     target,
     out: flags.out ?? c.out ?? null,
     incident,

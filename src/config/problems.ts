@@ -7,30 +7,23 @@ import { ENDPOINT_KEYS } from './schema.js';
  * newest|manual, got "sometimes"`.
  */
 
+/** The policy keys `defaults` holds, and every table may set for itself. */
+const POLICY_KEYS = [
+  'onMissingInInterim',
+  'onChanged',
+  'onUniqueConflict',
+  'remap',
+  'createdAt',
+  'updatedAt',
+];
+
 /** Keys each strict object accepts, to say what a misspelt key should have been. */
 const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
   top: ['backup', 'interim', 'target', 'out', 'incident', 'defaults', 'tables'],
   incident: ['start'],
   endpoint: ENDPOINT_KEYS,
-  defaults: [
-    'onMissingInInterim',
-    'onChanged',
-    'onUniqueConflict',
-    'remap',
-    'createdAt',
-    'updatedAt',
-  ],
-  table: [
-    'onMissingInInterim',
-    'onChanged',
-    'onUniqueConflict',
-    'remap',
-    'createdAt',
-    'updatedAt',
-    'naturalKey',
-    'skip',
-    'references',
-  ],
+  defaults: POLICY_KEYS,
+  table: [...POLICY_KEYS, 'naturalKey', 'skip', 'references'],
 };
 
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -58,7 +51,7 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let v: unknown = root;
   for (const seg of path) {
     if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[seg as string];
+    v = Reflect.get(v, seg);
   }
   return v;
 }

@@ -9,10 +9,28 @@ import type { DbTarget, PasswordSource } from './url.js';
 export const TLS_REQUIRED =
   'the server requires TLS: add ?ssl-mode=REQUIRED (or ?ssl-mode=VERIFY_CA&ssl-ca=FILE to check its certificate)';
 
-interface DriverErrorShape {
-  readonly code?: string;
-  readonly message?: string;
-  readonly sqlMessage?: string;
+/** What a driver error says: each field a string, or absent. */
+export interface DriverErrorShape {
+  readonly code: string | undefined;
+  readonly message: string | undefined;
+  readonly sqlMessage: string | undefined;
+  readonly errno: number | undefined;
+}
+
+/** The text fields of a driver error, read one by one: a field that is no string is absent. */
+export function driverErrorFields(e: unknown): DriverErrorShape {
+  const text = (field: string): string | undefined => {
+    if (typeof e !== 'object' || e === null) return undefined;
+    const v: unknown = Reflect.get(e, field);
+    return typeof v === 'string' ? v : undefined;
+  };
+  const errno: unknown = typeof e === 'object' && e !== null ? Reflect.get(e, 'errno') : undefined;
+  return {
+    code: text('code'),
+    message: text('message'),
+    sqlMessage: text('sqlMessage'),
+    errno: typeof errno === 'number' ? errno : undefined,
+  };
 }
 
 const SOURCE_TEXT: Readonly<Record<PasswordSource, string | null>> = {
@@ -26,7 +44,7 @@ const SOURCE_TEXT: Readonly<Record<PasswordSource, string | null>> = {
 
 /** The explanation, or null when the error is not one of these. */
 export function explainConnectError(e: unknown, t: DbTarget): string | null {
-  const err = (e ?? {}) as DriverErrorShape;
+  const err = driverErrorFields(e);
   const message = err.message ?? '';
   switch (err.code) {
     case 'ER_SECURE_TRANSPORT_REQUIRED':

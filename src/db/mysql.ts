@@ -5,7 +5,7 @@ import mysql from 'mysql2';
 import type { Logger } from 'pino';
 import { ConnectionError, UserError } from '../errors.js';
 import { asFault, connectionReason, type FaultContext, FaultError, faultOf } from '../faults.js';
-import { explainConnectError, TLS_REQUIRED } from './connect-errors.js';
+import { driverErrorFields, explainConnectError, TLS_REQUIRED } from './connect-errors.js';
 import { quoteId } from './quote.js';
 import {
   driverTimeouts,
@@ -60,7 +60,7 @@ export function translateDriverError(e: unknown, target: DbTarget, connecting = 
     });
   }
   if (reason === null) return e;
-  const err = e as DriverError;
+  const err = driverErrorFields(e);
   const detail = err.sqlMessage ?? err.message ?? err.code;
   return new ConnectionError(`${describeTarget(target)}: ${detail}`, { cause: e, reason });
 }
@@ -155,12 +155,12 @@ class HandshakeFailure extends Error {
 
 function driverCode(e: unknown): string | undefined {
   const err = e instanceof HandshakeFailure ? e.driverError : e;
-  return (err as DriverError | null)?.code;
+  return driverErrorFields(err).code;
 }
 
 /** CLIENT_SSL in the server's greeting; mysql2 keeps the flags on the connection (not typed). */
 function serverOffersTls(conn: mysql.Connection): boolean {
-  const flags = (conn as unknown as { serverCapabilityFlags?: number }).serverCapabilityFlags;
+  const flags = 'serverCapabilityFlags' in conn ? conn.serverCapabilityFlags : undefined;
   return typeof flags === 'number' && (flags & 0x800) !== 0;
 }
 
@@ -296,7 +296,11 @@ class MysqlConnection implements Connection {
     for (const reject of [...this.inFlight]) reject(reason);
     this.inFlight.clear();
     this.conn.destroy();
-    (this.conn as unknown as { stream?: { destroy(): void } }).stream?.destroy();
+    // mysql2 keeps its socket on the connection (not typed)
+    const stream = 'stream' in this.conn ? this.conn.stream : undefined;
+    if (typeof stream === 'object' && stream !== null && 'destroy' in stream) {
+      if (typeof stream.destroy === 'function') stream.destroy();
+    }
   }
 
   /** Formats the statement as the driver would, and refuses one the server would not take. */
@@ -360,7 +364,7 @@ class MysqlConnection implements Connection {
     if (e instanceof UserError) return e;
     const translated = translateDriverError(e, this.target);
     if (translated !== e) return translated;
-    const err = e as DriverError;
+    const err = driverErrorFields(e);
     const context: FaultContext = {
       where: this.where,
       statement: statementKind(sql),

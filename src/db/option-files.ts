@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { errnoCode } from '../errno.js';
 import { UsageError } from '../errors.js';
 import { type ClientOptions, clientOptions } from './client-options.js';
 import { type OptionFileLine, parseOptionFile } from './option-file-parse.js';
@@ -104,7 +105,7 @@ class Reader {
       }
       text = await readFile(path, 'utf8');
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? String(e);
+      const code = errnoCode(e) ?? String(e);
       if (how === 'required') throw new UsageError(`cannot read option file ${path} (${code})`);
       if (how === 'include' || code !== 'ENOENT') {
         this.warnings.push(`${path}: option file not read (${code})`);
@@ -124,7 +125,7 @@ class Reader {
     try {
       names = await readdir(dir);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? String(e);
+      const code = errnoCode(e) ?? String(e);
       // As the client: an !includedir it cannot list stops everything.
       throw new UsageError(
         `${from}:${line}: cannot read the folder of !includedir ${dir} (${code})`,
@@ -149,6 +150,7 @@ const STRING_KEYS = {
   'ssl-cert': 'sslCert',
   'ssl-key': 'sslKey',
 } as const;
+const STRING_KEY_OF = new Map(Object.entries(STRING_KEYS));
 
 interface Draft {
   fields: { -readonly [K in keyof Omit<ClientOptions, 'password'>]: ClientOptions[K] };
@@ -177,8 +179,8 @@ function toClientOptions(lines: readonly LocatedOption[], warnings: string[]): C
 
 /** Applies one option to the draft; false when the tool does not know it. */
 function applyOption(d: Draft, name: string, value: string | null, where: string): boolean {
-  if (name in STRING_KEYS) {
-    const key = STRING_KEYS[name as keyof typeof STRING_KEYS];
+  const key = STRING_KEY_OF.get(name);
+  if (key !== undefined) {
     if (value === null || value === '') throw new UsageError(`${where}: ${name} needs a value`);
     d.fields[key] = value;
   } else if (name === 'port') {

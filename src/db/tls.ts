@@ -2,6 +2,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { createSecureContext } from 'node:tls';
+import { errnoCode } from '../errno.js';
 import { UsageError } from '../errors.js';
 
 /**
@@ -34,7 +35,7 @@ export const DEFAULT_SSL_MODE: SslMode = 'PREFERRED';
 /** `required`, `VERIFY_CA`… → the mode (the client takes any case); null when not a mode. */
 export function parseSslMode(raw: string): SslMode | null {
   const up = raw.trim().toUpperCase();
-  return (SSL_MODES as readonly string[]).includes(up) ? (up as SslMode) : null;
+  return SSL_MODES.find((m) => m === up) ?? null;
 }
 
 /** The driver's `ssl` option, in the driver's own shape (mysql2 `SslOptions`). */
@@ -141,7 +142,7 @@ function readPem(option: string, path: string, where: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    const code = errnoCode(e) ?? String(e);
     throw new UsageError(`${where}: cannot read ${option} ${path} (${code})`);
   }
 }

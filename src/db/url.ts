@@ -102,13 +102,13 @@ function urlOptions(url: URL, what: string): Partial<Record<UrlOption, string>> 
   const out: Partial<Record<UrlOption, string>> = {};
   for (const [k, v] of url.searchParams) {
     const name = k.toLowerCase().replaceAll('_', '-');
-    if (!(URL_OPTIONS as readonly string[]).includes(name)) {
+    const option = URL_OPTIONS.find((o) => o === name);
+    if (option === undefined) {
       throw new UsageError(
         `${what}: unknown URL option ${JSON.stringify(k)} (known: ${URL_OPTIONS.join(', ')})`,
         { reason: 'bad-url' },
       );
     }
-    const option = name as UrlOption;
     if (out[option] !== undefined)
       throw new UsageError(`${what}: ${option} is given twice`, { reason: 'bad-url' });
     if (v === '') throw new UsageError(`${what}: ${option} has no value`, { reason: 'bad-url' });
@@ -193,8 +193,9 @@ export function targetOptions(t: DbTarget): ClientOptions {
 }
 
 function makeTarget(fields: Omit<DbTarget, 'password'>, password: string | undefined): DbTarget {
-  const t = { ...fields, tls: Object.freeze({ ...fields.tls }) } as DbTarget;
-  Object.defineProperty(t, 'password', { value: password, enumerable: false });
+  const t: DbTarget = { ...fields, tls: Object.freeze({ ...fields.tls }), password };
+  // kept, but out of every log and JSON (frozen below: neither writable nor configurable)
+  Object.defineProperty(t, 'password', { enumerable: false });
   return Object.freeze(t);
 }
 

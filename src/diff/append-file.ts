@@ -1,4 +1,5 @@
 import { type FileHandle, open } from 'node:fs/promises';
+import { errnoCode } from '../errno.js';
 
 /** Bytes held before they are written out. */
 const BUFFER_BYTES = 1 << 16;
@@ -121,8 +122,7 @@ async function withPath<T>(path: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof Error && (e as NodeJS.ErrnoException).code && !('path' in e))
-      Object.assign(e, { path });
+    if (e instanceof Error && errnoCode(e) && !('path' in e)) Object.assign(e, { path });
     throw e;
   }
 }

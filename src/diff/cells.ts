@@ -29,10 +29,10 @@ export function differingColumns(
   const pa = splitEncoded(a, columns.length);
   const pb = splitEncoded(b, columns.length);
   const out: string[] = [];
-  for (let i = 0; i < columns.length; i++) {
+  for (const [i, column] of columns.entries()) {
     const x = pa[i];
     const y = pb[i];
-    if (!x || !y || !x.equals(y)) out.push((columns[i] as ComparedColumn).name);
+    if (!x || !y || !x.equals(y)) out.push(column.name);
   }
   return out;
 }

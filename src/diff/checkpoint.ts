@@ -1,4 +1,5 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
+import { errnoCode } from '../errno.js';
 import { pausePoint } from '../test-pause.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.json';
@@ -44,7 +45,7 @@ export async function readCheckpoint<T>(
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'none' };
+    if (errnoCode(e) === 'ENOENT') return { kind: 'none' };
     throw e;
   }
   let x: unknown;

@@ -121,16 +121,17 @@ export class MultisetCounter {
   }
 
   private grow(): void {
-    const twice = <T extends Uint32Array | Float64Array>(a: T): T => {
-      const next = new (a.constructor as new (n: number) => T)(a.length * 2);
+    const twice = <T extends Uint32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const next = make(a.length * 2);
       next.set(a);
       return next;
     };
-    this.count.backup = twice(this.count.backup);
-    this.count.interim = twice(this.count.interim);
+    const u32 = (n: number) => new Uint32Array(n);
+    this.count.backup = twice(this.count.backup, u32);
+    this.count.interim = twice(this.count.interim, u32);
     for (const k of ['enc', 'backup', 'interim'] as const) {
       const [s, l] = this.at[k];
-      this.at[k] = [twice(s), twice(l)];
+      this.at[k] = [twice(s, (n) => new Float64Array(n)), twice(l, u32)];
     }
   }
 

@@ -121,7 +121,8 @@ export function keyText(k: KeyObject, bitColumns: readonly string[] = []): strin
           : bytesLiteral(v.hex, !bitColumns.includes(c));
     return `${c}=${text}`;
   });
-  return parts.length === 1 ? (parts[0] as string) : `(${parts.join(', ')})`;
+  const [only, ...more] = parts;
+  return only !== undefined && more.length === 0 ? only : `(${parts.join(', ')})`;
 }
 
 /** A MySQL string literal, on one line: quotes doubled, backslashes and line breaks escaped. */

@@ -28,6 +28,13 @@ export interface TableCounts {
 
 export type TableStatus = 'compared' | 'onlyInBackup' | 'onlyInInterim';
 
+/** A table's samples of differing keys (and rows), per class. */
+export interface TableSamples {
+  readonly changed: ChangedSample[];
+  readonly onlyBackup: (KeySample | RowSample)[];
+  readonly onlyInterim: (KeySample | RowSample)[];
+}
+
 /** One table in the `diff --json` document (field names are a contract, DESIGN.md §4). */
 export interface TableDiffResult extends TableCounts {
   readonly table: string;
@@ -36,11 +43,7 @@ export interface TableDiffResult extends TableCounts {
   readonly identity: string;
   /** per column, how many changed rows differ in it */
   readonly changedColumns: Record<string, number>;
-  readonly samples: {
-    readonly changed: ChangedSample[];
-    readonly onlyBackup: (KeySample | RowSample)[];
-    readonly onlyInterim: (KeySample | RowSample)[];
-  };
+  readonly samples: TableSamples;
   readonly drift: TableDrift | null;
   /**
    * columns of type BIT: their values (`{hex}` like other bytes) are numbers' bits, shown as

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ResolveTuning } from '../checksum/resolve.js';
 import { connect } from '../db/mysql.js';
 import { type DbTarget, describeTarget } from '../db/url.js';
+import { errnoCode } from '../errno.js';
 import { UsageError } from '../errors.js';
 import { fileFaultError, writingTo } from '../faults.js';
 import type { TablePair } from '../introspect/compare.js';
@@ -198,7 +199,7 @@ async function makeOutDir(dir: string): Promise<void> {
     // A full disk or a read-only folder is the environment's (exit 3); anything else, the flag's.
     const fault = fileFaultError(e);
     if (fault) throw fault;
-    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    const code = errnoCode(e) ?? String(e);
     throw new UsageError(`--out ${JSON.stringify(dir)}: cannot create the directory (${code})`, {
       cause: e,
     });

@@ -35,10 +35,13 @@ export class DiffSources {
     const open = (t: DbTarget): Promise<SessionPool> =>
       SessionPool.open(poolSize, () => connect(t, { logger }), { snapshot: true });
     const [bp, ip] = await Promise.allSettled([open(backup), open(interim)]);
-    if (bp.status === 'rejected' || ip.status === 'rejected') {
-      if (bp.status === 'fulfilled') await bp.value.close();
+    if (bp.status === 'rejected') {
       if (ip.status === 'fulfilled') await ip.value.close();
-      throw bp.status === 'rejected' ? bp.reason : (ip as PromiseRejectedResult).reason;
+      throw bp.reason;
+    }
+    if (ip.status === 'rejected') {
+      await bp.value.close();
+      throw ip.reason;
     }
     try {
       const [bs, is] = await Promise.all([

@@ -8,7 +8,8 @@ import type { SessionPool } from '../db/session-pool.js';
 import type { RawValue } from '../db/types.js';
 import { type Digest, DigestAccumulator, DigestRowHasher, digestColumns } from '../hash/digest.js';
 import { type Hash64, hex64, loadHash64, MASK64 } from '../hash/xxhash.js';
-import type { ColumnInfo, TableInfo } from '../introspect/types.js';
+import type { TableInfo } from '../introspect/types.js';
+import { mustGet } from '../must.js';
 import { runWorkers } from './work-queue.js';
 
 export interface DigestOptions {
@@ -46,7 +47,7 @@ export async function tableDigest(
   }
 
   const byName = new Map(table.columns.map((c) => [c.name, c]));
-  const keys = table.identity.columns.map((n) => keyColumn(byName.get(n) as ColumnInfo));
+  const keys = table.identity.columns.map((n) => keyColumn(mustGet(byName, n, 'key column')));
   const side: KeyedSide = { table: name, keys, run: (fn) => pool.run(fn) };
   const avg = Math.max(table.avgRowLength, 32);
   const initial = options.chunkRows ?? Math.min(50_000, Math.max(500, Math.floor((4 << 20) / avg)));
@@ -108,7 +109,7 @@ async function serverTableDigest(
     return { count: count.toString(), sum: hex64(sum) };
   }
   const byName = new Map(table.columns.map((c) => [c.name, c]));
-  const keys = table.identity.columns.map((n) => keyColumn(byName.get(n) as ColumnInfo));
+  const keys = table.identity.columns.map((n) => keyColumn(mustGet(byName, n, 'key column')));
   const side: KeyedSide = { table: name, keys, run: (fn) => pool.run(fn) };
   // Only aggregates come back: chunks can be large (the server's scan rate decides), and the
   // client's chunk size (options.chunkRows, sized for rows held in memory) does not apply.

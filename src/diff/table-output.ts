@@ -86,7 +86,7 @@ export class TableOutput {
     for (const part of parts) {
       await part.close();
       for await (const chunk of createReadStream(part.path, { highWaterMark: 1 << 20 }))
-        await file.write(chunk as Buffer);
+        await file.write(chunk);
     }
     await file.close();
     return file.length;

@@ -27,10 +27,11 @@ export class TableReader {
   /** the stored form's encoder, for a table with JSON columns (null: stored is canonical) */
   private readonly storedEncoder: RowEncoder | null;
   private readonly select: string;
-  /** where each key column's match bytes are in a fetched row */
-  private readonly matchAt: number[];
-  /** per key column: its text has a fractional part whose trailing zeros say nothing */
-  private readonly trimFraction: boolean[];
+  /**
+   * Per key column: where its match bytes are in a fetched row (`at`), and whether its text
+   * has a fractional part whose trailing zeros say nothing (`trim`).
+   */
+  private readonly matchParts: readonly { readonly at: number; readonly trim: boolean }[];
 
   constructor(
     readonly pair: TablePair,
@@ -57,18 +58,19 @@ export class TableReader {
       : null;
     const cols = pair.columns.map((c) => quoteId(c.name));
     const weights: string[] = [];
-    this.matchAt = this.keys.map((k) => {
+    const matchAt = (k: KeyColumn): number => {
       if (k.weight !== null) {
         weights.push(k.weight);
         return cols.length + weights.length - 1;
       }
       return pair.columns.findIndex((c) => columnKey(c.name) === columnKey(k.name));
-    });
+    };
     // A key whose scale drifted (DECIMAL(10,2) vs (12,4), DATETIME vs DATETIME(6)) is still
     // one key: 1.24 and 1.2400 match (the rows then differ in that column).
-    this.trimFraction = this.keys.map(
-      (k) => k.info.family === 'decimal' || k.info.family === 'temporal',
-    );
+    this.matchParts = this.keys.map((k) => ({
+      at: matchAt(k),
+      trim: k.info.family === 'decimal' || k.info.family === 'temporal',
+    }));
     // With no column in common (drift), rows still count: select a constant, encode nothing.
     this.select = cols.length > 0 ? [...cols, ...weights].join(', ') : '0';
   }
@@ -118,13 +120,13 @@ export class TableReader {
 
   private matchKey(r: RawRow): string {
     let m = '';
-    for (let k = 0; k < this.matchAt.length; k++) {
-      const v = r[this.matchAt[k] as number];
+    for (const { at, trim } of this.matchParts) {
+      const v = r[at];
       if (v === null || v === undefined) {
         m += '\u0000N';
         continue;
       }
-      const text = this.trimFraction[k] ? trimFraction(v.toString('latin1')) : v.toString('latin1');
+      const text = trim ? trimFraction(v.toString('latin1')) : v.toString('latin1');
       m += `${text.length}:${text}`;
     }
     return m;

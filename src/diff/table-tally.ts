@@ -1,7 +1,7 @@
 import type { ComparedColumn } from '../introspect/compare.js';
 import { differingColumns, pickCells } from './cells.js';
 import type { ChunkDiff, MultisetDiff } from './chunk-join.js';
-import type { ChangedSample, KeySample, RowSample, TableCounts } from './result.js';
+import type { TableCounts, TableSamples } from './result.js';
 import type { TableOutput } from './table-output.js';
 
 /** One chunk's result, as the engine delivers it (in chunk order, per table). */
@@ -15,11 +15,7 @@ export type ChunkPart =
 export interface TallyState {
   readonly counts: TableCounts;
   readonly changedColumns: Record<string, number>;
-  readonly samples: {
-    readonly changed: ChangedSample[];
-    readonly onlyBackup: (KeySample | RowSample)[];
-    readonly onlyInterim: (KeySample | RowSample)[];
-  };
+  readonly samples: TableSamples;
 }
 
 export function emptyTally(): TallyState {
@@ -37,7 +33,7 @@ export function emptyTally(): TallyState {
 export class TableTally {
   readonly counts: TableCounts;
   readonly changedColumns: Record<string, number>;
-  readonly samples: TallyState['samples'];
+  readonly samples: TableSamples;
   constructor(
     private readonly columns: readonly ComparedColumn[],
     private readonly keyNames: readonly string[],

@@ -10,14 +10,15 @@ export async function runWorkers<T>(
   handle: (item: T) => Promise<void>,
   onFailure?: (error: unknown) => void,
 ): Promise<void> {
-  let failure: { error: unknown } | null = null;
+  // a field, not a variable: the workers set it while this function awaits them
+  const run: { failure: { error: unknown } | null } = { failure: null };
   const fail = (error: unknown): void => {
-    if (failure !== null) return;
-    failure = { error };
+    if (run.failure !== null) return;
+    run.failure = { error };
     onFailure?.(error);
   };
   const worker = async (): Promise<void> => {
-    while (failure === null) {
+    while (run.failure === null) {
       let next: IteratorResult<T>;
       try {
         next = await items.next();
@@ -35,8 +36,8 @@ export async function runWorkers<T>(
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, workers) }, worker));
-  if (failure !== null) {
+  if (run.failure !== null) {
     await items.return?.().catch(() => undefined);
-    throw (failure as { error: unknown }).error;
+    throw run.failure.error;
   }
 }

@@ -81,6 +81,6 @@ export class DigestRowHasher {
 
   /** The row hash of raw values given in `columns` order. */
   hash(values: readonly (Buffer | null)[]): bigint {
-    return this.hash64(this.encoder.encode(values as (Buffer | null)[], 0));
+    return this.hash64(this.encoder.encode(values, 0));
   }
 }

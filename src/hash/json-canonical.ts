@@ -84,10 +84,12 @@ class Parser {
       if (c === 0x22) {
         this.i++;
         try {
-          return JSON.parse(s.slice(start, this.i)) as string;
+          const text: unknown = JSON.parse(s.slice(start, this.i));
+          if (typeof text === 'string') return text;
         } catch {
-          return this.fail('bad string');
+          // falls through to the same refusal
         }
+        return this.fail('bad string');
       }
       this.i += c === 0x5c ? 2 : 1;
     }

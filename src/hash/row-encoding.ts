@@ -44,7 +44,7 @@ export class RowEncoder {
    * Encodes `values[offset .. offset + families.length)`. The returned buffer is a view into an
    * internal buffer, valid until the next call: copy it to keep it.
    */
-  encode(values: RawRow, offset = 0): Buffer {
+  encode(values: Readonly<RawRow>, offset = 0): Buffer {
     let o = 0;
     const n = this.json.length;
     for (let i = 0; i < n; i++) {

@@ -30,7 +30,7 @@ function sampled(src: SampleSource, columns: readonly string[], rows: number, ne
   const cols = [...new Set(columns)].map(quoteId).join(', ');
   return {
     sql: `(SELECT ${cols} FROM ${quoteTable(src.schema, src.table)}${order} LIMIT ?) r`,
-    params: [rows] as SqlParam[],
+    params: [rows] satisfies SqlParam[],
   };
 }
 

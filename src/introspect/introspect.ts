@@ -1,4 +1,5 @@
 import type { Session } from '../db/types.js';
+import { must } from '../must.js';
 import { JOURNAL_TABLE } from './reserved.js';
 import { typeFamily } from './type-family.js';
 import type {
@@ -278,7 +279,7 @@ function toForeignKeys(rows: FkRow[]): ForeignKeyInfo[] {
     else by.set(r.name, [r]);
   }
   return [...by.entries()].map(([name, parts]) => {
-    const first = parts[0] as FkRow;
+    const first = must(parts[0], `foreign key ${name}'s first column`);
     return {
       name,
       columns: parts.map((p) => p.columnName),

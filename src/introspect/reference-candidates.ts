@@ -104,9 +104,12 @@ function declaredCandidates(schema: SchemaInfo, child: TableInfo): ReferenceCand
 function nameCandidates(child: TableInfo, parent: TableInfo): ReferenceCandidate[] {
   const key = parentKey(parent);
   if (key === null) return [];
-  const keyCols = key.map((k) => column(parent, k));
-  if (keyCols.some((k) => k === undefined)) return [];
-  const defined = keyCols as ColumnInfo[];
+  const defined: ColumnInfo[] = [];
+  for (const k of key) {
+    const c = column(parent, k);
+    if (c === undefined) return [];
+    defined.push(c);
+  }
   const ownKey = parentKey(child);
   const isOwnWholeKey = (c: ColumnInfo): boolean =>
     ownKey !== null && ownKey.length === 1 && columnKey(ownKey[0] ?? '') === columnKey(c.name);
@@ -133,25 +136,25 @@ function nameCandidates(child: TableInfo, parent: TableInfo): ReferenceCandidate
   }
   if (child.name === parent.name) return out;
   // A composite key repeated by name in another table: (emp_no, from_date) → salaries.
-  const cols = defined.map((k) =>
-    child.columns.find((c) => snakeName(c.name) === snakeName(k.name)),
-  );
-  if (cols.every((c, i) => c !== undefined && typesCompatibleOrSame(c, defined[i]))) {
-    out.push({
-      table: child.name,
-      columns: cols.map((c) => (c as ColumnInfo).name),
-      parent: parent.name,
-      parentColumns: defined.map((k) => k.name),
-      rule: 'composite',
-      constraint: null,
-    });
+  const cols: ColumnInfo[] = [];
+  for (const k of defined) {
+    const c = child.columns.find((x) => snakeName(x.name) === snakeName(k.name));
+    if (c === undefined || !typesCompatibleOrSame(c, k)) return out;
+    cols.push(c);
   }
+  out.push({
+    table: child.name,
+    columns: cols.map((c) => c.name),
+    parent: parent.name,
+    parentColumns: defined.map((k) => k.name),
+    rule: 'composite',
+    constraint: null,
+  });
   return out;
 }
 
 /** In a composite key, a date or time part references as well as an id part does. */
-function typesCompatibleOrSame(c: ColumnInfo, k: ColumnInfo | undefined): boolean {
-  if (k === undefined) return false;
+function typesCompatibleOrSame(c: ColumnInfo, k: ColumnInfo): boolean {
   return typesCompatible(c, k) || (c.family === k.family && c.generated === null);
 }
 

@@ -12,7 +12,8 @@ import { type Action, MANIFEST_FILE, PLAN_FORMAT_VERSION, type PlanManifest } fr
  * holds each action file's sha256, so an edited or truncated action file changes it too.
  */
 export function computePlanId(manifest: Omit<PlanManifest, 'planId'> | PlanManifest): string {
-  const { planId: _ignored, ...rest } = manifest as PlanManifest;
+  // every field but planId (stableStringify orders the keys)
+  const rest = Object.fromEntries(Object.entries(manifest).filter(([k]) => k !== 'planId'));
   return sha256(stableStringify(rest));
 }
 
@@ -37,7 +38,7 @@ function sortKeysDeep(v: unknown): unknown {
 
 export async function fileSha256(path: string): Promise<string> {
   const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  for await (const chunk of createReadStream(path)) h.update(chunk);
   return h.digest('hex');
 }
 
@@ -59,6 +60,7 @@ export async function loadVerifiedPlan(dir: string): Promise<PlanManifest> {
   }
   let manifest: PlanManifest;
   try {
+    // checked below: its format version, its planId (a hash of the rest), its files' sha256
     manifest = JSON.parse(text) as PlanManifest;
   } catch {
     throw new PreconditionError(
@@ -137,6 +139,7 @@ export async function* readActions(
       if (line.length === 0) continue;
       let action: Action;
       try {
+        // the file's sha256 was checked against plan.json when the plan was opened
         action = JSON.parse(line) as Action;
       } catch {
         throw new PreconditionError('edited-plan', `${file}:${n}: not a JSON action line`, {

@@ -12,11 +12,16 @@ import type { SchemaInfo } from '../introspect/types.js';
 import { mustGet } from '../must.js';
 import { checkConfiguredKeys } from './configured-keys.js';
 import type { SidePools } from './fresh-ids.js';
-import { onlyTables, selectTables } from './prepare-tables.js';
-import { linkReferences, type UnfollowedReference, writeOrder } from './references.js';
+import { onlyTables, type PlannedPair, selectTables } from './prepare-tables.js';
+import {
+  linkReferences,
+  type MergeSchemas,
+  type UnfollowedReference,
+  writeOrder,
+} from './references.js';
 import { buildTableModel, type TableModel } from './table-model.js';
 import type { ModeledTable } from './table-record.js';
-import { targetStates } from './target-base.js';
+import { type TargetState, targetStates } from './target-base.js';
 
 /** Where the merge goes. */
 export interface PlanTarget {
@@ -95,44 +100,49 @@ export async function openPlanInputs(
       },
     );
     logger.debug({ event: 'plan.digests-read', rssMB: rssMB() }, 'target digests read');
-    const refusals: { table: string; why: string }[] = [];
-    const models: TableModel[] = [];
-    for (const p of selection.planned) {
-      const state = mustGet(states, p.pair.name, 'target state of table');
-      const m = buildTableModel(p.pair, p.target, p.policy, state.base);
-      if (typeof m === 'string') refusals.push({ table: p.pair.name, why: m });
-      else models.push(m);
-    }
-    if (refusals.length > 0) {
-      throw new PreconditionError(
-        'cannot-plan',
-        `cannot plan: ${refusals.map((r) => `${r.table}: ${r.why}`).join('; ')}`,
-        { table: refusals[0]?.table },
-      );
-    }
-    const linked = linkReferences(models, {
+    const { tables, unfollowed } = modelTables(selection.planned, states, {
       backup: config.backup.schema,
       interim: config.interim.schema,
       target: db.schema,
     });
-    const byName = new Map(linked.models.map((m) => [m.name, m]));
-    const tables = writeOrder(linked.models).map((name) => {
-      const model = mustGet(byName, name, 'model of table');
-      return { model, state: mustGet(states, name, 'target state of table') };
-    });
-    return {
-      src,
-      target,
-      sides,
-      tables,
-      skipped: selection.skipped,
-      unfollowed: linked.unfollowed,
-      close,
-    };
+    return { src, target, sides, tables, skipped: selection.skipped, unfollowed, close };
   } catch (e) {
     await close();
     throw e;
   }
+}
+
+/**
+ * Each planned table's model, its references linked, in write order; refuses the plan, naming
+ * every table that cannot be planned, when any cannot.
+ */
+function modelTables(
+  planned: readonly PlannedPair[],
+  states: ReadonlyMap<string, TargetState>,
+  schemas: MergeSchemas,
+): { tables: ModeledTable[]; unfollowed: readonly UnfollowedReference[] } {
+  const refusals: { table: string; why: string }[] = [];
+  const models: TableModel[] = [];
+  for (const p of planned) {
+    const state = mustGet(states, p.pair.name, 'target state of table');
+    const m = buildTableModel(p.pair, p.target, p.policy, state.base);
+    if (typeof m === 'string') refusals.push({ table: p.pair.name, why: m });
+    else models.push(m);
+  }
+  if (refusals.length > 0) {
+    throw new PreconditionError(
+      'cannot-plan',
+      `cannot plan: ${refusals.map((r) => `${r.table}: ${r.why}`).join('; ')}`,
+      { table: refusals[0]?.table },
+    );
+  }
+  const linked = linkReferences(models, schemas);
+  const byName = new Map(linked.models.map((m) => [m.name, m]));
+  const tables = writeOrder(linked.models).map((name) => {
+    const model = mustGet(byName, name, 'model of table');
+    return { model, state: mustGet(states, name, 'target state of table') };
+  });
+  return { tables, unfollowed: linked.unfollowed };
 }
 
 export function rssMB(): number {

@@ -9,6 +9,7 @@ import { DraftFiles } from './drafts.js';
 import { type FinalTable, writeFinalActions } from './finalize.js';
 import type { ActionCounts, PlanTable } from './format.js';
 import { maxOnBothSides, type SidePools } from './fresh-ids.js';
+import { rssMB } from './plan-inputs.js';
 import { policyRecord } from './policy-record.js';
 import { referencesTo } from './references.js';
 import type { RemapBook } from './remap-book.js';
@@ -42,36 +43,9 @@ export interface PlanTablesContext {
 export async function planOneTable(ctx: PlanTablesContext, t: TableRecord): Promise<PlanTable> {
   const { model } = t;
   const hasher = new DigestRowHasher(model.target, ctx.hash64);
-  const query = (side: 'backup' | 'interim'): RowQuery =>
-    new RowQuery(
-      model,
-      ctx.sides[side].pool,
-      ctx.sides[side].schema,
-      side === 'backup' ? model.pair.backup : model.pair.interim,
-      ctx.hash64,
-    );
-  const backup = query('backup');
-  const interim = query('interim');
-
-  const drafts = new DraftFiles(ctx.work, `t${String(t.position).padStart(4, '0')}`);
-  let counts: PlanTable['counts'];
-  try {
-    counts = await draftTable(
-      {
-        model,
-        spools: t.diff.spools,
-        identical: t.diff.identical,
-        book: ctx.book,
-        hasher,
-        incident: ctx.config.incident,
-        backup,
-        interim,
-      },
-      drafts,
-    );
-  } finally {
-    await drafts.close();
-  }
+  const backup = rowQuery(ctx, model, 'backup');
+  const interim = rowQuery(ctx, model, 'interim');
+  const { drafts, counts } = await draftRows(ctx, t, hasher, backup, interim);
   const conflicts = await findUniqueConflicts(
     model,
     drafts,
@@ -92,19 +66,7 @@ export async function planOneTable(ctx: PlanTablesContext, t: TableRecord): Prom
     t.state.digest,
     finalTable(t, ctx.hash64),
   );
-  const warnings = [ambiguousCreatedWarning(t)].filter((w): w is string => w !== null);
-  for (const w of warnings)
-    ctx.logger.warn({ event: 'plan.warning', table: t.name }, `${t.name}: ${w}`);
-  ctx.logger.info(
-    {
-      event: 'plan.table',
-      table: t.name,
-      ...counts,
-      ...final.actions,
-      rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
-    },
-    `planned ${t.name}`,
-  );
+  const warnings = logPlanned(ctx, t, counts, final.actions);
   return {
     table: t.name,
     file: t.file,
@@ -125,6 +87,69 @@ export async function planOneTable(ctx: PlanTablesContext, t: TableRecord): Prom
     notes: unique.notes,
     warnings,
   };
+}
+
+/** A reader of one side's rows of the table, in that side's snapshot. */
+function rowQuery(ctx: PlanTablesContext, model: TableModel, side: 'backup' | 'interim'): RowQuery {
+  return new RowQuery(
+    model,
+    ctx.sides[side].pool,
+    ctx.sides[side].schema,
+    side === 'backup' ? model.pair.backup : model.pair.interim,
+    ctx.hash64,
+  );
+}
+
+/** Every key of the table decided and drafted to disk; the drafts are closed, ready to read. */
+async function draftRows(
+  ctx: PlanTablesContext,
+  t: TableRecord,
+  hasher: DigestRowHasher,
+  backup: RowQuery,
+  interim: RowQuery,
+): Promise<{ drafts: DraftFiles; counts: PlanTable['counts'] }> {
+  const drafts = new DraftFiles(ctx.work, `t${String(t.position).padStart(4, '0')}`);
+  try {
+    const counts = await draftTable(
+      {
+        model: t.model,
+        spools: t.diff.spools,
+        identical: t.diff.identical,
+        book: ctx.book,
+        hasher,
+        incident: ctx.config.incident,
+        backup,
+        interim,
+      },
+      drafts,
+    );
+    return { drafts, counts };
+  } finally {
+    await drafts.close();
+  }
+}
+
+/** Logs the table's warnings and its counts; returns the warnings. */
+function logPlanned(
+  ctx: PlanTablesContext,
+  t: TableRecord,
+  counts: PlanTable['counts'],
+  actions: ActionCounts,
+): string[] {
+  const warnings = [ambiguousCreatedWarning(t)].filter((w): w is string => w !== null);
+  for (const w of warnings)
+    ctx.logger.warn({ event: 'plan.warning', table: t.name }, `${t.name}: ${w}`);
+  ctx.logger.info(
+    {
+      event: 'plan.table',
+      table: t.name,
+      ...counts,
+      ...actions,
+      rssMB: rssMB(),
+    },
+    `planned ${t.name}`,
+  );
+  return warnings;
 }
 
 /** The table as finalize.ts writes it: its key, and the row hash its digests sum. */

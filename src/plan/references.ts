@@ -80,17 +80,12 @@ function candidates(m: TableModel, schemas: MergeSchemas): Candidate[] {
   fromFks(m.pair.backup.foreignKeys, schemas.backup);
   fromFks(m.pair.interim.foreignKeys, schemas.interim);
   fromFks(m.target.foreignKeys, schemas.target);
-  for (const r of m.policy.references) {
-    out.push({
-      columns: [r.column],
-      refTable: r.table,
-      refColumns: [r.refColumn],
-      source: 'config',
-      path: null,
-      pathText: '',
-    });
-  }
-  for (const r of m.policy.jsonReferences) {
+  // the config's references: of a column, or of a path inside its JSON documents
+  const configured = [
+    ...m.policy.references.map((r) => ({ ...r, steps: null, path: '' })),
+    ...m.policy.jsonReferences,
+  ];
+  for (const r of configured) {
     out.push({
       columns: [r.column],
       refTable: r.table,

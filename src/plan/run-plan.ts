@@ -8,6 +8,7 @@ import type { PlanConfig } from '../config/types.js';
 import { CHECKPOINT_FILE } from '../diff/checkpoint.js';
 import { tableFileName } from '../diff/jsonl-writer.js';
 import type { Progress } from '../diff/progress.js';
+import { errnoCode } from '../errno.js';
 import { PreconditionError, UsageError } from '../errors.js';
 import { writingTo } from '../faults.js';
 import { makeDirs } from '../make-dirs.js';
@@ -288,7 +289,7 @@ async function checkOutDir(dir: string, force: boolean): Promise<void> {
     if (!(await stat(dir)).isDirectory()) throw new UsageError(`--out ${dir}: not a folder`);
     entries = await readdir(dir);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if (errnoCode(e) === 'ENOENT') return;
     throw e;
   }
   if (entries.length === 0) return;

@@ -47,12 +47,18 @@ export function resolveConflicts(
 ): UniqueOutcome {
   if (found.length === 0) return NO_CONFLICTS;
   const { pairs, partners } = distinctPairs(model, found);
-  const out = {
+  const out: {
+    removed: Set<string>;
+    deletes: Action[];
+    unresolved: Action[];
+    merges: Move[];
+    notes: string[];
+  } = {
     removed: new Set<string>(),
-    deletes: [] as Action[],
-    unresolved: [] as Action[],
-    merges: [] as Move[],
-    notes: [] as string[],
+    deletes: [],
+    unresolved: [],
+    merges: [],
+    notes: [],
   };
   const policy = model.policy.onUniqueConflict;
   for (const c of pairs) {

@@ -108,23 +108,7 @@ async function onScratch(
   o: RehearseOptions,
   t0: number,
 ): Promise<RehearseReport> {
-  // The same refusals the real run would meet, checked on the real target.
-  const tCheck = performance.now();
-  checkUnresolved(o.manifest, real.schema);
-  const triggers = checkTriggers(o.manifest, real.runs, o.allowTriggers);
-  await refuseIfJournaled(real);
-  const before = await digestsAt(o.dir, real.runs, new Map());
-  const now = await readDigests(real.server, real.schema, real.runs, o.logger);
-  const stale = digestMismatches(before, now);
-  if (stale.length > 0) {
-    throw new PreconditionError(
-      'stale-plan',
-      `${real.where} changed since the plan was made: ${describeMismatches(stale)}; make the plan again`,
-      { table: firstMismatchTable(real.schema, stale) },
-    );
-  }
-  const check = (performance.now() - tCheck) / 1000;
-
+  const { triggers, check } = await checkAsTheRealRun(real, o);
   const scratch = scratchName(real.schema, o.manifest.planId);
   let kept = false;
   try {
@@ -138,24 +122,7 @@ async function onScratch(
     o.logger.info({ event: 'rehearse.cloned', scratch, ...clone }, 'scratch copy made');
     const ps = await openPlanSession(o.dir, o.manifest, o.target, scratch, o.logger);
     try {
-      const apply = await applyPlan(ps, {
-        execute: true,
-        allowTriggers: o.allowTriggers,
-        limits: o.limits,
-        backup: o.backup,
-        ...(o.progress ? { progress: o.progress } : {}),
-        ...(o.stop ? { stop: o.stop } : {}),
-        live: o.live ?? null,
-      }).catch((e: unknown) => {
-        // A rerun starts the scratch copy over: there is nothing to resume.
-        throw e instanceof InterruptedError
-          ? new InterruptedError(
-              e.signal,
-              `interrupted; the scratch copy ${scratch} is dropped and ${real.where} was only read; rerun to rehearse again`,
-              { cause: e },
-            )
-          : e;
-      });
+      const apply = await applyOnScratch(ps, o, real.where);
       const verify = await verifyPlan(ps);
       kept = o.keep;
       return {
@@ -185,4 +152,52 @@ async function onScratch(
   } finally {
     if (!kept) await dropScratch(o.target, scratch, o.logger);
   }
+}
+
+/**
+ * The refusals the real run would meet, checked on the real target (which is only read): an
+ * unresolved plan, triggers not accepted, a journal of this plan, a target changed since the
+ * plan. Returns the triggers accepted and the seconds the checks took.
+ */
+async function checkAsTheRealRun(
+  real: PlanSession,
+  o: RehearseOptions,
+): Promise<{ triggers: readonly string[]; check: number }> {
+  const tCheck = performance.now();
+  checkUnresolved(o.manifest, real.schema);
+  const triggers = checkTriggers(o.manifest, real.runs, o.allowTriggers);
+  await refuseIfJournaled(real);
+  const before = await digestsAt(o.dir, real.runs, new Map());
+  const now = await readDigests(real.server, real.schema, real.runs, o.logger);
+  const stale = digestMismatches(before, now);
+  if (stale.length > 0) {
+    throw new PreconditionError(
+      'stale-plan',
+      `${real.where} changed since the plan was made: ${describeMismatches(stale)}; make the plan again`,
+      { table: firstMismatchTable(real.schema, stale) },
+    );
+  }
+  return { triggers, check: (performance.now() - tCheck) / 1000 };
+}
+
+/** The apply, on the scratch copy `ps` writes to, as the real run would make it. */
+function applyOnScratch(ps: PlanSession, o: RehearseOptions, where: string): Promise<ApplyReport> {
+  return applyPlan(ps, {
+    execute: true,
+    allowTriggers: o.allowTriggers,
+    limits: o.limits,
+    backup: o.backup,
+    ...(o.progress ? { progress: o.progress } : {}),
+    ...(o.stop ? { stop: o.stop } : {}),
+    live: o.live ?? null,
+  }).catch((e: unknown) => {
+    // A rerun starts the scratch copy over: there is nothing to resume.
+    throw e instanceof InterruptedError
+      ? new InterruptedError(
+          e.signal,
+          `interrupted; the scratch copy ${ps.schema} is dropped and ${where} was only read; rerun to rehearse again`,
+          { cause: e },
+        )
+      : e;
+  });
 }

@@ -1,3 +1,4 @@
+import { TALLY_HEADER, tallyCells } from '../apply/render-text.js';
 import { num, secs, textGrid } from '../text-grid.js';
 import { renderVerifyText } from '../verify/render-text.js';
 import type { RehearseReport } from './rehearse-plan.js';
@@ -13,16 +14,12 @@ export function renderRehearseText(r: RehearseReport): string {
   out.push('');
   out.push(
     ...textGrid(
-      ['table', 'delete', 'update', 'insert', 'insert…select', 'batches', 'time', 'rows/s'],
+      ['table', ...TALLY_HEADER, 'time', 'rows/s'],
       r.apply.tables.map((t) => {
         const rows = t.deleted + t.updated + t.inserted + t.copied;
         return [
           t.table,
-          num(t.deleted),
-          num(t.updated),
-          num(t.inserted),
-          num(t.copied),
-          num(t.batches),
+          ...tallyCells(t),
           secs(t.seconds),
           t.seconds > 0 ? num(Math.round(rows / t.seconds)) : '-',
         ];

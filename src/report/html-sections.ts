@@ -5,7 +5,7 @@ import { bars } from './charts.js';
 import { bytesAsText, cellText, escapeHtml as e, keyText } from './escape.js';
 import { tableNotes } from './labels.js';
 import { columnsOf, type ReportData, seconds } from './report-data.js';
-import type { TableCheck } from './run-results.js';
+import type { TableCheck, UnshownRunFile } from './run-results.js';
 
 /** Unresolved conflicts, both rows side by side, the columns they differ in highlighted. */
 export function conflictsSection(data: ReportData): string {
@@ -111,16 +111,18 @@ export function rulesSection(data: ReportData): string {
 <table><thead><tr><th>table and policy</th><th>action</th><th>rule</th><th>rows</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>${notesList}</section>`;
 }
 
+/** Why a result file is not shown: not run, unreadable, or another plan's. */
+function whyNotShown(f: UnshownRunFile, file: string): string {
+  if (f.state === 'absent') return 'Not run.';
+  if (f.state === 'invalid') return `${file} is unreadable (${f.problem}).`;
+  return `${file} belongs to another plan (${f.planId.slice(0, 12)}).`;
+}
+
 export function rehearsalSection(data: ReportData): string {
   const f = data.rehearsal;
   const cmd = `reconcile rehearse --plan ${data.planDir}`;
   if (f.state !== 'ok') {
-    const why =
-      f.state === 'absent'
-        ? 'Not run.'
-        : f.state === 'invalid'
-          ? `rehearsal.json is unreadable (${f.problem}).`
-          : `rehearsal.json belongs to another plan (${f.planId.slice(0, 12)}).`;
+    const why = whyNotShown(f, 'rehearsal.json');
     return `<section id="rehearsal"><h2>Rehearsal</h2><p class="muted" data-rehearsal="${e(f.state)}">${e(why)} Run <code>${e(cmd)}</code> to time the real window.</p></section>`;
   }
   const r = f.value;
@@ -152,12 +154,7 @@ ${rollback}
 export function verificationSection(data: ReportData): string {
   const f = data.verification;
   if (f.state !== 'ok') {
-    const why =
-      f.state === 'absent'
-        ? 'Not run.'
-        : f.state === 'invalid'
-          ? `verification.json is unreadable (${f.problem}).`
-          : `verification.json belongs to another plan (${f.planId.slice(0, 12)}).`;
+    const why = whyNotShown(f, 'verification.json');
     return `<section id="verification"><h2>Verification</h2><p class="muted" data-verification="${e(f.state)}">${e(why)} After apply, run <code>${e(`reconcile verify --plan ${data.planDir}`)}</code>.</p></section>`;
   }
   const v = f.value;

@@ -18,11 +18,16 @@ export const ACTION_LABELS: readonly (readonly [keyof ActionCounts, string])[] =
   ['keep', 'keep'],
 ];
 
+/** The fields of a value read from a plan whose shape is not checked (none: not an object). */
+function fieldsOf(v: unknown): Record<string, unknown> {
+  return v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v)) : {};
+}
+
 /** Schema drift as one line: what diff reports, whatever its shape. */
 export function driftText(drift: unknown): string {
   if (drift === null || drift === undefined) return 'none';
   if (typeof drift !== 'object') return String(drift);
-  const d = drift as Record<string, unknown>;
+  const d = fieldsOf(drift);
   const parts: string[] = [];
   const list = (k: string, label: string): void => {
     const v = d[k];
@@ -37,8 +42,11 @@ export function driftText(drift: unknown): string {
     );
     parts.push(`type changed: ${types.join(', ')}`);
   }
-  const id = d.identityChanged as { backup?: string; interim?: string } | null | undefined;
-  if (id) parts.push(`row identity: ${id.backup} → ${id.interim}`);
+  const id = d.identityChanged;
+  if (id) {
+    const { backup, interim } = fieldsOf(id);
+    parts.push(`row identity: ${backup} → ${interim}`);
+  }
   return parts.length > 0 ? parts.join('; ') : JSON.stringify(drift);
 }
 
@@ -48,19 +56,19 @@ export function driftText(drift: unknown): string {
  * existed lack it.
  */
 export function tableNotes(t: PlanTable): readonly string[] {
-  const notes = (t as { notes?: unknown }).notes;
+  const notes: unknown = t.notes;
   return Array.isArray(notes) ? notes.filter((x): x is string => typeof x === 'string') : [];
 }
 
 /** A table's warnings (read defensively, like notes: a plan of format 1 has none). */
 export function tableWarnings(t: PlanTable): readonly string[] {
-  const w = (t as { warnings?: unknown }).warnings;
+  const w: unknown = t.warnings;
   return Array.isArray(w) ? w.filter((x): x is string => typeof x === 'string') : [];
 }
 
 /** Tables the plan leaves alone, with why (also read defensively, like notes). */
 export function skippedTables(m: PlanManifest): readonly { table: string; reason: string }[] {
-  const s = (m as { skipped?: unknown }).skipped;
+  const s: unknown = m.skipped;
   if (!Array.isArray(s)) return [];
   return s.filter(
     (x): x is { table: string; reason: string } =>

@@ -58,7 +58,7 @@ async function readRunFile<T>(
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'absent' };
+    if (e instanceof Error && 'code' in e && e.code === 'ENOENT') return { state: 'absent' };
     throw e;
   }
   try {

@@ -7,7 +7,12 @@
 import type { Cell, Row } from '../cell/cells.js';
 import type { Action, ActionOp, PlanManifest, PlanTable } from '../plan/format.js';
 import { tableWarnings } from './labels.js';
-import type { RehearsalResult, RunFile, VerificationResult } from './run-results.js';
+import type {
+  RehearsalResult,
+  RunFile,
+  UnshownRunFile,
+  VerificationResult,
+} from './run-results.js';
 import {
   applyStatus,
   type LatestRuns,
@@ -126,7 +131,8 @@ function roundRobin<T>(by: Map<string, T[]>, limit: number): T[] {
   const lists = [...by.values()];
   const out: T[] = [];
   for (let i = 0; out.length < limit; i++) {
-    const row = lists.filter((l) => i < l.length).map((l) => l[i] as T);
+    // The i-th sample of each rule that has one.
+    const row = lists.flatMap((l) => l.slice(i, i + 1));
     if (row.length === 0) break;
     out.push(...row.slice(0, limit - out.length));
   }
@@ -208,17 +214,21 @@ export function reportStatus(data: ReportData): StatusLine[] {
   return out;
 }
 
+/** The line of a result file not shown: not run, unreadable, or another plan's. */
+function unshownStatus(f: UnshownRunFile, what: 'rehearsal' | 'verification'): StatusLine {
+  if (f.state === 'absent') return { what, tone: 'none', text: `${what}: not run` };
+  if (f.state === 'invalid')
+    return { what, tone: 'warn', text: `${what}.json unreadable (${f.problem}): not shown` };
+  return {
+    what,
+    tone: 'warn',
+    text: `${what}.json belongs to another plan (${f.planId.slice(0, 12)}): not shown`,
+  };
+}
+
 function rehearsalStatus(f: RunFile<RehearsalResult>): StatusLine {
   const what = 'rehearsal';
-  if (f.state === 'absent') return { what, tone: 'none', text: 'rehearsal: not run' };
-  if (f.state === 'invalid')
-    return { what, tone: 'warn', text: `rehearsal.json unreadable (${f.problem}): not shown` };
-  if (f.state === 'other-plan')
-    return {
-      what,
-      tone: 'warn',
-      text: `rehearsal.json belongs to another plan (${f.planId.slice(0, 12)}): not shown`,
-    };
+  if (f.state !== 'ok') return unshownStatus(f, what);
   const r = f.value;
   const where = r.mode === 'in-place' ? 'in place, then rolled back' : 'on a scratch copy';
   if (!r.ok)
@@ -236,15 +246,7 @@ function rehearsalStatus(f: RunFile<RehearsalResult>): StatusLine {
 
 function verificationStatus(f: RunFile<VerificationResult>): StatusLine {
   const what = 'verification';
-  if (f.state === 'absent') return { what, tone: 'none', text: 'verification: not run' };
-  if (f.state === 'invalid')
-    return { what, tone: 'warn', text: `verification.json unreadable (${f.problem}): not shown` };
-  if (f.state === 'other-plan')
-    return {
-      what,
-      tone: 'warn',
-      text: `verification.json belongs to another plan (${f.planId.slice(0, 12)}): not shown`,
-    };
+  if (f.state !== 'ok') return unshownStatus(f, what);
   const v = f.value;
   const bad = v.tables.filter((t) => !t.ok).length;
   return v.ok

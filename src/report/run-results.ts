@@ -76,7 +76,7 @@ export interface VerificationResult {
   readonly tables: readonly TableCheck[];
 }
 
-const verification = z.object({
+const verification: z.ZodType<VerificationResult> = z.object({
   formatVersion: z.number(),
   planId: z.string(),
   target: z.string(),
@@ -121,7 +121,7 @@ export interface RehearsalResult {
   readonly error?: string | null;
 }
 
-const rehearsal = z.object({
+const rehearsal: z.ZodType<RehearsalResult> = z.object({
   formatVersion: z.number(),
   planId: z.string(),
   mode: z.enum(['scratch', 'in-place']),
@@ -153,24 +153,31 @@ export type RunFile<T> =
   /** a result of another plan left in the folder */
   | { readonly state: 'other-plan'; readonly planId: string };
 
+/** A result file the report cannot show: absent, not of its shape, or another plan's. */
+export type UnshownRunFile = Exclude<RunFile<never>, { readonly state: 'ok' }>;
+
 /** Checks a parsed result file against the contract and the plan it must belong to. Pure. */
 export function parseRehearsal(json: unknown, planId: string): RunFile<RehearsalResult> {
-  return check(rehearsal, json, planId) as RunFile<RehearsalResult>;
+  return check(rehearsal, json, planId);
 }
 
 /** Checks a parsed result file against the contract and the plan it must belong to. Pure. */
 export function parseVerification(json: unknown, planId: string): RunFile<VerificationResult> {
-  return check(verification, json, planId) as RunFile<VerificationResult>;
+  return check(verification, json, planId);
 }
 
-function check(schema: z.ZodType, json: unknown, planId: string): RunFile<unknown> {
+function check<T extends { readonly planId: string }>(
+  schema: z.ZodType<T>,
+  json: unknown,
+  planId: string,
+): RunFile<T> {
   const r = schema.safeParse(json);
   if (!r.success) {
     const first = r.error.issues[0];
     const path = first?.path.length ? first.path.join('.') : '(top)';
     return { state: 'invalid', problem: `${path}: ${first?.message ?? 'not valid'}` };
   }
-  const value = r.data as { planId: string };
+  const value = r.data;
   if (value.planId !== planId) return { state: 'other-plan', planId: value.planId };
   return { state: 'ok', value };
 }

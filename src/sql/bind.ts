@@ -17,13 +17,13 @@ export interface Binder {
   /** exact decimal text to store: a string parameter, or a bare number in plan.sql */
   decimal(s: string): string;
   /** the parameters recorded so far, in the order their placeholders appear */
-  readonly params: SqlParam[];
+  readonly params: readonly SqlParam[];
 }
 
 /** A statement and its parameters ([] when its values are literals). */
 export interface Statement {
   readonly sql: string;
-  readonly params: SqlParam[];
+  readonly params: readonly SqlParam[];
 }
 
 /** Placeholders: each value becomes `?` and its parameter is recorded, in text order. */
@@ -44,7 +44,7 @@ export const LITERALS: Binder = Object.freeze({
   bytes: (b: Buffer) => `X'${b.toString('hex').toUpperCase()}'`,
   integer: (i: bigint) => i.toString(),
   decimal: (s: string) => (DECIMAL.test(s) ? s : quoteText(s)),
-  params: Object.freeze([]) as unknown as SqlParam[],
+  params: Object.freeze([]),
 });
 
 /** A statement from a builder's text and the binder it was built with. */

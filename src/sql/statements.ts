@@ -110,9 +110,9 @@ export function compactKeys(s: TableShape, keys: readonly (readonly Cell[])[]): 
   const ranges: [string, string][] = [];
   const rest: Cell[][] = [];
   let start = 0;
-  for (let i = 1; i <= sorted.length; i++) {
-    const prev = sorted[i - 1] as bigint;
-    if (i < sorted.length && (sorted[i] as bigint) === prev + 1n) continue;
+  for (const [j, prev] of sorted.entries()) {
+    const i = j + 1;
+    if (sorted[i] === prev + 1n) continue;
     if (i - start >= MIN_RANGE) ranges.push([String(sorted[start]), String(prev)]);
     else for (const v of sorted.slice(start, i)) rest.push([String(v)]);
     start = i;
@@ -283,6 +283,18 @@ function assignments(s: TableShape, row: readonly Cell[], set: SetColumns, b: Bi
   return parts.join(', ');
 }
 
+/** `UPDATE … SET … WHERE …`: the new values bound first, then `where`'s, in text order. */
+function update(
+  s: TableShape,
+  row: readonly Cell[],
+  set: SetColumns,
+  b: Binder,
+  where: () => string,
+): Statement {
+  const values = assignments(s, row, set, b);
+  return statement(`UPDATE ${table(s)} SET ${values} WHERE ${where()}`, b);
+}
+
 /** Sets the `set` columns of the row at `key` to their value in `row` (all stored columns, in order). */
 export function updateByKey(
   s: TableShape,
@@ -291,8 +303,7 @@ export function updateByKey(
   set: SetColumns,
   b: Binder = placeholders(),
 ): Statement {
-  const values = assignments(s, row, set, b);
-  return statement(`UPDATE ${table(s)} SET ${values} WHERE ${keyEquals(s, key, b)}`, b);
+  return update(s, row, set, b, () => keyEquals(s, key, b));
 }
 
 /** Updates one row equal to `current` (a table without a key). */
@@ -303,11 +314,7 @@ export function updateExact(
   set: SetColumns,
   b: Binder = placeholders(),
 ): Statement {
-  const values = assignments(s, row, set, b);
-  return statement(
-    `UPDATE ${table(s)} SET ${values} WHERE ${exactMatch(s, current, b)} LIMIT 1`,
-    b,
-  );
+  return update(s, row, set, b, () => `${exactMatch(s, current, b)} LIMIT 1`);
 }
 
 export function deleteByKeys(s: TableShape, keys: KeySet, b: Binder = placeholders()): Statement {

@@ -83,24 +83,19 @@ export function configReferences(
     refColumn: string;
   }[] = [],
 ): Reference[] {
-  const plain = references.map((r) => ({
-    name: `config:${r.column}`,
+  // A reference into JSON documents names its path; a plain one has none.
+  const ref = (
+    r: { readonly column: string; readonly table: string; readonly refColumn: string },
+    path?: string,
+  ): Reference => ({
+    name: `config:${r.column}${path ?? ''}`,
     schema,
     table,
     columns: [r.column],
     refSchema: schema,
     refTable: r.table,
     refColumns: [r.refColumn],
-  }));
-  const json = jsonReferences.map((r) => ({
-    name: `config:${r.column}${r.path}`,
-    schema,
-    table,
-    columns: [r.column],
-    refSchema: schema,
-    refTable: r.table,
-    refColumns: [r.refColumn],
-    path: r.path,
-  }));
-  return [...plain, ...json];
+    ...(path === undefined ? {} : { path }),
+  });
+  return [...references.map((r) => ref(r)), ...jsonReferences.map((r) => ref(r, r.path))];
 }

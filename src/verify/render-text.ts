@@ -97,5 +97,6 @@ export function keyLines(t: TableVerdict): string[] {
 
 function cells(c: readonly Cell[]): string {
   const parts = c.map((v) => (v === null ? 'NULL' : typeof v === 'string' ? v : `0x${v.hex}`));
-  return parts.length === 1 ? (parts[0] as string) : `(${parts.join(', ')})`;
+  const [only, ...more] = parts;
+  return only !== undefined && more.length === 0 ? only : `(${parts.join(', ')})`;
 }

@@ -115,7 +115,67 @@ export async function verifyPlan(
     loaded ??= await loadHash64();
     return loaded;
   };
+  const refs = referencesToCheck(ps, schema, planTables);
+  const c: VerifyContext = {
+    ps,
+    schema,
+    refs,
+    actual,
+    deferred,
+    live,
+    backup,
+    hash64,
+    counts: { references: 0, uniqueKeys: 0 },
+  };
+  const verdicts: TableVerdict[] = [];
+  const extra = [...refs.keys()].filter((t) => !planTables.has(t)).sort();
+  for (const name of [...runs.map((r) => r.plan.table), ...extra]) {
+    const v = await verifyTable(c, name);
+    if (v) verdicts.push(v);
+  }
+  const mismatch = verdicts.filter((v) => v.status === 'mismatch').length;
+  return {
+    planId: manifest.planId,
+    target: ps.where,
+    live,
+    changedSince: live ? verdicts.reduce((n, v) => n + (v.keys?.found ?? 0), 0) : 0,
+    deferred: [...deferred.values()].reduce((n, d) => n + d.count, 0),
+    ok: mismatch === 0,
+    journal,
+    tables: verdicts,
+    totals: { tables: verdicts.length, ok: verdicts.length - mismatch, mismatch },
+    checks: { references: c.counts.references, uniqueKeys: c.counts.uniqueKeys },
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
 
+/** What checking one table needs: the target as read at the start, and the checks counted. */
+interface VerifyContext {
+  readonly ps: PlanSession;
+  readonly schema: SchemaInfo;
+  /** the references to check, by the table holding them */
+  readonly refs: ReadonlyMap<string, readonly Reference[]>;
+  /** the target's digests */
+  readonly actual: ReadonlyMap<string, Digest>;
+  readonly deferred: ReadonlyMap<string, DeferredIndex>;
+  readonly live: boolean;
+  /** the backup's schema when it is on the target's server */
+  readonly backup: string | null;
+  readonly hash64: () => Promise<Hash64>;
+  /** references and unique keys checked so far */
+  readonly counts: { references: number; uniqueKeys: number };
+}
+
+/**
+ * The references verify checks, by the table that holds them: the declared foreign keys of the
+ * plan's tables, those of other tables into the plan's tables (a delete could orphan them), and
+ * the `references` the plan's policy records.
+ */
+function referencesToCheck(
+  ps: PlanSession,
+  schema: SchemaInfo,
+  planTables: ReadonlySet<string>,
+): Map<string, Reference[]> {
   const refs = new Map<string, Reference[]>();
   const addRef = (r: Reference): void => {
     const list = refs.get(r.table) ?? [];
@@ -129,103 +189,99 @@ export async function verifyPlan(
       addRef({ ...fk, schema: ps.schema, table: t.name });
     }
   }
-  for (const r of runs) {
+  for (const r of ps.runs) {
     const p = r.plan.policy;
     for (const ref of configReferences(ps.schema, r.plan.table, p.references, p.jsonReferences))
       addRef(ref);
   }
+  return refs;
+}
 
-  let refCount = 0;
-  let uniqueCount = 0;
-  const verdicts: TableVerdict[] = [];
-  const extra = [...refs.keys()].filter((t) => !planTables.has(t)).sort();
-  for (const name of [...runs.map((r) => r.plan.table), ...extra]) {
-    const run = runs.find((r) => r.plan.table === name);
-    const info = schema.tables.get(name);
-    const orphans: OrphanResult[] = [];
-    for (const ref of refs.get(name) ?? []) {
-      refCount++;
-      const o = await orphansOf(conn, schema, ref);
-      if (o.count > 0) orphans.push(o);
-    }
-    const duplicates: DuplicateResult[] = [];
-    if (run && info) {
-      for (const k of uniqueKeys(info)) {
-        uniqueCount++;
-        const d = await duplicatesOf(conn, ps.schema, info, k.name, k.columns);
-        if (d.sample.length > 0) duplicates.push(d);
-      }
-    }
-    const expected = run?.plan.digestAfter;
-    const got = actual.get(name);
-    const digest =
-      expected && got ? { ok: digestEquals(expected, got), expected, actual: got } : null;
-    // Only a table whose digest differs is read again, key by key: a match costs nothing more.
-    // Live: every table is, its deferred actions passed over.
-    const skip = deferred.get(name);
-    const keys =
-      run && digest && (!digest.ok || live)
-        ? await findMismatchKeys(
-            conn,
-            ps.dir,
-            run,
-            await hash64(),
-            backup,
-            live ? liveOnly(ps, run, skip, backup, await hash64()) : undefined,
-          )
-        : null;
-    const aiColumn =
-      run?.plan.autoIncrement?.column ?? run?.info.columns.find((c) => c.autoIncrement)?.name;
-    const autoIncrement = aiColumn
-      ? await checkAutoIncrement(
-          conn,
-          ps.schema,
-          name,
-          aiColumn,
-          run?.plan.autoIncrement?.next ?? null,
-        )
-      : null;
-    const bad =
-      (digest !== null && !digest.ok && !live) ||
-      orphans.length > 0 ||
-      duplicates.length > 0 ||
-      (autoIncrement !== null && !autoIncrement.ok);
-    if (!digest) {
-      // A table outside the plan, checked only for references into the plan's tables.
-      if (orphans.length === 0) continue;
-    }
-    verdicts.push({
-      table: name,
-      keyColumns: run?.plan.key ?? [],
-      status: bad ? 'mismatch' : 'ok',
-      digest: digest ?? {
-        ok: true,
-        expected: { count: '-', sum: '-' },
-        actual: { count: '-', sum: '-' },
-      },
-      orphans,
-      duplicates,
-      autoIncrement,
-      // Plan content verify cannot use; none since plan format 2 (typed references).
-      problems: [],
-      keys,
-      ...(live ? { deferred: skip?.count ?? 0 } : {}),
-    });
+/**
+ * One table's verdict: its digest against the plan's after digest (and, where they differ,
+ * the keys that do), its references, its unique keys, its AUTO_INCREMENT counter. Null for a
+ * table outside the plan whose references into the plan's tables all hold.
+ */
+async function verifyTable(c: VerifyContext, name: string): Promise<TableVerdict | null> {
+  const { ps, live } = c;
+  const run = ps.runs.find((r) => r.plan.table === name);
+  const info = c.schema.tables.get(name);
+  const orphans: OrphanResult[] = [];
+  for (const ref of c.refs.get(name) ?? []) {
+    c.counts.references++;
+    const o = await orphansOf(ps.conn, c.schema, ref);
+    if (o.count > 0) orphans.push(o);
   }
-  const mismatch = verdicts.filter((v) => v.status === 'mismatch').length;
+  const duplicates: DuplicateResult[] = [];
+  if (run && info) {
+    for (const k of uniqueKeys(info)) {
+      c.counts.uniqueKeys++;
+      const d = await duplicatesOf(ps.conn, ps.schema, info, k.name, k.columns);
+      if (d.sample.length > 0) duplicates.push(d);
+    }
+  }
+  const expected = run?.plan.digestAfter;
+  const got = c.actual.get(name);
+  const digest =
+    expected && got ? { ok: digestEquals(expected, got), expected, actual: got } : null;
+  // Only a table whose digest differs is read again, key by key: a match costs nothing more.
+  // Live: every table is, its deferred actions passed over.
+  const skip = c.deferred.get(name);
+  const keys = run && digest && (!digest.ok || live) ? await keysThatDiffer(c, run, skip) : null;
+  const autoIncrement = run ? await autoIncrementOf(c, run) : null;
+  const bad =
+    (digest !== null && !digest.ok && !live) ||
+    orphans.length > 0 ||
+    duplicates.length > 0 ||
+    (autoIncrement !== null && !autoIncrement.ok);
+  // A table outside the plan, checked only for references into the plan's tables.
+  if (!digest && orphans.length === 0) return null;
   return {
-    planId: manifest.planId,
-    target: ps.where,
-    live,
-    changedSince: live ? verdicts.reduce((n, v) => n + (v.keys?.found ?? 0), 0) : 0,
-    deferred: [...deferred.values()].reduce((n, d) => n + d.count, 0),
-    ok: mismatch === 0,
-    journal,
-    tables: verdicts,
-    totals: { tables: verdicts.length, ok: verdicts.length - mismatch, mismatch },
-    checks: { references: refCount, uniqueKeys: uniqueCount },
-    seconds: (performance.now() - t0) / 1000,
+    table: name,
+    keyColumns: run?.plan.key ?? [],
+    status: bad ? 'mismatch' : 'ok',
+    digest: digest ?? {
+      ok: true,
+      expected: { count: '-', sum: '-' },
+      actual: { count: '-', sum: '-' },
+    },
+    orphans,
+    duplicates,
+    autoIncrement,
+    // Plan content verify cannot use; none since plan format 2 (typed references).
+    problems: [],
+    keys,
+    ...(live ? { deferred: skip?.count ?? 0 } : {}),
   };
+}
+
+/** The keys of a plan table whose rows differ from what the plan wrote. */
+async function keysThatDiffer(
+  c: VerifyContext,
+  run: TableRun,
+  skip: DeferredIndex | undefined,
+): Promise<MismatchKeys> {
+  const hash64 = await c.hash64();
+  return findMismatchKeys(
+    c.ps.conn,
+    c.ps.dir,
+    run,
+    hash64,
+    c.backup,
+    c.live ? liveOnly(c.ps, run, skip, c.backup, await c.hash64()) : undefined,
+  );
+}
+
+/** A plan table's AUTO_INCREMENT check (null: the table has no such column). */
+async function autoIncrementOf(
+  c: VerifyContext,
+  run: TableRun,
+): Promise<TableVerdict['autoIncrement']> {
+  const column =
+    run.plan.autoIncrement?.column ?? run.info.columns.find((x) => x.autoIncrement)?.name;
+  if (!column) return null;
+  const atLeast = run.plan.autoIncrement?.next ?? null;
+  return checkAutoIncrement(c.ps.conn, c.ps.schema, run.plan.table, column, atLeast);
 }
 
 /** A table's deferred actions: per action index, the keys deferred (a copy's may be some). */

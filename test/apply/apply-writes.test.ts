@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Row } from '../../src/cell/cells.js';
+import { connect } from '../../src/db/mysql.js';
 import { runCli } from '../support/cli.js';
 import { buildPlan, planDigests, schemaDigests, tableRows } from '../support/plan-builder.js';
 import { sql, TestSchemas } from '../support/schemas.js';
@@ -56,6 +57,71 @@ describe('how apply writes', () => {
     expect(v.code).toBe(1);
     expect(v.stdout).toMatch(/customer\s+mismatch\s+22\s+22\s+MISMATCH/);
     expect(plan.tables[0]?.digestAfter).not.toEqual((await schemaDigests(shop.interim)).customer);
+  });
+
+  it('a live run sends restored rows as values where INSERT … SELECT would hold the AUTO-INC lock', async () => {
+    const shop = await makeShop(schemas, 'lcopy', 20);
+    const conn = await connect(shop.interim);
+    const other = await connect(shop.interim);
+    let mode: number;
+    try {
+      mode = Number(
+        (await conn.query<{ m: number }>('SELECT @@innodb_autoinc_lock_mode AS m'))[0]?.m,
+      );
+      if (mode < 2) {
+        // The hazard on this server: an INSERT … SELECT giving every id still holds the table's
+        // AUTO-INC lock until it ends, so the application's insert waits for all of it.
+        await conn.execute(
+          'CREATE TABLE autoinc_probe (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(20)) ENGINE=InnoDB',
+        );
+        const long = conn.execute(
+          'INSERT INTO autoinc_probe (id, v) SELECT 1000 + seq, CONCAT(seq, SLEEP(0.3)) FROM seq_1_to_4',
+        );
+        // The lock is taken at the first row written (0.3 s) and held to the end (1.2 s).
+        await new Promise((r) => setTimeout(r, 500));
+        const t0 = performance.now();
+        await other.execute("INSERT INTO autoinc_probe (v) VALUES ('sign-up')");
+        const waited = performance.now() - t0;
+        await long;
+        expect(waited).toBeGreaterThan(400);
+        await conn.execute('DROP TABLE autoinc_probe');
+      }
+    } finally {
+      await conn.close();
+      await other.close();
+    }
+    const restore = (await tableRows(shop.backup, 'customer', 'id')).slice(10);
+    const dir = await tmp();
+    await buildPlan({
+      dir,
+      backup: shop.backup,
+      interim: shop.interim,
+      tables: [
+        {
+          table: 'customer',
+          actions: restore.map((row) => ({ op: 'insert', row, copyOf: 'backup' })),
+        },
+      ],
+    });
+    const r = await runCli(['apply', '--plan', dir, '--execute', '--live', '--json', ...quiet]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as {
+      tables: { copied: number; inserted: number; copyNote: string }[];
+    };
+    // Copied server-side, or sent as values (counted as inserted).
+    expect(report.tables[0]).toMatchObject(
+      mode < 2 ? { copied: 0, inserted: 10 } : { copied: 10, inserted: 0 },
+    );
+    expect(report.tables[0]?.copyNote).toMatch(
+      mode < 2
+        ? /^live: rows sent as values .*innodb_autoinc_lock_mode=/
+        : /^INSERT … SELECT from /,
+    );
+    const landed = (await tableRows(shop.interim, 'customer', 'id')).filter(
+      (x) => Number(x.id) > 10 && Number(x.id) <= 20,
+    );
+    expect(landed).toEqual(restore);
+    expect((await runCli(['verify', '--plan', dir, ...quiet])).code).toBe(0);
   });
 
   it('sends rows as values when the plan does not mark them as backup copies', async () => {

@@ -34,6 +34,11 @@ function refusal(r: CliResult): ErrorDocument['error'] {
   return (JSON.parse(r.stdout) as ErrorDocument).error;
 }
 
+/** `--backup URL --interim URL`: the shop's two schemas. */
+function sources(shop: Shop): string[] {
+  return ['--backup', urlOf(shop.backup.schema), '--interim', urlOf(shop.interim.schema)];
+}
+
 const SECRET = 'MyS3cret-xyzzy';
 
 describe('refusals with --json', () => {
@@ -123,16 +128,7 @@ describe('refusals with --json', () => {
   });
 
   it('a plan into a folder the system refuses: exit 3, permission, naming the folder', async () => {
-    const r = await runCli([
-      'plan',
-      '--backup',
-      urlOf(shop.backup.schema),
-      '--interim',
-      urlOf(shop.interim.schema),
-      '--out',
-      '/sys/reconcile-plan',
-      '--json',
-    ]);
+    const r = await runCli(['plan', ...sources(shop), '--out', '/sys/reconcile-plan', '--json']);
     expect(r.code, r.stderr).toBe(3);
     expect(refusal(r)).toMatchObject({ exit: 3, reason: 'permission' });
     // Not the sibling `.partial` folder the plan is written into first.
@@ -147,10 +143,7 @@ describe('refusals with --json', () => {
     await writeFile(file, '');
     const r = await runCli([
       'diff',
-      '--backup',
-      urlOf(shop.backup.schema),
-      '--interim',
-      urlOf(shop.interim.schema),
+      ...sources(shop),
       '--out',
       join(file, 'keys'),
       '--json',
@@ -175,10 +168,7 @@ describe('refusals with --json', () => {
       spawnSync('dd', ['if=/dev/zero', `of=${join(full, 'fill')}`, 'bs=4k'], { stdio: 'ignore' });
       const r = await runCli([
         'diff',
-        '--backup',
-        urlOf(shop.backup.schema),
-        '--interim',
-        urlOf(shop.interim.schema),
+        ...sources(shop),
         '--out',
         join(full, 'keys'),
         '--json',
@@ -195,10 +185,7 @@ describe('refusals with --json', () => {
       // plan spools, drafts and writes its folder there too: the same line, not a bug.
       const p = await runCli([
         'plan',
-        '--backup',
-        urlOf(shop.backup.schema),
-        '--interim',
-        urlOf(shop.interim.schema),
+        ...sources(shop),
         '--out',
         join(full, 'plan'),
         '--json',
@@ -214,17 +201,7 @@ describe('refusals with --json', () => {
       );
       // init writes its config file there: the same fault, not a usage error.
       const cfg = join(full, 'config.yaml');
-      const i = await runCli([
-        'init',
-        '--backup',
-        urlOf(shop.backup.schema),
-        '--interim',
-        urlOf(shop.interim.schema),
-        '--out',
-        cfg,
-        '--log-level',
-        'error',
-      ]);
+      const i = await runCli(['init', ...sources(shop), '--out', cfg, '--log-level', 'error']);
       expect(i.code, i.stderr).toBe(3);
       expect(i.stderr).toBe(
         `reconcile: no space left on the device (ENOSPC, write) on ${cfg}; free space there; then rerun\n`,
@@ -242,10 +219,7 @@ describe('refusals with --json', () => {
       // A plan folder on a read-only file system: read-only, not "no such folder".
       const rp = await runCli([
         'plan',
-        '--backup',
-        urlOf(shop.backup.schema),
-        '--interim',
-        urlOf(shop.interim.schema),
+        ...sources(shop),
         '--out',
         join(ro, 'plan'),
         '--json',

@@ -100,20 +100,20 @@ describe('reconcile plan (command line)', () => {
     const dir = await tempDir('cli');
     const out = join(dir, 'plan');
     const config = join(l.scenario.dir, 'config.yaml');
-    const r = await runCli([
-      'plan',
-      '--config',
-      config,
-      '--backup',
-      url(l.backup.schema),
-      '--interim',
-      url(l.interim.schema),
-      '--out',
-      out,
-      '--json',
-      '--log-level',
-      'debug',
-    ]);
+    const planTo = (...more: string[]) =>
+      runCli([
+        'plan',
+        '--config',
+        config,
+        '--backup',
+        url(l.backup.schema),
+        '--interim',
+        url(l.interim.schema),
+        '--out',
+        out,
+        ...more,
+      ]);
+    const r = await planTo('--json', '--log-level', 'debug');
     expect(r.stderr).not.toContain(password);
     expect(r.code).toBe(0);
     const manifest = JSON.parse(r.stdout) as PlanManifest;
@@ -128,18 +128,7 @@ describe('reconcile plan (command line)', () => {
     expect(r.stdout).not.toContain(password);
 
     // Human summary and --force.
-    const again = await runCli([
-      'plan',
-      '--config',
-      config,
-      '--backup',
-      url(l.backup.schema),
-      '--interim',
-      url(l.interim.schema),
-      '--out',
-      out,
-      '--force',
-    ]);
+    const again = await planTo('--force');
     expect(again.code).toBe(0);
     expect(again.stdout).toContain(`plan ${manifest.planId}`);
     expect(again.stdout).toContain(

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadVerifiedPlan } from '../../src/plan/plan-files.js';
+import { incidentRows } from '../support/incident-rows.js';
 import { type Loaded, loadInto, planLoaded } from '../support/plan-fixture.js';
 import { sql, TestSchemas } from '../support/schemas.js';
 
@@ -27,29 +28,16 @@ async function filesOf(dir: string): Promise<Record<string, Buffer>> {
 async function interleaved(): Promise<Loaded> {
   const ddl = `CREATE TABLE p (id INT PRIMARY KEY, created_at DATETIME NOT NULL);
     CREATE TABLE c (id INT PRIMARY KEY, p_id INT NOT NULL, created_at DATETIME NOT NULL, FOREIGN KEY (p_id) REFERENCES p (id));`;
-  const old = '2019-01-01 00:00:00';
-  const neu = '2020-03-01 00:00:00';
-  const pb = Array.from({ length: 60 }, (_, i) => `(${i + 1}, '${old}')`);
-  const pi = Array.from({ length: 60 }, (_, i) => `(${i + 1}, '${(i + 1) % 5 === 0 ? neu : old}')`);
-  const cb: string[] = [];
-  const ci: string[] = [];
-  for (let id = 1; id <= 90; id++) {
-    const parent = ((id * 7) % 60) + 1;
-    if (id % 3 === 1) ci.push(`(${id}, ${parent - (parent % 5) || 5}, '${neu}')`);
-    else {
-      cb.push(`(${id}, ${parent}, '${old}')`);
-      ci.push(`(${id}, ${parent}, '${id % 3 === 0 ? neu : old}')`);
-    }
-  }
+  const rows = incidentRows();
   const backup = await schemas.create('det_gen_b');
   const interim = await schemas.create('det_gen_i');
   await sql(
     backup,
-    `${ddl} INSERT INTO p VALUES ${pb.join(',')}; INSERT INTO c VALUES ${cb.join(',')};`,
+    `${ddl} INSERT INTO p VALUES ${rows.backup.p}; INSERT INTO c VALUES ${rows.backup.c};`,
   );
   await sql(
     interim,
-    `${ddl} SET FOREIGN_KEY_CHECKS=0; INSERT INTO p VALUES ${pi.join(',')}; INSERT INTO c VALUES ${ci.join(',')};`,
+    `${ddl} SET FOREIGN_KEY_CHECKS=0; INSERT INTO p VALUES ${rows.interim.p}; INSERT INTO c VALUES ${rows.interim.c};`,
   );
   const configText =
     'incident:\n  start: "2020-01-01T00:00:00Z"\ndefaults:\n  createdAt: created_at\n';

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbTarget } from '../../src/db/url.js';
 import { type CliResult, runCli } from '../support/cli.js';
+import { incidentRows } from '../support/incident-rows.js';
 import { killAt } from '../support/kill.js';
 import { sql, TestSchemas, urlOf } from '../support/schemas.js';
 import { tempDir } from '../support/temp.js';
@@ -40,31 +41,18 @@ async function incident(label: string): Promise<Pair> {
     CREATE TABLE c (id INT PRIMARY KEY, p_id INT NOT NULL, created_at DATETIME NOT NULL,
       FOREIGN KEY (p_id) REFERENCES p (id));
     CREATE TABLE log (msg VARCHAR(10), n INT);`;
-  const old = '2019-01-01 00:00:00';
-  const neu = '2020-03-01 00:00:00';
-  const pb = Array.from({ length: 60 }, (_, i) => `(${i + 1}, '${old}')`);
-  const pi = Array.from({ length: 60 }, (_, i) => `(${i + 1}, '${(i + 1) % 5 === 0 ? neu : old}')`);
-  const cb: string[] = [];
-  const ci: string[] = [];
-  for (let id = 1; id <= 90; id++) {
-    const parent = ((id * 7) % 60) + 1;
-    if (id % 3 === 1) ci.push(`(${id}, ${parent - (parent % 5) || 5}, '${neu}')`);
-    else {
-      cb.push(`(${id}, ${parent}, '${old}')`);
-      ci.push(`(${id}, ${parent}, '${id % 3 === 0 ? neu : old}')`);
-    }
-  }
+  const rows = incidentRows();
   const backup = await schemas.create(`${label}_b`);
   const interim = await schemas.create(`${label}_i`);
   await sql(
     backup,
-    `${ddl} INSERT INTO p VALUES ${pb.join(',')}; INSERT INTO c VALUES ${cb.join(',')};
+    `${ddl} INSERT INTO p VALUES ${rows.backup.p}; INSERT INTO c VALUES ${rows.backup.c};
      INSERT INTO log VALUES ('a', 1), ('a', 1), ('b', 2);`,
   );
   await sql(
     interim,
-    `${ddl} SET FOREIGN_KEY_CHECKS=0; INSERT INTO p VALUES ${pi.join(',')};
-     INSERT INTO c VALUES ${ci.join(',')}; INSERT INTO log VALUES ('a', 1), ('c', 3);`,
+    `${ddl} SET FOREIGN_KEY_CHECKS=0; INSERT INTO p VALUES ${rows.interim.p};
+     INSERT INTO c VALUES ${rows.interim.c}; INSERT INTO log VALUES ('a', 1), ('c', 3);`,
   );
   const config = join(tmp, `${label}.yaml`);
   await writeFile(

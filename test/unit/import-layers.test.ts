@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles } from '../support/source-files.js';
 
 /**
  * The one place that says which way imports run. A folder of `src/` may import its own files
@@ -31,16 +32,6 @@ const RANKS: Readonly<Record<string, number>> = {
 };
 
 const SRC = resolve('src');
-
-function sourceFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...sourceFiles(p));
-    else if (p.endsWith('.ts')) out.push(p);
-  }
-  return out;
-}
 
 /** The stage folder of a file under src/ (its first path segment, or `.`). */
 function stageOf(file: string): string {
