@@ -231,6 +231,20 @@ interface Restored {
   readonly counts: Record<ShopTable, number>;
 }
 
+/** What the interim's steps share: the draws, the backup's sizes, the restore, the tally. */
+interface InterimState {
+  readonly options: IncidentOptions;
+  readonly rnd: Random;
+  readonly sizes: TableSizes;
+  readonly counter: Counters;
+  /** the merchants the day-5 restore brought back */
+  readonly merchantsBack: IdSet;
+  readonly restored: Restored;
+  /** the small tables' restored rows (edited in place by restoredRows) */
+  readonly small: ShopRows;
+  readonly truth: TruthTally;
+}
+
 /**
  * The interim as the incident left it, in three steps whose random draws come in this order
  * (after all of the backup's): the day-5 partial restore, edits to restored rows, and the rows
@@ -239,9 +253,8 @@ interface Restored {
  */
 export function* interimRows(options: IncidentOptions): Generator<TableRow, InterimSummary> {
   checkOptions(options);
-  const n = options.rows;
   const rnd = new Random(options.seed);
-  const sizes = drain(generateBackup(rnd, n));
+  const sizes = drain(generateBackup(rnd, options.rows));
   const counter: Counters = {
     merchants: restartAt(sizes.merchants),
     customers: restartAt(sizes.customers),
@@ -261,68 +274,100 @@ export function* interimRows(options: IncidentOptions): Generator<TableRow, Inte
   }
   const small = emptyRows();
   const restored = restoredIds(options, sizes, counter, merchantsBack, small);
-  const truth = new TruthTally(sizes);
+  const state: InterimState = {
+    options,
+    rnd,
+    sizes,
+    counter,
+    merchantsBack,
+    restored,
+    small,
+    truth: new TruthTally(sizes),
+  };
+  yield* restoredRows(state);
+  const re = yield* newRows(state);
+  return {
+    facts: { restoredMerchants, reRegisteredEmail: re.email, reRegistered: re.ids },
+    truth: state.truth.counts(),
+  };
+}
 
-  // Edits to restored rows during the incident: the small tables here, orders as they stream.
-  const upgrade: Record<string, string> = { free: 'pro', pro: 'enterprise', enterprise: 'pro' };
-  const edits = {
-    merchants: (r: DemoRow, at: string): DemoRow => ({
+const upgrade: Record<string, string> = { free: 'pro', pro: 'enterprise', enterprise: 'pro' };
+/** Edits to restored rows during the incident, and each table's share of edited rows. */
+const EDITS = {
+  merchants: {
+    share: 0.1,
+    change: (r: DemoRow, at: string): DemoRow => ({
       ...r,
       plan: upgrade[String(r.plan)] ?? 'pro',
       updated_at: at,
     }),
-    customers: (r: DemoRow, at: string): DemoRow => ({
+  },
+  customers: {
+    share: 0.05,
+    change: (r: DemoRow, at: string): DemoRow => ({
       ...r,
       name: `${String(r.name)} Jr.`,
       updated_at: at,
     }),
-    products: (r: DemoRow, at: string): DemoRow => ({
+  },
+  products: {
+    share: 0.08,
+    change: (r: DemoRow, at: string): DemoRow => ({
       ...r,
       price: cents(toCents(r.price) + 100),
       updated_at: at,
     }),
-  };
-  const share = { merchants: 0.1, customers: 0.05, products: 0.08 };
-  /** The i-th of `of` restored rows, edited with probability `p`, or null when it is not. */
-  const edit = (
-    p: number,
-    change: (r: DemoRow, at: string) => DemoRow,
-    r: DemoRow,
-    i: number,
-    of: number,
-  ): DemoRow | null =>
-    rnd.chance(p) ? change(r, when(INTERIM_FROM, INTERIM_TO, i, of, rnd)) : null;
+  },
+  orders: { share: 0.1, change: orderEdit },
+};
+
+/**
+ * The restored rows, edited: the small tables from memory, then the big ones as the backup is
+ * drawn again (an order's edit is drawn as it streams, in the order of the restored orders).
+ */
+function* restoredRows(st: InterimState): Generator<TableRow, void> {
+  const { rnd, small, truth } = st;
+  /** The i-th of `of` restored rows of `t`, edited (drawn), or null when it is not. */
+  const edit = (t: keyof typeof EDITS, r: DemoRow, i: number, of: number): DemoRow | null =>
+    rnd.chance(EDITS[t].share)
+      ? EDITS[t].change(r, when(INTERIM_FROM, INTERIM_TO, i, of, rnd))
+      : null;
   for (const t of ['merchants', 'customers', 'products'] as const) {
     const list = small[t];
     for (let i = 0; i < list.length; i++) {
-      const changed = edit(share[t], edits[t], list[i] as DemoRow, i, list.length);
+      const changed = edit(t, list[i] as DemoRow, i, list.length);
       truth.restored(t, changed !== null);
       if (changed) list[i] = changed;
     }
     for (const row of list) yield { table: t, row };
   }
   let orderAt = 0;
-  for (const { table, row } of generateBackup(new Random(options.seed), n)) {
-    if (!keptByRestore(table, row, restored, counter, merchantsBack)) continue;
-    if (table === 'orders') {
-      const changed = edit(0.1, orderEdit, row, orderAt++, restored.counts.orders);
-      truth.restored(table, changed !== null);
-      yield { table, row: changed ?? row };
-    } else if (table !== 'merchants' && table !== 'customers' && table !== 'products') {
-      truth.restored(table, false);
-      yield { table, row };
-    }
+  for (const { table, row } of generateBackup(new Random(st.options.seed), st.options.rows)) {
+    if (table === 'merchants' || table === 'customers' || table === 'products') continue;
+    if (!keptByRestore(table, row, st.restored, st.counter, st.merchantsBack)) continue;
+    const changed =
+      table === 'orders' ? edit(table, row, orderAt++, st.restored.counts.orders) : null;
+    truth.restored(table, changed !== null);
+    yield { table, row: changed ?? row };
   }
+}
 
-  // New rows during the incident, from the restarted counters; one merchant signs up again
-  // with the email of a backup merchant that was not restored.
+/**
+ * New rows during the incident, from the restarted counters; one merchant signs up again with
+ * the email of a backup merchant that was not restored. Returns that re-registration.
+ */
+function* newRows(
+  st: InterimState,
+): Generator<TableRow, { email: string; ids: { backupId: number; interimId: number } }> {
+  const { rnd, sizes, counter, small, truth } = st;
   const shop = new Shop(counter);
   for (const p of small.products) shop.addProduct(p);
   const interimTime = (i: number, of: number): string => when(INTERIM_FROM, INTERIM_TO, i, of, rnd);
   const newMerchants = Math.ceil(sizes.merchants * 0.25);
   let backupId = 0;
   for (let id = 1; id <= sizes.merchants && backupId === 0; id++) {
-    if (!merchantsBack.has(id) && id !== counter.merchants) backupId = id;
+    if (!st.merchantsBack.has(id) && id !== counter.merchants) backupId = id;
   }
   const email = `merchant${backupId}@shops.example`;
   let interimId = 0;
@@ -331,12 +376,8 @@ export function* interimRows(options: IncidentOptions): Generator<TableRow, Inte
     const id = counter.merchants++;
     const again = interimId === 0 && backupId !== 0 && id !== backupId;
     if (again) interimId = id;
-    const row = merchant(
-      rnd,
-      id,
-      again ? email : `signup${i + 1}@shops.example`,
-      interimTime(i, newMerchants),
-    );
+    const address = again ? email : `signup${i + 1}@shops.example`;
+    const row = merchant(rnd, id, address, interimTime(i, newMerchants));
     mIds.push(id);
     truth.created('merchants', id);
     yield { table: 'merchants', row };
@@ -377,14 +418,7 @@ export function* interimRows(options: IncidentOptions): Generator<TableRow, Inte
     truth.created('audit_log', 0);
     yield { table: 'audit_log', row: auditLine(rnd, rnd.pick(mIds), interimTime(i, newAudit)) };
   }
-  return {
-    facts: {
-      restoredMerchants,
-      reRegisteredEmail: email,
-      reRegistered: { backupId, interimId },
-    },
-    truth: truth.counts(),
-  };
+  return { email, ids: { backupId, interimId } };
 }
 
 const next: Record<string, string> = { new: 'paid', paid: 'shipped', shipped: 'cancelled' };
