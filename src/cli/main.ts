@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../errors.js';
+import { boundHeapGrowth } from '../heap-policy.js';
 import { maskPasswords } from '../secrets.js';
 import { registerApply } from './apply-command.js';
 import { registerDiff } from './diff-command.js';
@@ -72,6 +73,7 @@ function wantsJson(argv: readonly string[]): boolean {
   return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
 }
 
+boundHeapGrowth();
 const code = await main(process.argv);
 // Let stdout drain (a large --json document) before leaving.
 await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));

@@ -15,8 +15,10 @@
  *   conflict the merged result must not contain twice.
  * - The audit log has no key; some of its lines are logged twice (a multiset).
  *
- * Pure: the same options give the same rows, byte for byte.
+ * Pure: the same options give the same rows, byte for byte, whole (`generateIncident`) or
+ * streamed table row by table row (`backupRows`, `interimRows`, what the demo loads).
  */
+import type { TruthCounts } from './incident-truth.js';
 import { Random } from './random.js';
 import { SHOP_TABLES, type ShopTable } from './shop-schema.js';
 import type { DemoValue } from './sql-literal.js';
@@ -61,194 +63,338 @@ const SHOP = ['Tea House', 'Bike Works', 'Book Nook', 'Café Zoë', 'Plant Co', 
 const GOODS = ['mug', 'lamp', 'chair', 'kettle', 'poster', 'tyre', 'novel', 'fern'];
 const COLORS = ['red', 'green', 'blue', 'black', 'white'];
 
-/** Generates the incident. */
+/** A generated row and its table, in the order the generator makes them. */
+export interface TableRow {
+  readonly table: ShopTable;
+  readonly row: DemoRow;
+}
+
+/** How many rows each table of the backup holds. */
+export type TableSizes = Record<ShopTable, number>;
+
+/** What the interim's generation tells besides its rows: the facts, and the oracle's counts. */
+export interface InterimSummary {
+  readonly facts: Incident['facts'];
+  /** by table, what a row-by-row comparison of the two sides finds (see incident-truth.ts) */
+  readonly truth: Record<ShopTable, TruthCounts>;
+}
+
+/**
+ * Generates the incident, whole, in memory (tests and small demos). The demo streams the same
+ * rows instead (`backupRows`, `interimRows`), holding only the small tables.
+ */
 export function generateIncident(options: IncidentOptions): Incident {
+  checkOptions(options);
+  const backup = emptyRows();
+  for (const { table, row } of iterate(backupRows(options), () => undefined)) {
+    backup[table].push(row);
+  }
+  const interim = emptyRows();
+  let summary: InterimSummary | undefined;
+  for (const { table, row } of iterate(interimRows(options), (s) => {
+    summary = s;
+  })) {
+    interim[table].push(row);
+  }
+  // Already in id order (restored rows below the counters, then new ones from them): the sort
+  // only states it.
+  for (const t of SHOP_TABLES) if (t !== 'audit_log') interim[t].sort((a, b) => idOf(a) - idOf(b));
+  if (!summary) throw new Error('the interim generator ended without its summary');
+  return { options, backup, interim, facts: summary.facts };
+}
+
+function checkOptions(options: IncidentOptions): void {
   if (!Number.isSafeInteger(options.rows) || options.rows < 50) {
     throw new Error(`rows must be an integer of at least 50, got ${options.rows}`);
   }
-  const rnd = new Random(options.seed);
-  const backup = generateBackup(rnd, options.rows);
-  const { interim, facts } = generateInterim(rnd, backup);
-  return { options, backup, interim, facts };
 }
 
-function generateBackup(rnd: Random, n: number): ShopRows {
-  const rows = emptyRows();
-  const counts = {
+/** A generator's rows, its return value handed to `done`. */
+function* iterate<T, R>(g: Generator<T, R>, done: (r: R) => void): Generator<T, void> {
+  for (;;) {
+    const n = g.next();
+    if (n.done) {
+      done(n.value);
+      return;
+    }
+    yield n.value;
+  }
+}
+
+/** Runs a generator to its end for its return value (its rows are only drawn, not kept). */
+function drain<R>(g: Generator<unknown, R>): R {
+  for (;;) {
+    const n = g.next();
+    if (n.done) return n.value;
+  }
+}
+
+/** The backup's rows, table by table (an order's items, the order, its payment together). */
+export function* backupRows(options: IncidentOptions): Generator<TableRow, TableSizes> {
+  checkOptions(options);
+  return yield* generateBackup(new Random(options.seed), options.rows);
+}
+
+function backupCounts(n: number): {
+  merchants: number;
+  customers: number;
+  products: number;
+  audit: number;
+} {
+  return {
     merchants: Math.max(8, Math.round(n / 40)),
     customers: Math.max(20, Math.round(n / 4)),
     products: Math.max(10, Math.round(n / 8)),
     audit: Math.round(n / 2),
   };
+}
+
+/**
+ * The backup, drawn from `rnd`. Holds only what the next rows depend on: each customer's
+ * merchant, and the products (id, merchant, price) an order picks from.
+ */
+function* generateBackup(rnd: Random, n: number): Generator<TableRow, TableSizes> {
+  const counts = backupCounts(n);
   const time = (i: number, of: number): string => when(BACKUP_FROM, BACKUP_TO, i - 1, of, rnd);
   for (let id = 1; id <= counts.merchants; id++) {
     const t = time(id, counts.merchants);
-    rows.merchants.push(merchant(rnd, id, `merchant${id}@shops.example`, t));
+    yield { table: 'merchants', row: merchant(rnd, id, `merchant${id}@shops.example`, t) };
   }
+  const customerMerchant = new Int32Array(counts.customers);
   for (let id = 1; id <= counts.customers; id++) {
-    rows.customers.push(
-      customer(rnd, id, rnd.int(1, counts.merchants), time(id, counts.customers)),
-    );
+    const row = customer(rnd, id, rnd.int(1, counts.merchants), time(id, counts.customers));
+    customerMerchant[id - 1] = ref(row, 'merchant_id');
+    yield { table: 'customers', row };
   }
+  const shop = new Shop();
   for (let id = 1; id <= counts.products; id++) {
     // The first products go one to each merchant, so every merchant has something to sell.
     const m = id <= counts.merchants ? id : rnd.int(1, counts.merchants);
-    rows.products.push(product(rnd, id, m, `P${pad(id, 6)}`, time(id, counts.products)));
+    const row = product(rnd, id, m, `P${pad(id, 6)}`, time(id, counts.products));
+    shop.addProduct({ id, merchant_id: m, price: row.price ?? null });
+    yield { table: 'products', row };
   }
-  const shop = new Shop(rows);
   for (let id = 1; id <= n; id++) {
-    const c = rows.customers[rnd.int(0, rows.customers.length - 1)] as DemoRow;
+    const k = rnd.int(0, counts.customers - 1);
+    const c: DemoRow = { id: k + 1, merchant_id: customerMerchant[k] ?? 0 };
     shop.order(rnd, id, c, time(id, n), (m) => shop.productsOf(m));
+    yield* shop.take();
   }
+  let audit = 0;
   for (let i = 1; i <= counts.audit; i++) {
     const line = auditLine(rnd, rnd.int(1, counts.merchants), time(i, counts.audit));
-    rows.audit_log.push(line);
-    if (rnd.chance(0.02)) rows.audit_log.push({ ...line }); // logged twice
+    yield { table: 'audit_log', row: line };
+    audit++;
+    if (rnd.chance(0.02)) {
+      yield { table: 'audit_log', row: { ...line } }; // logged twice
+      audit++;
+    }
   }
-  return rows;
+  return {
+    merchants: counts.merchants,
+    customers: counts.customers,
+    products: counts.products,
+    orders: n,
+    order_items: shop.next.order_items - 1,
+    payments: shop.next.payments - 1,
+    audit_log: audit,
+  };
 }
 
 /** The interim's id counters: restarted behind the backup's maxima, the source of every collision. */
 type Counters = Record<Exclude<ShopTable, 'audit_log'>, number>;
 
-/**
- * The interim as the incident left it, in three steps whose random draws come in this order:
- * the day-5 partial restore, edits to restored rows, and the rows created meanwhile.
- */
-function generateInterim(
-  rnd: Random,
-  backup: ShopRows,
-): { interim: ShopRows; facts: Incident['facts'] } {
-  const rows = emptyRows();
-  const counter: Counters = {
-    merchants: restartAt(backup.merchants),
-    customers: restartAt(backup.customers),
-    products: restartAt(backup.products),
-    orders: restartAt(backup.orders),
-    order_items: restartAt(backup.order_items),
-    payments: restartAt(backup.payments),
-  };
-  const restored = partialRestore(rnd, backup, rows, counter);
-  editRestored(rnd, rows);
-  const unrestored = backup.merchants.map(idOf).filter((id) => !restored.has(id));
-  const re = newRows(rnd, backup, rows, counter, unrestored);
-  for (const t of SHOP_TABLES) if (t !== 'audit_log') rows[t].sort((a, b) => idOf(a) - idOf(b));
-  return {
-    interim: rows,
-    facts: {
-      restoredMerchants: restored.size,
-      reRegisteredEmail: re.email,
-      reRegistered: { backupId: re.backupId, interimId: re.interimId },
-    },
-  };
-}
+/** Ids as a bit per id (a set of the ids 0..size-1). */
+class IdSet {
+  private readonly bits: Uint8Array;
 
-/** The day-5 partial restore: some merchants' rows below the counters, parents first. */
-function partialRestore(
-  rnd: Random,
-  backup: ShopRows,
-  rows: ShopRows,
-  counter: Counters,
-): Set<number> {
-  const restored = new Set<number>();
-  for (const m of backup.merchants) {
-    if (idOf(m) < counter.merchants && rnd.chance(0.6)) restored.add(idOf(m));
+  constructor(size: number) {
+    this.bits = new Uint8Array((size >> 3) + 1);
   }
-  const keep = (t: keyof Counters, r: DemoRow, parentOk: boolean): boolean =>
-    parentOk && idOf(r) < counter[t];
-  const ids = (t: ShopTable): Set<number> => new Set(rows[t].map(idOf));
-  rows.merchants.push(...backup.merchants.filter((r) => restored.has(idOf(r))));
-  rows.customers.push(
-    ...backup.customers.filter((r) => keep('customers', r, restored.has(ref(r, 'merchant_id')))),
-  );
-  rows.products.push(
-    ...backup.products.filter((r) => keep('products', r, restored.has(ref(r, 'merchant_id')))),
-  );
-  const cIds = ids('customers');
-  rows.orders.push(
-    ...backup.orders.filter((r) => keep('orders', r, cIds.has(ref(r, 'customer_id')))),
-  );
-  const oIds = ids('orders');
-  const pIds = ids('products');
-  rows.order_items.push(
-    ...backup.order_items.filter((r) =>
-      keep('order_items', r, oIds.has(ref(r, 'order_id')) && pIds.has(ref(r, 'product_id'))),
-    ),
-  );
-  rows.payments.push(
-    ...backup.payments.filter((r) => keep('payments', r, oIds.has(ref(r, 'order_id')))),
-  );
-  rows.audit_log.push(
-    ...backup.audit_log.filter((r) => restored.has(Number(String(r.actor).split(':')[1]))),
-  );
-  return restored;
+
+  add(id: number): void {
+    this.bits[id >> 3] = (this.bits[id >> 3] ?? 0) | (1 << (id & 7));
+  }
+
+  has(id: number): boolean {
+    return (((this.bits[id >> 3] ?? 0) >> (id & 7)) & 1) === 1;
+  }
 }
 
-/** Edits to restored rows during the incident. */
-function editRestored(rnd: Random, rows: ShopRows): void {
-  const edit = (t: ShopTable, p: number, change: (r: DemoRow, at: string) => DemoRow): void => {
-    rows[t] = rows[t].map((r, i) =>
-      rnd.chance(p) ? change(r, when(INTERIM_FROM, INTERIM_TO, i, rows[t].length, rnd)) : r,
-    );
+/** The keyed tables' rows of the interim that the partial restore and the edits made. */
+interface Restored {
+  readonly merchants: IdSet;
+  readonly customers: IdSet;
+  readonly products: IdSet;
+  readonly orders: IdSet;
+  /** how many, by table */
+  readonly counts: Record<ShopTable, number>;
+}
+
+/** What the interim's steps share: the draws, the backup's sizes, the restore, the tally. */
+interface InterimState {
+  readonly options: IncidentOptions;
+  readonly rnd: Random;
+  readonly sizes: TableSizes;
+  readonly counter: Counters;
+  /** the merchants the day-5 restore brought back */
+  readonly merchantsBack: IdSet;
+  readonly restored: Restored;
+  /** the small tables' restored rows (edited in place by restoredRows) */
+  readonly small: ShopRows;
+  readonly truth: TruthTally;
+}
+
+/**
+ * The interim as the incident left it, in three steps whose random draws come in this order
+ * (after all of the backup's): the day-5 partial restore, edits to restored rows, and the rows
+ * created meanwhile. The backup is drawn again from the seed (three times: for the draws'
+ * state, the restored ids, and the restored big tables' rows) instead of being held.
+ */
+export function* interimRows(options: IncidentOptions): Generator<TableRow, InterimSummary> {
+  checkOptions(options);
+  const rnd = new Random(options.seed);
+  const sizes = drain(generateBackup(rnd, options.rows));
+  const counter: Counters = {
+    merchants: restartAt(sizes.merchants),
+    customers: restartAt(sizes.customers),
+    products: restartAt(sizes.products),
+    orders: restartAt(sizes.orders),
+    order_items: restartAt(sizes.order_items),
+    payments: restartAt(sizes.payments),
   };
-  const upgrade: Record<string, string> = { free: 'pro', pro: 'enterprise', enterprise: 'pro' };
-  edit('merchants', 0.1, (r, at) => ({
-    ...r,
-    plan: upgrade[String(r.plan)] ?? 'pro',
-    updated_at: at,
-  }));
-  edit('customers', 0.05, (r, at) => ({ ...r, name: `${String(r.name)} Jr.`, updated_at: at }));
-  edit('products', 0.08, (r, at) => ({
-    ...r,
-    price: cents(toCents(r.price) + 100),
-    updated_at: at,
-  }));
-  const next: Record<string, string> = { new: 'paid', paid: 'shipped', shipped: 'cancelled' };
-  edit('orders', 0.1, (r, at) => ({
-    ...r,
-    status: next[String(r.status)] ?? 'new',
-    updated_at: at,
-  }));
+  // The day-5 partial restore: some merchants' rows below the counters, parents first.
+  const merchantsBack = new IdSet(sizes.merchants + 1);
+  let restoredMerchants = 0;
+  for (let id = 1; id <= sizes.merchants; id++) {
+    if (id < counter.merchants && rnd.chance(0.6)) {
+      merchantsBack.add(id);
+      restoredMerchants++;
+    }
+  }
+  const small = emptyRows();
+  const restored = restoredIds(options, sizes, counter, merchantsBack, small);
+  const state: InterimState = {
+    options,
+    rnd,
+    sizes,
+    counter,
+    merchantsBack,
+    restored,
+    small,
+    truth: new TruthTally(sizes),
+  };
+  yield* restoredRows(state);
+  const re = yield* newRows(state);
+  return {
+    facts: { restoredMerchants, reRegisteredEmail: re.email, reRegistered: re.ids },
+    truth: state.truth.counts(),
+  };
+}
+
+const upgrade: Record<string, string> = { free: 'pro', pro: 'enterprise', enterprise: 'pro' };
+/** Edits to restored rows during the incident, and each table's share of edited rows. */
+const EDITS = {
+  merchants: {
+    share: 0.1,
+    change: (r: DemoRow, at: string): DemoRow => ({
+      ...r,
+      plan: upgrade[String(r.plan)] ?? 'pro',
+      updated_at: at,
+    }),
+  },
+  customers: {
+    share: 0.05,
+    change: (r: DemoRow, at: string): DemoRow => ({
+      ...r,
+      name: `${String(r.name)} Jr.`,
+      updated_at: at,
+    }),
+  },
+  products: {
+    share: 0.08,
+    change: (r: DemoRow, at: string): DemoRow => ({
+      ...r,
+      price: cents(toCents(r.price) + 100),
+      updated_at: at,
+    }),
+  },
+  orders: { share: 0.1, change: orderEdit },
+};
+
+/**
+ * The restored rows, edited: the small tables from memory, then the big ones as the backup is
+ * drawn again (an order's edit is drawn as it streams, in the order of the restored orders).
+ */
+function* restoredRows(st: InterimState): Generator<TableRow, void> {
+  const { rnd, small, truth } = st;
+  /** The i-th of `of` restored rows of `t`, edited (drawn), or null when it is not. */
+  const edit = (t: keyof typeof EDITS, r: DemoRow, i: number, of: number): DemoRow | null =>
+    rnd.chance(EDITS[t].share)
+      ? EDITS[t].change(r, when(INTERIM_FROM, INTERIM_TO, i, of, rnd))
+      : null;
+  for (const t of ['merchants', 'customers', 'products'] as const) {
+    const list = small[t];
+    for (let i = 0; i < list.length; i++) {
+      const changed = edit(t, list[i] as DemoRow, i, list.length);
+      truth.restored(t, changed !== null);
+      if (changed) list[i] = changed;
+    }
+    for (const row of list) yield { table: t, row };
+  }
+  let orderAt = 0;
+  for (const { table, row } of generateBackup(new Random(st.options.seed), st.options.rows)) {
+    if (table === 'merchants' || table === 'customers' || table === 'products') continue;
+    if (!keptByRestore(table, row, st.restored, st.counter, st.merchantsBack)) continue;
+    const changed =
+      table === 'orders' ? edit(table, row, orderAt++, st.restored.counts.orders) : null;
+    truth.restored(table, changed !== null);
+    yield { table, row: changed ?? row };
+  }
 }
 
 /**
  * New rows during the incident, from the restarted counters; one merchant signs up again with
  * the email of a backup merchant that was not restored. Returns that re-registration.
  */
-function newRows(
-  rnd: Random,
-  backup: ShopRows,
-  rows: ShopRows,
-  counter: Counters,
-  unrestored: readonly number[],
-): { email: string; backupId: number; interimId: number } {
-  const shop = new Shop(rows, counter);
+function* newRows(
+  st: InterimState,
+): Generator<TableRow, { email: string; ids: { backupId: number; interimId: number } }> {
+  const { rnd, sizes, counter, small, truth } = st;
+  const shop = new Shop(counter);
+  for (const p of small.products) shop.addProduct(p);
   const interimTime = (i: number, of: number): string => when(INTERIM_FROM, INTERIM_TO, i, of, rnd);
-  const newMerchants = Math.ceil(backup.merchants.length * 0.25);
-  const backupId = unrestored.find((id) => id !== counter.merchants) ?? 0;
+  const newMerchants = Math.ceil(sizes.merchants * 0.25);
+  let backupId = 0;
+  for (let id = 1; id <= sizes.merchants && backupId === 0; id++) {
+    if (!st.merchantsBack.has(id) && id !== counter.merchants) backupId = id;
+  }
   const email = `merchant${backupId}@shops.example`;
   let interimId = 0;
+  const mIds = small.merchants.map(idOf);
   for (let i = 0; i < newMerchants; i++) {
     const id = counter.merchants++;
     const again = interimId === 0 && backupId !== 0 && id !== backupId;
     if (again) interimId = id;
-    rows.merchants.push(
-      merchant(
-        rnd,
-        id,
-        again ? email : `signup${i + 1}@shops.example`,
-        interimTime(i, newMerchants),
-      ),
-    );
+    const address = again ? email : `signup${i + 1}@shops.example`;
+    const row = merchant(rnd, id, address, interimTime(i, newMerchants));
+    mIds.push(id);
+    truth.created('merchants', id);
+    yield { table: 'merchants', row };
   }
-  const mIds = rows.merchants.map(idOf);
-  const newCustomers = Math.ceil(backup.customers.length * 0.25);
+  const newCustomers = Math.ceil(sizes.customers * 0.25);
+  const allCustomers: DemoRow[] = small.customers.map((c) => ({
+    id: idOf(c),
+    merchant_id: ref(c, 'merchant_id'),
+  }));
   for (let i = 0; i < newCustomers; i++) {
     const m = rnd.chance(0.5) ? (mIds[mIds.length - 1 - (i % newMerchants)] ?? 0) : rnd.pick(mIds);
-    rows.customers.push(customer(rnd, counter.customers++, m, interimTime(i, newCustomers)));
+    const row = customer(rnd, counter.customers++, m, interimTime(i, newCustomers));
+    allCustomers.push({ id: idOf(row), merchant_id: m });
+    truth.created('customers', idOf(row));
+    yield { table: 'customers', row };
   }
-  const newOrders = Math.ceil(backup.orders.length * 0.25);
-  const allCustomers = [...rows.customers];
+  const newOrders = Math.ceil(sizes.orders * 0.25);
   for (let i = 0; i < newOrders; i++) {
     const at = interimTime(i, newOrders);
     const c = rnd.pick(allCustomers);
@@ -258,29 +404,139 @@ function newRows(
       // A merchant with nothing restored to sell adds a product first.
       const id = counter.products++;
       const p = product(rnd, id, m, `Q${pad(id, 6)}`, at);
-      rows.products.push(p);
       shop.addProduct(p);
+      shop.emit('products', p);
       return shop.productsOf(m);
     });
+    for (const r of shop.take()) {
+      truth.created(r.table, idOf(r.row));
+      yield r;
+    }
   }
-  const newAudit = Math.ceil(backup.audit_log.length * 0.25);
+  const newAudit = Math.ceil(sizes.audit_log * 0.25);
   for (let i = 0; i < newAudit; i++) {
-    rows.audit_log.push(auditLine(rnd, rnd.pick(mIds), interimTime(i, newAudit)));
+    truth.created('audit_log', 0);
+    yield { table: 'audit_log', row: auditLine(rnd, rnd.pick(mIds), interimTime(i, newAudit)) };
   }
-  return { email, backupId, interimId };
+  return { email, ids: { backupId, interimId } };
 }
 
-/** Orders with their items and payments, numbered from the given counters. */
+const next: Record<string, string> = { new: 'paid', paid: 'shipped', shipped: 'cancelled' };
+
+function orderEdit(r: DemoRow, at: string): DemoRow {
+  return { ...r, status: next[String(r.status)] ?? 'new', updated_at: at };
+}
+
+/** Whether the partial restore brought this backup row back (the restore's rule, table by table). */
+function keptByRestore(
+  table: ShopTable,
+  r: DemoRow,
+  restored: Restored,
+  counter: Counters,
+  merchants: IdSet,
+): boolean {
+  switch (table) {
+    case 'merchants':
+      return merchants.has(idOf(r));
+    case 'customers':
+    case 'products':
+      return merchants.has(ref(r, 'merchant_id')) && idOf(r) < counter[table];
+    case 'orders':
+      return restored.customers.has(ref(r, 'customer_id')) && idOf(r) < counter.orders;
+    case 'order_items':
+      return (
+        restored.orders.has(ref(r, 'order_id')) &&
+        restored.products.has(ref(r, 'product_id')) &&
+        idOf(r) < counter.order_items
+      );
+    case 'payments':
+      return restored.orders.has(ref(r, 'order_id')) && idOf(r) < counter.payments;
+    case 'audit_log':
+      return merchants.has(Number(String(r.actor).split(':')[1]));
+  }
+}
+
+/**
+ * The backup drawn again: which ids the restore brings back, table by table (parents before
+ * children, so each table's rule can ask its parents'), and the restored rows of the small
+ * tables, into `small`.
+ */
+function restoredIds(
+  options: IncidentOptions,
+  sizes: TableSizes,
+  counter: Counters,
+  merchants: IdSet,
+  small: ShopRows,
+): Restored {
+  const r: Restored = {
+    merchants,
+    customers: new IdSet(sizes.customers + 1),
+    products: new IdSet(sizes.products + 1),
+    orders: new IdSet(sizes.orders + 1),
+    counts: {
+      merchants: 0,
+      customers: 0,
+      products: 0,
+      orders: 0,
+      order_items: 0,
+      payments: 0,
+      audit_log: 0,
+    },
+  };
+  // Orders first in a pass of their own: an order's items come before it.
+  for (const { table, row } of generateBackup(new Random(options.seed), options.rows)) {
+    if (table === 'order_items' || table === 'payments' || table === 'audit_log') continue;
+    if (!keptByRestore(table, row, r, counter, merchants)) continue;
+    r.counts[table]++;
+    if (table === 'orders') r.orders.add(idOf(row));
+    else {
+      small[table].push(row);
+      if (table === 'customers') r.customers.add(idOf(row));
+      if (table === 'products') r.products.add(idOf(row));
+    }
+  }
+  return r;
+}
+
+/** The oracle's counts, kept as the interim's rows are made (checked against incidentTruth). */
+class TruthTally {
+  private readonly c = {} as Record<ShopTable, TruthCounts>;
+
+  constructor(private readonly sizes: TableSizes) {
+    for (const t of SHOP_TABLES) {
+      this.c[t] = { identical: 0, changed: 0, onlyBackup: 0, onlyInterim: 0, collision: 0 };
+    }
+  }
+
+  /** A backup row the restore brought back, edited or not. */
+  restored(t: ShopTable, edited: boolean): void {
+    if (edited) this.c[t].changed++;
+    else this.c[t].identical++;
+  }
+
+  /** A row made during the incident: a collision where the backup used its id (1..size). */
+  created(t: ShopTable, id: number): void {
+    if (t !== 'audit_log' && id <= this.sizes[t]) this.c[t].collision++;
+    else this.c[t].onlyInterim++;
+  }
+
+  counts(): Record<ShopTable, TruthCounts> {
+    for (const t of SHOP_TABLES) {
+      const k = this.c[t];
+      k.onlyBackup = this.sizes[t] - k.identical - k.changed - k.collision;
+    }
+    return this.c;
+  }
+}
+
+/** Orders with their items and payments, numbered from the given counters, made for `take`. */
 class Shop {
   private readonly byMerchant = new Map<number, DemoRow[]>();
-  private readonly counter: { orders: number; order_items: number; payments: number };
+  readonly next: { orders: number; order_items: number; payments: number };
+  private made: TableRow[] = [];
 
-  constructor(
-    private readonly rows: ShopRows,
-    counter?: { orders: number; order_items: number; payments: number },
-  ) {
-    this.counter = counter ?? { orders: 1, order_items: 1, payments: 1 };
-    for (const p of rows.products) this.addProduct(p);
+  constructor(counter?: { orders: number; order_items: number; payments: number }) {
+    this.next = counter ?? { orders: 1, order_items: 1, payments: 1 };
   }
 
   addProduct(p: DemoRow): void {
@@ -292,6 +548,17 @@ class Shop {
 
   productsOf(merchantId: number): DemoRow[] {
     return this.byMerchant.get(merchantId) ?? [];
+  }
+
+  emit(table: ShopTable, row: DemoRow): void {
+    this.made.push({ table, row });
+  }
+
+  /** The rows made since the last take, in the order they were made. */
+  take(): TableRow[] {
+    const out = this.made;
+    this.made = [];
+    return out;
   }
 
   order(
@@ -309,8 +576,8 @@ class Shop {
       const p = rnd.pick(products(m));
       const quantity = rnd.int(1, 4);
       total += quantity * toCents(p.price);
-      this.rows.order_items.push({
-        id: this.counter.order_items++,
+      this.emit('order_items', {
+        id: this.next.order_items++,
         order_id: id,
         product_id: idOf(p),
         quantity,
@@ -319,7 +586,7 @@ class Shop {
       });
     }
     const day = at.slice(0, 10).replaceAll('-', '');
-    this.rows.orders.push({
+    this.emit('orders', {
       id,
       merchant_id: m,
       customer_id: idOf(c),
@@ -329,10 +596,10 @@ class Shop {
       created_at: at,
       updated_at: at,
     });
-    this.counter.orders = Math.max(this.counter.orders, id + 1);
+    this.next.orders = Math.max(this.next.orders, id + 1);
     if (status === 'paid' || status === 'shipped') {
-      this.rows.payments.push({
-        id: this.counter.payments++,
+      this.emit('payments', {
+        id: this.next.payments++,
         order_id: id,
         amount: cents(total),
         method: rnd.pick(['card', 'card', 'transfer', 'wallet']),
@@ -416,8 +683,9 @@ function plusMinutes(at: string, minutes: number): string {
   return datetime(Date.parse(`${at.replace(' ', 'T')}Z`) - LOCAL_OFFSET_MS + minutes * 60_000);
 }
 
-function restartAt(rows: readonly DemoRow[]): number {
-  return Math.floor(rows.length * 0.85) + 1;
+/** Where a table's interim counter restarted, for a backup of `rows` rows. */
+function restartAt(rows: number): number {
+  return Math.floor(rows * 0.85) + 1;
 }
 
 export function idOf(r: DemoRow): number {

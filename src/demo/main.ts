@@ -9,6 +9,7 @@ import { exitCodeFor } from '../cli/exit.js';
 import { logLevel, positiveInt } from '../cli/options.js';
 import { createProgress } from '../cli/progress-bar.js';
 import { ExitCode } from '../errors.js';
+import { boundHeapGrowth } from '../heap-policy.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { DEMO_PREFIX } from './demo-config.js';
 import { DEFAULT_SERVER, describeServer, ensureServer } from './ensure-server.js';
@@ -102,6 +103,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(ExitCode.ok);
   throw e;
 });
+boundHeapGrowth();
 const code = await main(process.argv);
 await new Promise<void>((resolveDrain) => process.stdout.write('', () => resolveDrain()));
 process.exit(code);

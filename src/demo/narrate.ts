@@ -2,9 +2,9 @@
 
 import type { DiffDocument } from '../diff/result.js';
 import { num, textGrid } from '../text-grid.js';
-import type { Incident } from './incident.js';
+import type { LoadedIncident } from './incident-sql.js';
 import type { TruthCounts } from './incident-truth.js';
-import { SHOP_TABLES, type ShopTable } from './shop-schema.js';
+import { SHOP_TABLES } from './shop-schema.js';
 
 /** Columns of text, numbers right-aligned, indented under a step's name. */
 export function textTable(
@@ -23,14 +23,14 @@ export function n(x: number): string {
 }
 
 /** The incident in a few lines: what the generator made, by its own count. */
-export function incidentLines(incident: Incident, truth: Record<ShopTable, TruthCounts>): string[] {
-  const rows = (side: 'backup' | 'interim'): number =>
-    SHOP_TABLES.reduce((s, t) => s + incident[side][t].length, 0);
+export function incidentLines(incident: LoadedIncident): string[] {
+  const { truth } = incident;
+  const backupRows = SHOP_TABLES.reduce((s, t) => s + incident.backupRows[t], 0);
   const sum = (k: keyof TruthCounts): number => SHOP_TABLES.reduce((s, t) => s + truth[t][k], 0);
   const f = incident.facts;
   return [
-    `backup   ${n(rows('backup'))} rows in ${SHOP_TABLES.length} tables: the pre-incident snapshot`,
-    `interim  ${n(rows('interim'))} rows: a partial restore (${n(f.restoredMerchants)} merchants) plus a week of incident traffic`,
+    `backup   ${n(backupRows)} rows in ${SHOP_TABLES.length} tables: the pre-incident snapshot`,
+    `interim  ${n(incident.interimRows)} rows: a partial restore (${n(f.restoredMerchants)} merchants) plus a week of incident traffic`,
     `made: ${n(sum('collision'))} id collisions, ${n(sum('changed'))} edits of restored rows, ${n(sum('onlyBackup'))} rows not restored, ${n(sum('onlyInterim'))} new rows past the backup's ids`,
     `and:  ${f.reRegisteredEmail} signed up again during the incident (backup merchant ${f.reRegistered.backupId}, interim merchant ${f.reRegistered.interimId}); audit_log has no key`,
   ];

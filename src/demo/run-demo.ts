@@ -9,9 +9,8 @@ import { runDiff } from '../diff/run-diff.js';
 import { UsageError } from '../errors.js';
 import { runReport } from '../report/run-report.js';
 import { demoConfigYaml, demoSchemas } from './demo-config.js';
-import { generateIncident, type IncidentOptions } from './incident.js';
-import { loadIncident } from './incident-sql.js';
-import { incidentTruth } from './incident-truth.js';
+import type { IncidentOptions } from './incident.js';
+import { generateAndLoad } from './incident-sql.js';
 import { diffLines, incidentLines } from './narrate.js';
 import {
   applyStep,
@@ -81,14 +80,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
 
   await step(
     'incident',
-    async () => {
-      const incident = generateIncident({ rows: o.rows, seed: o.seed });
-      await loadIncident(incident, schemas);
-      return incident;
-    },
+    // Generated straight into the schemas: the incident is never whole in memory.
+    () => generateAndLoad({ rows: o.rows, seed: o.seed }, schemas),
     (incident) => [
       `${names.backup} and ${names.interim} (seed ${o.seed}, --rows ${o.rows})`,
-      ...incidentLines(incident, incidentTruth(incident)),
+      ...incidentLines(incident),
     ],
   );
 

@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/db/mysql.js';
 import { datetime, generateIncident, INCIDENT_START } from '../../src/demo/incident.js';
-import { incidentStatements, loadIncident } from '../../src/demo/incident-sql.js';
+import { generateAndLoad, incidentStatements, loadIncident } from '../../src/demo/incident-sql.js';
 import { diffView, incidentTruth } from '../../src/demo/incident-truth.js';
-import { KEYED_TABLES } from '../../src/demo/shop-schema.js';
+import { KEYED_TABLES, SHOP_TABLES } from '../../src/demo/shop-schema.js';
 import { type DemoValue, sqlLiteral } from '../../src/demo/sql-literal.js';
 import { runDiff } from '../../src/diff/run-diff.js';
 import { silentLogger } from '../../src/log.js';
@@ -95,6 +95,44 @@ describe('the demo incident', () => {
     );
     expect(seen).toEqual(expected);
     expect(doc.tables.every((t) => t.drift === null)).toBe(true);
+  });
+});
+
+describe('the demo incident, generated straight into its schemas', () => {
+  it('loads the same tables as the whole incident, and counts what the oracle counts', async () => {
+    const options = { rows: 600, seed: 11 };
+    const incident = generateIncident(options);
+    const whole = {
+      backup: await schemas.create('whole_b'),
+      interim: await schemas.create('whole_i'),
+    };
+    const streamed = {
+      backup: await schemas.create('stream_b'),
+      interim: await schemas.create('stream_i'),
+    };
+    await loadIncident(incident, whole);
+    const loaded = await generateAndLoad(options, streamed);
+    expect(loaded.truth).toEqual(incidentTruth(incident));
+    expect(loaded.facts).toEqual(incident.facts);
+    expect(loaded.interimRows).toBe(
+      SHOP_TABLES.reduce((s, t) => s + incident.interim[t].length, 0),
+    );
+    const checksums = async (t: typeof whole.backup): Promise<unknown[]> => {
+      const c = await connect(t);
+      try {
+        const rows = await c.query<{ Checksum: string }>(
+          `CHECKSUM TABLE ${SHOP_TABLES.join(', ')} EXTENDED`,
+        );
+        const sums = rows.map((r) => r.Checksum);
+        expect(sums.every((x) => x !== null && x !== undefined)).toBe(true);
+        return sums;
+      } finally {
+        await c.close();
+      }
+    };
+    for (const side of ['backup', 'interim'] as const) {
+      expect(await checksums(streamed[side]), side).toEqual(await checksums(whole[side]));
+    }
   });
 });
 
