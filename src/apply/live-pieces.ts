@@ -29,7 +29,7 @@ import type { CopyAction } from './restore-run.js';
 import type { BatchTarget } from './run-batch.js';
 
 /** Fewer rows than this are never cut into pieces. */
-const MIN_PIECE = 200;
+const MIN_PIECE = 20;
 
 /**
  * The pieces of a batch that is one copy action of more than `rows` rows (null: the batch runs
