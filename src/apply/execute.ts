@@ -303,7 +303,7 @@ async function applyTable(x: ExecuteInput, st: RunState, p: Phase, r: TableRun):
   const batches = tableBatches(actions, r.plan.table, p, from, st.limits, copies, false, x.schema);
   for await (const batch of readAhead(batches)) {
     const pieces = live
-      ? await copyPieces(target, batch, st.limits.rows * COPY_SHARE, {
+      ? await copyPieces(target, batch, () => st.limits.rows * COPY_SHARE, {
           schema: x.schema,
           planId: x.planId,
           batches: x.journal.batches,

@@ -28,42 +28,63 @@ import { allKeys, keyPositions, keyRow, rawKey, setOf } from './live-rows.js';
 import type { CopyAction } from './restore-run.js';
 import type { BatchTarget } from './run-batch.js';
 
-/** Fewer rows than this are never cut into pieces. */
-const MIN_PIECE = 20;
+/** Rows of the smallest piece: pieces are made of these units, each with its digest. */
+const UNIT = 20;
 
 /**
- * The pieces of a batch that is one copy action of more than `rows` rows (null: the batch runs
- * whole). `journal` is what the journal holds of this run's plan (for a resumed action).
+ * The pieces of a batch that is one copy action of more rows than `size()` says now (null: the
+ * batch runs whole). Each piece takes as many rows as `size()` says when it is cut, so pieces
+ * follow the run's time target while the action goes on. `journal` is what the journal held
+ * when the run began (for a resumed action).
  */
 export async function copyPieces(
   t: BatchTarget,
   batch: Batch,
-  rows: number,
+  size: () => number,
   journal: {
     readonly schema: string;
     readonly planId: string;
     readonly batches: readonly JournalBatch[];
   },
-): Promise<Batch[] | null> {
-  const [a, more] = batch.actions;
+): Promise<Iterable<Batch> | null> {
+  const [a, ...rest] = batch.actions;
   const source = t.restore;
-  const size = Math.max(MIN_PIECE, rows);
   // Keys are matched by their bytes: a text key (a collation may store other bytes) runs whole.
   const textKey = t.shape.key.some((c) => c.family === 'text');
-  if (a?.op !== 'copy' || more !== undefined || source === null || t.shape.key.length === 0)
-    return null;
-  if (textKey) return null;
+  if (a?.op !== 'copy' || source === null || t.shape.key.length === 0 || textKey) return null;
   const sh = t.shape;
+  // A resumed action some of whose pieces were written runs alone, less those pieces' keys.
   const done = await doneKeys(t.session, sh, batch, journal);
-  if (a.count <= size && done.size === 0) return null;
+  if (done.size === 0 && (rest.length > 0 || a.count <= Math.max(UNIT, size()))) return null;
   const left = allKeys(setOf(sh, a)).filter((k) => !done.has(rawKey(k.map(rawFromCell))));
-  const chunks: Cell[][][] = [];
-  for (let i = 0; i < left.length; i += size) chunks.push(left.slice(i, i + size));
+  const units: Cell[][][] = [];
+  for (let i = 0; i < left.length; i += UNIT) units.push(left.slice(i, i + UNIT));
   const session = source.kind === 'same-server' ? t.session : source.session;
-  const digests = await pieceDigests(session, { ...sh, schema: source.schema }, t, a, chunks);
-  const pieces: Batch[] = chunks.map((keys, i) => {
+  const digests = await unitDigests(session, { ...sh, schema: source.schema }, t, a, units);
+  return cut(sh, batch, a, rest, { units, digests }, size);
+}
+
+/** The pieces, cut one at a time as the loop asks for them; then the batch's other actions. */
+function* cut(
+  sh: TableShape,
+  batch: Batch,
+  a: CopyAction,
+  rest: Batch['actions'],
+  { units, digests }: { readonly units: readonly Cell[][][]; readonly digests: readonly Digest[] },
+  size: () => number,
+): Generator<Batch> {
+  let u = 0;
+  while (u < units.length) {
+    const keys: Cell[][] = [];
+    const acc = new DigestAccumulator();
+    const want = Math.max(UNIT, size());
+    while (u < units.length && keys.length < want) {
+      keys.push(...(units[u] ?? []));
+      acc.addDigest(digests[u] ?? { count: '0', sum: '0000000000000000' });
+      u++;
+    }
     const set = compactKeys(sh, keys);
-    const d = digests[i] ?? { count: '0', sum: '0000000000000000' };
+    const d = acc.toDigest();
     const piece: CopyAction = {
       ...a,
       keys: set.keys.map((k) => keyRow(sh, k)),
@@ -71,11 +92,13 @@ export async function copyPieces(
       count: Number(d.count),
       sum: d.sum,
     };
-    const last = i === chunks.length - 1;
-    return { ...batch, end: last ? batch.end : batch.first, actions: [piece] };
-  });
+    // Only the action's last piece ends it in the journal.
+    const end = u === units.length ? batch.first + 1 : batch.first;
+    yield { ...batch, end, actions: [piece] };
+  }
   // Every key copied or deferred already: the action's last journal row is still to be written.
-  return pieces.length > 0 ? pieces : [{ ...batch, actions: [] }];
+  if (units.length === 0) yield { ...batch, end: batch.first + 1, actions: [] };
+  if (rest.length > 0) yield { ...batch, first: batch.first + 1, actions: rest };
 }
 
 /** Keys of the action that earlier pieces (journal rows covering no action) copied or deferred. */
@@ -112,20 +135,20 @@ async function doneKeys(
 
 /**
  * The backup's rows at the action's keys, read once and hashed as a copy checks them: one
- * digest per chunk. All of them (those at keys earlier pieces did too) must make the plan's
+ * digest per unit. All of them (those at keys earlier pieces did too) must make the plan's
  * count and sum.
  */
-async function pieceDigests(
+async function unitDigests(
   session: Session,
   bsh: TableShape,
   t: BatchTarget,
   a: CopyAction,
-  chunks: readonly Cell[][][],
+  units: readonly Cell[][][],
 ): Promise<Digest[]> {
   const piece = new Map<string, number>();
-  for (const [i, keys] of chunks.entries())
+  for (const [i, keys] of units.entries())
     for (const k of keys) piece.set(rawKey(k.map(rawFromCell)), i);
-  const accs = chunks.map(() => new DigestAccumulator());
+  const accs = units.map(() => new DigestAccumulator());
   const total = new DigestAccumulator();
   const where = keySetCondition(bsh, setOf(bsh, a));
   const cols = bsh.columns.map((c) => quoteId(c.name)).join(', ');
