@@ -78,4 +78,52 @@ describe('apply --live: copy actions in pieces', () => {
     const verify = await runCli(['verify', '--plan', c.dir, '--live']);
     expect(verify.code).toBe(0);
   });
+
+  it('killed after a piece: strict runs refuse and say why, rollback --live undoes the pieces', async () => {
+    const probe = await makeLiveShop(schemas, 'lpp', { customers: 300 });
+    const p = await planLiveShop(probe);
+    const quiet = ['--log-level', 'warn', ...live];
+    expect((await runCli(['apply', '--plan', p.dir, '--execute', ...quiet])).code).toBe(0);
+    const pieces = await partialPieces(probe.interim);
+    expect(pieces.length).toBeGreaterThan(1);
+
+    const shop = await makeLiveShop(schemas, 'lpr', { customers: 300 });
+    const before = await contents(shop.interim);
+    const plan = await planLiveShop(shop);
+    const args = ['apply', '--plan', plan.dir, '--execute', ...quiet];
+    // Killed after the second piece of an action: two pieces written, the action not ended.
+    await killAt(args, `batch:${pieces[1]}`);
+    expect(await partialPieces(shop.interim)).toEqual(pieces.slice(0, 2));
+    expect(await contents(shop.interim)).not.toBe(before);
+
+    // The strict checks add up whole actions: they refuse, naming the pieces and the way on.
+    const strictApply = await runCli(['apply', '--plan', plan.dir, '--execute', '--json']);
+    const strictBack = await runCli(['rollback', '--plan', plan.dir, '--execute', '--json']);
+    for (const [r, way] of [
+      [strictApply, 'apply --execute --live'],
+      [strictBack, 'rollback --execute --live'],
+    ] as const) {
+      expect(r.code).toBe(3);
+      const e = (JSON.parse(r.stdout) as { error: { reason: string; message: string } }).error;
+      expect(e.reason).toBe('journal-mismatch');
+      expect(e.message).toMatch(
+        /a live run stopped inside a restore of \S+ it was writing in pieces \(2 pieces, \d+ rows/,
+      );
+      expect(e.message).toContain(way);
+    }
+    expect(await contents(shop.interim)).not.toBe(before);
+
+    const back = await runCli([
+      'rollback',
+      '--plan',
+      plan.dir,
+      '--execute',
+      '--live',
+      '--log-level',
+      'warn',
+    ]);
+    expect(back.stderr).toBe('');
+    expect(back.code).toBe(0);
+    expect(await contents(shop.interim)).toBe(before);
+  });
 });
