@@ -19,11 +19,13 @@
  *   5,000)  --rate N (writes/s, default 200)  --connections N (default 16)  --seed N  --url URL
  *   --keep  --batch-seconds S (the live applies' --batch-seconds; the CLI's default otherwise)
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dropSchema } from '../src/db/mysql.js';
+import { connect, dropSchema } from '../src/db/mysql.js';
+import { quoteTable } from '../src/db/quote.js';
 import { type DbTarget, describeTarget, withSchema } from '../src/db/url.js';
+import { JOURNAL_TABLE } from '../src/introspect/reserved.js';
 import { LEDGER_LOAD } from './live-load-shape.js';
 import { type LiveOptions, liveOptions } from './live-options.js';
 import { type ApplyRun, applied, firstBatch } from './live-runs.js';
@@ -118,10 +120,47 @@ async function underLoad(
     await sleep(SETTLE_MS);
     gen.phase('baseline');
     await sleep(loadedSeconds * 1000);
-    return { apply, load: await gen.stop(), loadedSeconds: round(loadedSeconds) };
+    const load = await gen.stop();
+    await trace(target, gen);
+    return { apply, load, loadedSeconds: round(loadedSeconds) };
   } finally {
     await gen.stop();
   }
+}
+
+/**
+ * With LIVE_BENCH_TRACE=DIR: the loaded run's writes (DIR/writes.jsonl: kind, due, began,
+ * committed, latency) and the apply's batches as its journal holds them (DIR/batches.jsonl:
+ * seq, table, phase, rows, when each committed), to line up slow writes with batches.
+ */
+async function trace(target: DbTarget, gen: LoadGenerator): Promise<void> {
+  const dir = process.env.LIVE_BENCH_TRACE;
+  if (!dir) return;
+  await mkdir(dir, { recursive: true });
+  const writes = gen.log.map((w) =>
+    JSON.stringify({
+      kind: `${w.table} ${w.op}`,
+      phase: w.phase,
+      began: w.began,
+      committed: w.committed,
+      latencyMs: round(w.latencyMs, 2),
+      serviceMs: round(w.serviceMs, 2),
+    }),
+  );
+  await writeFile(join(dir, 'writes.jsonl'), `${writes.join('\n')}\n`);
+  const c = await connect(target);
+  try {
+    const rows = await c.query<Record<string, unknown>>(
+      `SELECT seq, kind, table_name AS tbl, phase, row_count AS \`rows\`, UNIX_TIMESTAMP(at) * 1000 AS at FROM ${quoteTable(target.schema, JOURNAL_TABLE)} ORDER BY seq`,
+    );
+    await writeFile(
+      join(dir, 'batches.jsonl'),
+      `${rows.map((r) => JSON.stringify({ ...r, at: Number(r.at) })).join('\n')}\n`,
+    );
+  } finally {
+    await c.close();
+  }
+  log(`trace in ${dir}`);
 }
 
 async function run(cleanup: Cleanup): Promise<Record<string, unknown>> {

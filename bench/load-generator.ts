@@ -65,6 +65,10 @@ export interface PhaseFigures {
   readonly failures: number;
   readonly latencyMs: Percentiles;
   readonly serviceMs: Percentiles;
+  /** "ledger insert" → its writes' latency (from due to commit) */
+  readonly byWrite: Record<string, Percentiles>;
+  /** tries again per write kind ("ledger insert" → count) */
+  readonly retriesByWrite: Record<string, number>;
 }
 
 export interface LoadReport {
@@ -85,6 +89,13 @@ export interface LoadReport {
   /** the first few failures' messages */
   readonly errors: readonly string[];
   readonly phases: Record<string, PhaseFigures>;
+}
+
+/** A phase's tries again and failed writes; tries again per write kind. */
+interface Trouble {
+  retries: number;
+  failures: number;
+  readonly byWrite: Record<string, number>;
 }
 
 interface Job {
@@ -123,7 +134,7 @@ export class LoadGenerator {
   private scheduled = 0;
   private skipped = 0;
   /** per phase: tries again, and writes that failed */
-  private readonly trouble = new Map<string, { retries: number; failures: number }>();
+  private readonly trouble = new Map<string, Trouble>();
   private readonly errors: string[] = [];
   private readonly t0 = performance.now();
   private loops: Promise<void>[] = [];
@@ -247,6 +258,8 @@ export class LoadGenerator {
         const t = this.troubleOf(job.phase);
         if (code !== undefined && RETRYABLE.has(code) && tries < MAX_TRIES) {
           t.retries++;
+          const kind = `${job.table} ${job.op}`;
+          t.byWrite[kind] = (t.byWrite[kind] ?? 0) + 1;
           // as an application would: a pause growing with each try (20 ms, 40 ms, … 640 ms),
           // jittered so two victims do not meet again
           await sleep(10 * 2 ** Math.min(tries, 6) * (0.5 + Math.random()));
@@ -259,8 +272,8 @@ export class LoadGenerator {
     }
   }
 
-  private troubleOf(phase: string): { retries: number; failures: number } {
-    const t = this.trouble.get(phase) ?? { retries: 0, failures: 0 };
+  private troubleOf(phase: string): Trouble {
+    const t = this.trouble.get(phase) ?? { retries: 0, failures: 0, byWrite: {} };
     this.trouble.set(phase, t);
     return t;
   }
@@ -306,7 +319,7 @@ export class LoadGenerator {
   }
 
   private report(seconds: number): LoadReport {
-    const sum = (f: (t: { retries: number; failures: number }) => number): number =>
+    const sum = (f: (t: Trouble) => number): number =>
       [...this.trouble.values()].reduce((n, t) => n + f(t), 0);
     const byWrite: Record<string, number> = {};
     const phases = new Map<string, LoggedWrite[]>();
@@ -318,11 +331,22 @@ export class LoadGenerator {
     const figures: Record<string, PhaseFigures> = {};
     for (const name of new Set([...phases.keys(), ...this.trouble.keys()])) {
       const ws = phases.get(name) ?? [];
+      const t = this.trouble.get(name);
+      const kinds = new Map<string, number[]>();
+      for (const w of ws) {
+        const k = `${w.table} ${w.op}`;
+        const list = kinds.get(k) ?? [];
+        list.push(w.latencyMs);
+        kinds.set(k, list);
+      }
       figures[name] = {
         writes: ws.length,
-        ...(this.trouble.get(name) ?? { retries: 0, failures: 0 }),
+        retries: t?.retries ?? 0,
+        failures: t?.failures ?? 0,
         latencyMs: percentiles(ws.map((w) => w.latencyMs)),
         serviceMs: percentiles(ws.map((w) => w.serviceMs)),
+        byWrite: Object.fromEntries([...kinds].sort().map(([k, v]) => [k, percentiles(v)])),
+        retriesByWrite: t?.byWrite ?? {},
       };
     }
     return {

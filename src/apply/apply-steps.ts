@@ -10,7 +10,14 @@ import { type BatchLimits, tableBatches } from './batches.js';
 import type { copySources } from './copy-source.js';
 import { describeMismatches, firstMismatchTable, journalDrift } from './digests.js';
 import { newTally, type TableTally } from './execute.js';
-import { appliedEnds, type JournalState, type JournalStatus, unfinishedPlans } from './journal.js';
+import {
+  appliedEnds,
+  type JournalState,
+  type JournalStatus,
+  stoppedInPieces,
+  unfinishedPieces,
+  unfinishedPlans,
+} from './journal.js';
 import type { PlanSession } from './plan-session.js';
 
 /** The parts of an apply report every run fills the same way. */
@@ -71,6 +78,14 @@ export async function checkDigests(ps: PlanSession, journal: JournalState): Prom
   if (bad.length === 0) return;
   const what = describeMismatches(bad);
   const table = firstMismatchTable(ps.schema, bad);
+  const pieces = unfinishedPieces(journal.batches);
+  if (pieces.length > 0) {
+    throw stoppedInPieces(
+      ps.where,
+      pieces,
+      'apply --execute --live (or rollback --execute --live)',
+    );
+  }
   if (journal.batches.length > 0) {
     throw new PreconditionError(
       'journal-mismatch',

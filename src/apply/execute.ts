@@ -19,7 +19,7 @@ import {
   setAutoIncrement,
   setAutoIncrementGently,
 } from './auto-increment.js';
-import { type Batch, type BatchLimits, readAhead, tableBatches } from './batches.js';
+import { type Batch, type BatchLimits, COPY_SHARE, readAhead, tableBatches } from './batches.js';
 import type { CopySource } from './copy-source.js';
 import {
   appliedEnds,
@@ -28,6 +28,7 @@ import {
   journalMarker,
   type Phase,
 } from './journal.js';
+import { copyPieces } from './live-pieces.js';
 import { deferredSoFar, liveChildren, liveReferences, writeConflicts } from './live-run.js';
 import type { TableRun } from './plan-tables.js';
 import type { RestoreSource } from './restore-run.js';
@@ -292,7 +293,6 @@ function batchTarget(x: ExecuteInput, st: RunState, r: TableRun): BatchTarget {
 async function applyTable(x: ExecuteInput, st: RunState, p: Phase, r: TableRun): Promise<void> {
   const progress = x.progress ?? noProgress;
   const live = st.live;
-  const tally = mustGet(st.tallies, r.plan.table, 'tally of table');
   const target = batchTarget(x, st, r);
   const from = st.applied.get(r.plan.table) ?? 0;
   const actions = readActions(x.dir, r.plan.file, `${x.schema}.${r.plan.table}`);
@@ -302,30 +302,51 @@ async function applyTable(x: ExecuteInput, st: RunState, p: Phase, r: TableRun):
   const copies = target.copyFrom !== null;
   const batches = tableBatches(actions, r.plan.table, p, from, st.limits, copies, false, x.schema);
   for await (const batch of readAhead(batches)) {
-    if (live) {
-      await live.throttle.wait(`batch ${st.next.value} (${r.plan.table})`);
-      progress.paused?.(label, live.throttle.pausedSeconds);
-    }
-    if (x.stop?.requested) throw await stoppedRun(x, st, false);
-    const t0 = performance.now();
-    const n = st.next.value++;
-    const journal = { schema: x.schema, planId: x.planId };
-    const done = live
-      ? await withRetries(() => applyBatch(target, batch, journal, n), x.logger, n)
-      : await applyBatch(target, batch, journal, n);
-    const secs = (performance.now() - t0) / 1000;
-    st.ends.set(r.plan.table, batch.end);
-    addTally(tally, done, secs);
-    if (live) {
-      st.limits.rows = nextBatchRows(st.limits.rows, secs, live.batchSeconds, x.limits.rows);
-      st.deferred += done.deferred.length;
-    }
-    st.batches++;
-    logBatch(x.logger, n, p, batch);
+    const pieces = live
+      ? await copyPieces(target, batch, () => st.limits.rows * COPY_SHARE, {
+          schema: x.schema,
+          planId: x.planId,
+          batches: x.journal.batches,
+        })
+      : null;
+    for (const b of pieces ?? [batch]) await runBatch(x, st, target, b, label);
     progress.rowsDone(label, batch.actions.length);
-    await pausePoint(`batch:${n}`);
   }
   progress.tableDone(label);
+}
+
+/** One batch (or a piece of one, live): throttled, applied, counted. */
+async function runBatch(
+  x: ExecuteInput,
+  st: RunState,
+  target: BatchTarget,
+  batch: Batch,
+  label: string,
+): Promise<void> {
+  const progress = x.progress ?? noProgress;
+  const live = st.live;
+  const tally = mustGet(st.tallies, batch.table, 'tally of table');
+  if (live) {
+    await live.throttle.wait(`batch ${st.next.value} (${batch.table})`);
+    progress.paused?.(label, live.throttle.pausedSeconds);
+  }
+  if (x.stop?.requested) throw await stoppedRun(x, st, false);
+  const t0 = performance.now();
+  const n = st.next.value++;
+  const journal = { schema: x.schema, planId: x.planId };
+  const done = live
+    ? await withRetries(() => applyBatch(target, batch, journal, n), x.logger, n)
+    : await applyBatch(target, batch, journal, n);
+  const secs = (performance.now() - t0) / 1000;
+  st.ends.set(batch.table, batch.end);
+  addTally(tally, done, secs);
+  if (live) {
+    st.limits.rows = nextBatchRows(st.limits.rows, secs, live.batchSeconds, x.limits.rows);
+    st.deferred += done.deferred.length;
+  }
+  st.batches++;
+  logBatch(x.logger, n, batch.phase, batch);
+  await pausePoint(`batch:${n}`);
 }
 
 /** Tries of a live batch that lost a race with the application (see withRetries). */

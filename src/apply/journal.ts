@@ -14,6 +14,7 @@
  */
 import { quoteTable } from '../db/quote.js';
 import type { Session } from '../db/types.js';
+import { PreconditionError } from '../errors.js';
 import { JOURNAL_TABLE } from '../introspect/reserved.js';
 import type { Counter } from './auto-increment.js';
 import {
@@ -312,4 +313,38 @@ export async function unfinishedPlans(
     [planId],
   );
   return rows.map((r) => r.plan_id);
+}
+
+/**
+ * Pieces of a copy action a live run was writing when it stopped (live-pieces.ts): journal rows
+ * that cover no action ([first, first)) and that no later row ends. The rows they wrote are in
+ * the target, but no action the plan's digests can add up: only a live run accounts for them.
+ */
+export function unfinishedPieces(batches: readonly JournalBatch[]): JournalBatch[] {
+  return batches.filter(
+    (p) =>
+      p.first === p.end &&
+      !batches.some(
+        (b) => b.table === p.table && b.phase === p.phase && b.first <= p.first && p.first < b.end,
+      ),
+  );
+}
+
+/**
+ * The refusal of a strict run (apply or rollback) after a live run stopped inside a copy action
+ * it was writing in pieces: the strict check adds up whole actions, so it cannot tell those
+ * rows from the application's; `way` is the command that can.
+ */
+export function stoppedInPieces(
+  where: string,
+  pieces: readonly JournalBatch[],
+  way: string,
+): PreconditionError {
+  const first = pieces[0];
+  const rows = pieces.reduce((n, p) => n + p.rows, 0);
+  return new PreconditionError(
+    'journal-mismatch',
+    `${where}: a live run stopped inside a restore of ${first?.table ?? '?'} it was writing in pieces (${pieces.length} pieces, ${rows} rows, journal batches from ${first?.seq ?? '?'}); a strict run cannot account for them: use ${way}`,
+    first ? { table: first.table } : {},
+  );
 }

@@ -543,7 +543,7 @@ function sourceShape(sh: TableShape, source: RestoreSource): TableShape {
   return { ...sh, schema: source.schema };
 }
 
-function setOf(sh: TableShape, a: CopyAction): KeySet {
+export function setOf(sh: TableShape, a: CopyAction): KeySet {
   return {
     keys: a.keys.map((k) => keyCells(sh, k, `${sh.name} copy`)),
     ranges: a.ranges.map(([lo, hi]): [string, string] => [lo, hi]),
@@ -551,14 +551,14 @@ function setOf(sh: TableShape, a: CopyAction): KeySet {
 }
 
 /** Every key of a set, ranges enumerated (a copy action holds at most 10,000 rows). */
-function allKeys(set: KeySet): Cell[][] {
+export function allKeys(set: KeySet): Cell[][] {
   const out: Cell[][] = [...set.keys];
   for (const [lo, hi] of set.ranges)
     for (let v = BigInt(lo); v <= BigInt(hi); v++) out.push([v.toString()]);
   return out;
 }
 
-function keyPositions(sh: TableShape): number[] {
+export function keyPositions(sh: TableShape): number[] {
   return sh.key.map((k) => sh.columns.indexOf(k));
 }
 
@@ -572,7 +572,7 @@ export function cellHex(c: Cell): string {
   return hexOf(c);
 }
 
-function rawKey(values: readonly (Buffer | null)[]): string {
+export function rawKey(values: readonly (Buffer | null)[]): string {
   return values.map((v) => (v === null ? '-' : v.toString('hex'))).join(',');
 }
 
@@ -584,7 +584,7 @@ function keyFromHex(sh: TableShape, at: string): Cell[] {
     );
 }
 
-function keyRow(sh: TableShape, cells: readonly Cell[]): Row {
+export function keyRow(sh: TableShape, cells: readonly Cell[]): Row {
   return Object.fromEntries(sh.key.map((c, i) => [c.name, cells[i] ?? null]));
 }
 

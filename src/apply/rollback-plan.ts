@@ -22,6 +22,8 @@ import {
   type JournalStatus,
   journalStatus,
   readJournal,
+  stoppedInPieces,
+  unfinishedPieces,
 } from './journal.js';
 import { DEFAULT_LOCK_WAIT_SECONDS, releaseLock, takeOrCheckLock } from './lock.js';
 import type { PlanSession } from './plan-session.js';
@@ -112,6 +114,8 @@ export async function rollbackPlan(
     const base = rollbackBase(ps, opts, journal, status);
     const { drift } = await journalDrift(ps, journal);
     if (status !== 'none' && drift.length > 0 && !opts.live) {
+      const pieces = unfinishedPieces(journal.batches);
+      if (pieces.length > 0) throw stoppedInPieces(ps.where, pieces, 'rollback --execute --live');
       throw new PreconditionError(
         'journal-mismatch',
         `${ps.where} is not in the state this plan's journal records: ${describeMismatches(drift)}; it changed since the apply, and undoing now would overwrite those changes; rollback --execute --live undoes row by row what nobody changed since, and lists the rest`,

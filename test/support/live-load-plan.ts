@@ -172,18 +172,29 @@ export async function batchWindows(t: DbTarget, planId: string): Promise<BatchWi
       [planId],
     );
     const out: BatchWindow[] = [];
+    // A copy action written in pieces (journal rows covering no action, then the one ending
+    // it): its window runs from before its first piece to its last.
+    const pieces = new Map<string, number>();
     let previous = Number.NEGATIVE_INFINITY;
     for (const r of rows) {
       const at = Number(r.at) * 1000;
       if (r.kind === 'batch') {
-        out.push({
-          seq: Number(r.seq),
-          table: String(r.table_name),
-          first: Number(r.first_action),
-          end: Number(r.end_action),
-          lower: previous,
-          upper: at,
-        });
+        const first = Number(r.first_action);
+        const end = Number(r.end_action);
+        const action = `${String(r.table_name)}#${first}`;
+        if (first === end) {
+          if (!pieces.has(action)) pieces.set(action, previous);
+        } else {
+          out.push({
+            seq: Number(r.seq),
+            table: String(r.table_name),
+            first,
+            end,
+            lower: pieces.get(action) ?? previous,
+            upper: at,
+          });
+          pieces.delete(action);
+        }
       }
       previous = at;
     }
