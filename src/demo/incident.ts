@@ -335,8 +335,8 @@ function* restoredRows(st: InterimState): Generator<TableRow, void> {
       : null;
   for (const t of ['merchants', 'customers', 'products'] as const) {
     const list = small[t];
-    for (let i = 0; i < list.length; i++) {
-      const changed = edit(t, list[i] as DemoRow, i, list.length);
+    for (const [i, row] of list.entries()) {
+      const changed = edit(t, row, i, list.length);
       truth.restored(t, changed !== null);
       if (changed) list[i] = changed;
     }

@@ -1,3 +1,4 @@
+import { must } from '../must.js';
 /**
  * A small seeded generator (mulberry32): the same seed gives the same incident on every machine
  * and Node version, which Math.random cannot promise.
@@ -29,7 +30,7 @@ export class Random {
 
   pick<T>(items: readonly T[]): T {
     if (items.length === 0) throw new Error('pick from an empty list');
-    return items[Math.floor(this.next() * items.length)] as T;
+    return must(items[Math.floor(this.next() * items.length)], 'a picked item');
   }
 
   bytes(n: number): Buffer {

@@ -6,6 +6,7 @@ import { type DbTarget, parseDbUrl, withSchema } from '../db/url.js';
 import type { Progress } from '../diff/progress.js';
 import type { DiffDocument } from '../diff/result.js';
 import { runDiff } from '../diff/run-diff.js';
+import { errnoCode } from '../errno.js';
 import { UsageError } from '../errors.js';
 import { runReport } from '../report/run-report.js';
 import { demoConfigYaml, demoSchemas } from './demo-config.js';
@@ -165,7 +166,7 @@ async function resetOutDir(dir: string): Promise<void> {
   try {
     entries = await readdir(dir);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    if (errnoCode(e) !== 'ENOENT') throw e;
   }
   if (entries.length > 0 && !entries.includes(MARKER)) {
     throw new UsageError(
