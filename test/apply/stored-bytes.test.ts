@@ -1,12 +1,12 @@
-import { rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/db/mysql.js';
 import { quoteTable } from '../../src/db/quote.js';
 import type { DbTarget } from '../../src/db/url.js';
 import { runCli } from '../support/cli.js';
+import { planByCli } from '../support/plan-fixture.js';
 import { runPlanSql } from '../support/plan-sql.js';
-import { sql, TestSchemas, urlOf } from '../support/schemas.js';
+import { sql, TestSchemas } from '../support/schemas.js';
 import { tempDir } from '../support/temp.js';
 
 /**
@@ -77,25 +77,14 @@ describe('apply writes the stored bytes of what it does not change', () => {
     );
     const work = await tempDir('bytes');
     dirs.push(work);
-    const config = join(work, 'config.yaml');
-    await writeFile(
-      config,
-      'incident:\n  start: "2020-02-23T19:00:00+00:00"\ndefaults:\n  createdAt: created_at\n  remap: backup\n',
-    );
-    const dir = join(work, 'plan');
     const quiet = ['--log-level', 'error'];
-    const planned = await runCli([
-      'plan',
-      '--config',
-      config,
-      '--backup',
-      urlOf(backup.schema),
-      '--interim',
-      urlOf(interim.schema),
-      '--out',
-      dir,
+    const { dir, result: planned } = await planByCli(
+      work,
+      'incident:\n  start: "2020-02-23T19:00:00+00:00"\ndefaults:\n  createdAt: created_at\n  remap: backup\n',
+      backup,
+      interim,
       ...quiet,
-    ]);
+    );
     expect(planned.code, planned.stderr).toBe(0);
     const applied = await runCli(['apply', '--plan', dir, '--execute', ...quiet]);
     expect(applied.code, applied.stderr).toBe(0);
@@ -158,26 +147,15 @@ describe('apply writes the stored bytes of what it does not change', () => {
 
     const work = await tempDir('upd');
     dirs.push(work);
-    const config = join(work, 'config.yaml');
-    await writeFile(
-      config,
-      'incident:\n  start: "2020-02-23T19:00:00+00:00"\ndefaults:\n  createdAt: created_at\n  onChanged: prefer-backup\n',
-    );
-    const dir = join(work, 'plan');
     const quiet = ['--log-level', 'error'];
-    const planned = await runCli([
-      'plan',
-      '--config',
-      config,
-      '--backup',
-      urlOf(backup.schema),
-      '--interim',
-      urlOf(interim.schema),
-      '--out',
-      dir,
+    const { dir, result: planned } = await planByCli(
+      work,
+      'incident:\n  start: "2020-02-23T19:00:00+00:00"\ndefaults:\n  createdAt: created_at\n  onChanged: prefer-backup\n',
+      backup,
+      interim,
       '--json',
       ...quiet,
-    ]);
+    );
     expect(planned.code, planned.stderr).toBe(0);
     const note = (
       JSON.parse(planned.stdout) as { tables: { table: string; actions: Record<string, number> }[] }

@@ -1,8 +1,10 @@
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildPlanConfig, type PlanFlags, parseConfigText } from '../../src/config/load-config.js';
 import type { DbTarget } from '../../src/db/url.js';
 import { silentLogger } from '../../src/log.js';
 import { type PlanResult, runPlan } from '../../src/plan/run-plan.js';
+import { type CliResult, runCli } from './cli.js';
 import { loadScenario, SCENARIOS_DIR, type Scenario } from './scenario.js';
 import { sql, type TestSchemas, urlOf } from './schemas.js';
 import { tempDir } from './temp.js';
@@ -42,4 +44,33 @@ export async function planLoaded(
     logger: silentLogger(),
     chunkRows: options.chunkRows,
   });
+}
+
+/**
+ * `reconcile plan` through the CLI, as a user runs it: `configText` written to `work`/config.yaml,
+ * the plan made into `work`/plan from the two schemas. Returns the plan folder and the run.
+ */
+export async function planByCli(
+  work: string,
+  configText: string,
+  backup: DbTarget,
+  interim: DbTarget,
+  ...more: string[]
+): Promise<{ readonly dir: string; readonly result: CliResult }> {
+  const config = join(work, 'config.yaml');
+  await writeFile(config, configText);
+  const dir = join(work, 'plan');
+  const result = await runCli([
+    'plan',
+    '--config',
+    config,
+    '--backup',
+    urlOf(backup.schema),
+    '--interim',
+    urlOf(interim.schema),
+    '--out',
+    dir,
+    ...more,
+  ]);
+  return { dir, result };
 }

@@ -1,10 +1,11 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { VerifyReport } from '../../src/verify/verify-plan.js';
 import { runCli } from '../support/cli.js';
 import { buildPlan } from '../support/plan-builder.js';
-import { sql, TestSchemas, urlOf } from '../support/schemas.js';
+import { planByCli } from '../support/plan-fixture.js';
+import { sql, TestSchemas } from '../support/schemas.js';
 import { tempDir } from '../support/temp.js';
 
 const schemas = new TestSchemas();
@@ -71,21 +72,7 @@ describe('verify names the keys that differ', () => {
     await sql(target, INTERIM);
     const work = await tempDir('mk');
     dirs.push(work);
-    const config = join(work, 'config.yaml');
-    await writeFile(config, CONFIG);
-    const dir = join(work, 'plan');
-    const planned = await runCli([
-      'plan',
-      '--config',
-      config,
-      '--backup',
-      urlOf(backup.schema),
-      '--interim',
-      urlOf(target.schema),
-      '--out',
-      dir,
-      ...quiet,
-    ]);
+    const { dir, result: planned } = await planByCli(work, CONFIG, backup, target, ...quiet);
     expect(planned.code, planned.stderr).toBe(0);
     const applied = await runCli(['apply', '--plan', dir, '--execute', ...quiet]);
     expect(applied.code, applied.stderr).toBe(0);
