@@ -31,7 +31,7 @@ import { type LiveOptions, liveOptions } from './live-options.js';
 import { type ApplyRun, applied, firstBatch } from './live-runs.js';
 import { LoadGenerator, type LoadReport } from './load-generator.js';
 import { makePlan, type PlanFigure } from './scale-apply.js';
-import { Cleanup } from './scale-cleanup.js';
+import { type Cleanup, runBench } from './scale-cleanup.js';
 import { reconcile, round } from './scale-cli.js';
 import { type IncidentShape, incidentShape } from './scale-incident.js';
 import { loadSide, restoredData } from './scale-schemas.js';
@@ -239,15 +239,4 @@ function report(
   };
 }
 
-async function main(): Promise<void> {
-  const cleanup = new Cleanup(log);
-  try {
-    const line = await run(cleanup);
-    process.stdout.write(`${JSON.stringify(line)}\n`);
-  } finally {
-    log('cleaning up');
-    await cleanup.run();
-  }
-}
-
-await main();
+await runBench(log, run);

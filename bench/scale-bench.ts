@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { describeTarget } from '../src/db/url.js';
 import { TIME } from './measure.js';
 import { dataCases } from './scale-cases.js';
-import { Cleanup } from './scale-cleanup.js';
+import { type Cleanup, runBench } from './scale-cleanup.js';
 import type { CommandFigure } from './scale-cli.js';
 import { demoCase } from './scale-demo.js';
 import { type CaseName, scaleOptions } from './scale-options.js';
@@ -99,15 +99,4 @@ async function run(cleanup: Cleanup): Promise<Record<string, unknown>> {
   };
 }
 
-async function main(): Promise<void> {
-  const cleanup = new Cleanup(log);
-  try {
-    const line = await run(cleanup);
-    process.stdout.write(`${JSON.stringify(line)}\n`);
-  } finally {
-    log('cleaning up');
-    await cleanup.run();
-  }
-}
-
-await main();
+await runBench(log, run);

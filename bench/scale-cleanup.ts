@@ -39,3 +39,21 @@ export class Cleanup {
     }
   }
 }
+
+/**
+ * A bench's entry point: runs it with a Cleanup, prints its one JSON line on stdout, and cleans
+ * up however it ended.
+ */
+export async function runBench(
+  log: (m: string) => void,
+  run: (cleanup: Cleanup) => Promise<Record<string, unknown>>,
+): Promise<void> {
+  const cleanup = new Cleanup(log);
+  try {
+    const line = await run(cleanup);
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+  } finally {
+    log('cleaning up');
+    await cleanup.run();
+  }
+}
