@@ -4,7 +4,7 @@ import type { Row } from '../cell/cells.js';
 import { connect } from '../db/mysql.js';
 import { SessionPool } from '../db/session-pool.js';
 import { type DbTarget, withSchema } from '../db/url.js';
-import { rowDigestHasher, tableDigestBy } from '../diff/table-digest.js';
+import { rowDigestHasher, tableDigestsBy } from '../diff/table-digest.js';
 import { type Digest, DigestAccumulator, digestEquals } from '../hash/digest.js';
 import { loadHash64 } from '../hash/xxhash.js';
 import { readActions } from '../plan/plan-files.js';
@@ -30,13 +30,29 @@ export async function readDigests(
     snapshot: true,
   });
   try {
-    const out = new Map<string, Digest>();
-    for (const r of runs)
-      out.set(r.plan.table, await tableDigestBy(pool, schema, r.info, r.plan.digestMethod));
-    return out;
+    return await digestsOn(pool, schema, runs);
   } finally {
     await pool.close();
   }
+}
+
+/**
+ * The digests of the plan's tables in `schema`, read over `pool` (all tables' pieces in one
+ * queue: see tableDigestsBy).
+ */
+export async function digestsOn(
+  pool: SessionPool,
+  schema: string,
+  runs: readonly TableRun[],
+): Promise<Map<string, Digest>> {
+  const tables = runs.map((r) => ({ table: r.info, method: r.plan.digestMethod }));
+  const digests = await tableDigestsBy(pool, schema, tables);
+  const out = new Map<string, Digest>();
+  for (const [i, r] of runs.entries()) {
+    const d = digests[i];
+    if (d) out.set(r.plan.table, d);
+  }
+  return out;
 }
 
 /**
