@@ -231,8 +231,10 @@ async function integrityChecks(
   const dups = keys.map(({ t, k }) =>
     pool.run((s) => duplicatesOf(s, ps.schema, t, k.name, k.columns)),
   );
-  for (const o of await Promise.all(orphans)) if (o.count > 0) at(o.table).orphans.push(o);
-  for (const [i, d] of (await Promise.all(dups)).entries()) {
+  // Awaited together: a failure then leaves no other check's promise unobserved.
+  const [orphaned, duplicated] = await Promise.all([Promise.all(orphans), Promise.all(dups)]);
+  for (const o of orphaned) if (o.count > 0) at(o.table).orphans.push(o);
+  for (const [i, d] of duplicated.entries()) {
     const table = keys[i]?.t.name;
     if (table !== undefined && d.sample.length > 0) at(table).duplicates.push(d);
   }
