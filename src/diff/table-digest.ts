@@ -97,23 +97,69 @@ export async function tableDigestBy(
 export async function tableDigestsBy(
   pool: SessionPool,
   schema: string,
-  tables: readonly { readonly table: TableInfo; readonly method: DigestMethod }[],
+  tables: readonly DigestTable[],
   options: DigestOptions = {},
 ): Promise<Digest[]> {
-  const out: Digest[] = [];
+  return (await tableDigestsWithSpans(pool, schema, tables, options)).digests;
+}
+
+/** A table to digest; `keySpans`: also say what its pieces found of its key (KeySpan). */
+export interface DigestTable {
+  readonly table: TableInfo;
+  readonly method: DigestMethod;
+  readonly keySpans?: boolean;
+}
+
+/**
+ * What one piece of a table with a single integer key held of that key: its rows with
+ * lo < key <= hi (a null bound is open), how many, and the smallest and largest key among them.
+ * Together a table's spans cover every key once.
+ */
+export interface KeySpan {
+  readonly lo: bigint | null;
+  readonly hi: bigint | null;
+  readonly count: bigint;
+  readonly min: bigint | null;
+  readonly max: bigint | null;
+}
+
+/**
+ * tableDigestsBy, and for each table asked (`keySpans`) whose digest the server sums over a
+ * single integer key, its pieces' KeySpans (in key order; null for the others). The MIN and MAX
+ * ride on the pieces' statements, which read the rows anyway.
+ */
+export async function tableDigestsWithSpans(
+  pool: SessionPool,
+  schema: string,
+  tables: readonly DigestTable[],
+  options: DigestOptions = {},
+): Promise<{ digests: Digest[]; spans: (KeySpan[] | null)[] }> {
+  const digests: Digest[] = [];
   const server: ServerJob[] = [];
   const client: { at: number; table: TableInfo }[] = [];
   for (const [at, t] of tables.entries()) {
-    out.push({ count: '0', sum: hex64(0n) });
-    if (t.method.kind === 'server') server.push(serverJob(schema, t.table, t.method, at));
+    digests.push({ count: '0', sum: hex64(0n) });
+    if (t.method.kind === 'server')
+      server.push(serverJob(schema, t.table, t.method, at, t.keySpans === true));
     else client.push({ at, table: t.table });
   }
   const readClient = async (): Promise<void> => {
-    for (const c of client) out[c.at] = await tableDigest(pool, schema, c.table, options);
+    for (const c of client) digests[c.at] = await tableDigest(pool, schema, c.table, options);
   };
   await Promise.all([serverDigests(pool, server, options), readClient()]);
-  for (const j of server) out[j.at] = { count: j.count.toString(), sum: hex64(j.sum) };
-  return out;
+  const spans: (KeySpan[] | null)[] = tables.map(() => null);
+  for (const j of server) {
+    digests[j.at] = { count: j.count.toString(), sum: hex64(j.sum) };
+    if (j.spans) spans[j.at] = [...j.spans].sort((a, b) => compareLo(a.lo, b.lo));
+  }
+  return { digests, spans };
+}
+
+function compareLo(a: bigint | null, b: bigint | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return a < b ? -1 : 1;
 }
 
 function mustAt<T>(xs: readonly T[], i: number): T {
@@ -132,6 +178,8 @@ interface ServerJob {
   readonly hash: string;
   /** the key the table is cut along; null: one statement */
   readonly keys: readonly KeyColumn[] | null;
+  /** the pieces' KeySpans, when asked for and the key is one integer column */
+  readonly spans: KeySpan[] | null;
   count: bigint;
   sum: bigint;
 }
@@ -141,6 +189,7 @@ function serverJob(
   table: TableInfo,
   method: Extract<DigestMethod, { kind: 'server' }>,
   at: number,
+  keySpans: boolean,
 ): ServerJob {
   const columns = digestColumns(table);
   if (columns.length === 0) throw new Error(`table ${table.name} has no stored columns`);
@@ -155,6 +204,7 @@ function serverJob(
     name: quoteTable(schema, table.name),
     hash: rowHashSql(columnsRowStringSql(tableRowColumns(columns)), method.rowHash),
     keys,
+    spans: keySpans && keys !== null && isIntegerKey(keys) ? [] : null,
     count: 0n,
     sum: 0n,
   };
@@ -164,6 +214,9 @@ function serverJob(
 interface Piece {
   readonly job: ServerJob;
   readonly where: SqlFragment;
+  /** the key range `where` selects (lo < key <= hi; null: open) */
+  readonly lo: readonly RawValue[] | null;
+  readonly hi: readonly RawValue[] | null;
   readonly observe?: (rows: number, ms: number) => void;
 }
 
@@ -200,9 +253,11 @@ async function serverDigests(
   await runWorkers(allPieces(pool, order, target, sizer), workers, async (p) => {
     const t0 = performance.now();
     const { job, where } = p;
+    const k = job.spans && job.keys?.[0] ? quoteId(job.keys[0].name) : null;
+    const extra = k ? `, MIN(${k}), MAX(${k})` : '';
     const row = (
       await pool.run((s) =>
-        s.rawRows(`SELECT COUNT(*), SUM(${job.hash}) FROM ${job.name} WHERE ${where.sql}`, [
+        s.rawRows(`SELECT COUNT(*), SUM(${job.hash})${extra} FROM ${job.name} WHERE ${where.sql}`, [
           ...where.params,
         ]),
       )
@@ -210,8 +265,20 @@ async function serverDigests(
     const n = BigInt(row?.[0]?.toString() ?? '0');
     job.count += n;
     job.sum = (job.sum + BigInt(row?.[1]?.toString() ?? '0')) & MASK64;
+    job.spans?.push(keySpan(p, n, row?.[2] ?? null, row?.[3] ?? null));
     p.observe?.(Number(n), performance.now() - t0);
   });
+}
+
+function keySpan(p: Piece, count: bigint, min: RawValue, max: RawValue): KeySpan {
+  const int = (v: readonly RawValue[] | null): bigint | null => (v ? intOf(v[0]) : null);
+  return {
+    lo: int(p.lo),
+    hi: int(p.hi),
+    count,
+    min: min === null ? null : intOf(min),
+    max: max === null ? null : intOf(max),
+  };
 }
 
 async function* allPieces(
@@ -235,12 +302,12 @@ async function* tablePieces(
   const { keys } = job;
   const estimate = Math.max(0, job.table.rowsEstimate);
   if (keys === null || estimate <= target) {
-    yield { job, where: WHOLE };
+    yield { job, where: WHOLE, lo: null, hi: null };
     return;
   }
   const spans = isIntegerKey(keys) ? await integerSpans(pool, job, keys, estimate) : undefined;
   if (spans === null) {
-    yield { job, where: WHOLE };
+    yield { job, where: WHOLE, lo: null, hi: null };
     return;
   }
   if (spans) {
@@ -249,14 +316,14 @@ async function* tablePieces(
         spans.observe(c, rows);
         sizer.observe(rows, ms);
       };
-      yield { job, where: rangePredicate(keys, c.lo, c.hi), observe };
+      yield { job, where: rangePredicate(keys, c.lo, c.hi), lo: c.lo, hi: c.hi, observe };
     }
     return;
   }
   const side: KeyedSide = { table: job.name, keys, run: (fn) => pool.run(fn) };
   for await (const c of walkChunks([side], sizer)) {
     const observe = (rows: number, ms: number): void => sizer.observe(rows, ms);
-    yield { job, where: rangePredicate(keys, c.lo, c.hi), observe };
+    yield { job, where: rangePredicate(keys, c.lo, c.hi), lo: c.lo, hi: c.hi, observe };
   }
 }
 

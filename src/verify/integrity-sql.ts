@@ -74,9 +74,22 @@ export function islandsQuery(
   table: string,
   column: string,
   limit = MAX_ISLANDS + 1,
+  /** only values v with lo < v <= hi (integers' text; null: open) */
+  range: { readonly lo: string | null; readonly hi: string | null } = { lo: null, hi: null },
 ): string {
   const k = quoteId(column);
-  return `SELECT MIN(k), MAX(k) FROM (SELECT ${k} AS k, ${k} - CAST(DENSE_RANK() OVER (ORDER BY ${k}) - 1 AS SIGNED) AS g FROM ${quoteTable(schema, table)} WHERE ${k} IS NOT NULL) x GROUP BY g ORDER BY 1 LIMIT ${limit}`;
+  const within = [
+    ...(range.lo === null ? [] : [`${k} > ${intLiteral(range.lo)}`]),
+    ...(range.hi === null ? [] : [`${k} <= ${intLiteral(range.hi)}`]),
+  ];
+  const where = [`${k} IS NOT NULL`, ...within].join(' AND ');
+  return `SELECT MIN(k), MAX(k) FROM (SELECT ${k} AS k, ${k} - CAST(DENSE_RANK() OVER (ORDER BY ${k}) - 1 AS SIGNED) AS g FROM ${quoteTable(schema, table)} WHERE ${where}) x GROUP BY g ORDER BY 1 LIMIT ${limit}`;
+}
+
+/** An integer's text, checked, for SQL: the server then compares integers exactly. */
+function intLiteral(x: string): string {
+  if (!/^-?\d{1,20}$/.test(x)) throw new Error(`not an integer: ${x}`);
+  return x;
 }
 
 /** An island's bounds, as the server sent them (integers' text). */
@@ -94,11 +107,9 @@ export function orphanOutsideQuery(
   limit = 5,
 ): string {
   const col = quoteId(must(r.columns[0], 'reference column'));
-  const int = (x: string): string => {
-    if (!/^-?\d{1,20}$/.test(x)) throw new Error(`not an integer island bound: ${x}`);
-    return x;
-  };
-  const inside = islands.map(([lo, hi]) => `${col} BETWEEN ${int(lo)} AND ${int(hi)}`);
+  const inside = islands.map(
+    ([lo, hi]) => `${col} BETWEEN ${intLiteral(lo)} AND ${intLiteral(hi)}`,
+  );
   const outside = inside.length === 0 ? '' : ` AND NOT (${inside.join(' OR ')})`;
   const what = select === 'count' ? 'COUNT(*)' : col;
   const tail = select === 'count' ? '' : ` ORDER BY ${col} LIMIT ${limit}`;

@@ -3,6 +3,7 @@
  * parent's islands where that is cheap and exact, else by an anti-join), unique keys held twice.
  */
 import type { RawRow, Session } from '../db/types.js';
+import type { KeySpan } from '../diff/table-digest.js';
 import type { SchemaInfo, TableInfo } from '../introspect/types.js';
 import {
   duplicateQuery,
@@ -38,23 +39,77 @@ export async function findOrphans(
   maxIslands = MAX_ISLANDS,
 ): Promise<OrphansFound> {
   // Islands are of one column's integers; never for two columns or values inside documents.
-  if (islands && r.columns.length === 1 && !r.path) {
-    const parentColumn = r.refColumns[0] ?? '';
+  if (islands && oneColumn(r)) {
     const rows = await s.rawRows(
-      islandsQuery(r.refSchema, r.refTable, parentColumn, maxIslands + 1),
+      islandsQuery(r.refSchema, r.refTable, r.refColumns[0] ?? '', maxIslands + 1),
     );
-    if (rows.length <= maxIslands) {
-      const runs: Island[] = rows.map((x) => [x[0]?.toString() ?? '', x[1]?.toString() ?? '']);
-      const count = countOf(await s.rawRows(orphanOutsideQuery(r, runs, 'count')));
-      const sample = count > 0 ? await s.rawRows(orphanOutsideQuery(r, runs, 'sample')) : [];
-      return { count, sample, way: 'islands' };
-    }
+    if (rows.length <= maxIslands) return orphansOutside(s, r, rows.map(island));
   }
+  return orphansByJoin(s, r);
+}
+
+function oneColumn(r: Reference): boolean {
+  return r.columns.length === 1 && !r.path;
+}
+
+function island(x: RawRow): Island {
+  return [x[0]?.toString() ?? '', x[1]?.toString() ?? ''];
+}
+
+/** The orphans of `r` by the anti-join (orphanQuery). */
+export async function orphansByJoin(s: Session, r: Reference): Promise<OrphansFound> {
   const q = orphanQuery(r, 'count');
   const count = countOf(await s.rawRows(q.sql, q.params));
   const sq = orphanQuery(r, 'sample');
   const sample = count > 0 ? await s.rawRows(sq.sql, sq.params) : [];
   return { count, sample, way: 'join' };
+}
+
+/** The orphans of a one-integer-column `r` whose parent's values are exactly `islands`. */
+export async function orphansOutside(
+  s: Session,
+  r: Reference,
+  islands: readonly Island[],
+): Promise<OrphansFound> {
+  if (!oneColumn(r)) throw new Error(`islands for a reference of one column only (${r.name})`);
+  const count = countOf(await s.rawRows(orphanOutsideQuery(r, islands, 'count')));
+  const sample = count > 0 ? await s.rawRows(orphanOutsideQuery(r, islands, 'sample')) : [];
+  return { count, sample, way: 'islands' };
+}
+
+/**
+ * The islands of a parent's single integer key, which cannot repeat a value or be NULL (a
+ * primary key), from its digest's pieces (KeySpan): a piece whose rows are as many as the
+ * integers from its MIN to its MAX holds every one of them, one island at no further cost;
+ * another piece's islands are read by islandsQuery within its range. Adjacent islands are
+ * joined. Null when there are more than `maxIslands`.
+ */
+export async function islandsFromSpans(
+  s: Session,
+  schema: string,
+  table: string,
+  column: string,
+  spans: readonly KeySpan[],
+  maxIslands = MAX_ISLANDS,
+): Promise<Island[] | null> {
+  const out: [bigint, bigint][] = [];
+  const add = (lo: bigint, hi: bigint): void => {
+    const last = out[out.length - 1];
+    if (last && last[1] + 1n === lo) last[1] = hi;
+    else out.push([lo, hi]);
+  };
+  for (const p of spans) {
+    if (p.count === 0n || p.min === null || p.max === null) continue;
+    if (p.max - p.min + 1n === p.count) {
+      add(p.min, p.max);
+    } else {
+      const range = { lo: p.lo?.toString() ?? null, hi: p.hi?.toString() ?? null };
+      const rows = await s.rawRows(islandsQuery(schema, table, column, maxIslands + 1, range));
+      for (const [lo, hi] of rows.map(island)) add(BigInt(lo), BigInt(hi));
+    }
+    if (out.length > maxIslands) return null;
+  }
+  return out.map(([lo, hi]) => [lo.toString(), hi.toString()]);
 }
 
 function countOf(rows: readonly RawRow[]): number {

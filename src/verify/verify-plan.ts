@@ -1,22 +1,29 @@
 import { readAutoIncrement } from '../apply/auto-increment.js';
-import { digestsOn } from '../apply/digests.js';
+import { digestsWithSpansOn, openSnapshotPool } from '../apply/digests.js';
 import { type JournalStatus, journalStatus, readDeferred, readJournal } from '../apply/journal.js';
 import { narrowCopy } from '../apply/live-rows.js';
 import type { PlanSession } from '../apply/plan-session.js';
 import type { TableRun } from '../apply/plan-tables.js';
 import { cellFromRaw } from '../cell/cell-codec.js';
 import type { Cell, Row } from '../cell/cells.js';
-import { connect } from '../db/mysql.js';
-import { SessionPool } from '../db/session-pool.js';
+import type { SessionPool } from '../db/session-pool.js';
 import type { RawRow, Session } from '../db/types.js';
 import { parseDbUrl, sameAddress, withSchema } from '../db/url.js';
-import { rowDigestHasher } from '../diff/table-digest.js';
+import { type KeySpan, rowDigestHasher } from '../diff/table-digest.js';
 import { type Digest, digestEquals } from '../hash/digest.js';
 import { type Hash64, loadHash64 } from '../hash/xxhash.js';
 import { introspectSchema } from '../introspect/introspect.js';
 import type { SchemaInfo, TableInfo } from '../introspect/types.js';
 import type { Action } from '../plan/format.js';
-import { findDuplicates, findOrphans, islandsFit, uniqueKeysToCheck } from './integrity.js';
+import {
+  findDuplicates,
+  findOrphans,
+  islandsFit,
+  islandsFromSpans,
+  orphansByJoin,
+  orphansOutside,
+  uniqueKeysToCheck,
+} from './integrity.js';
 import { configReferences, maxQuery, type Reference } from './integrity-sql.js';
 import { findMismatchKeys, type MismatchKeys } from './mismatch-keys.js';
 
@@ -187,19 +194,41 @@ async function readTarget(
   counts: { references: number; uniqueKeys: number };
 }> {
   const target = withSchema(ps.server, ps.schema);
-  const pool = await SessionPool.open(
-    VERIFY_CONCURRENCY,
-    () => connect(target, { logger: ps.logger }),
-    { snapshot: true },
-  );
+  const pool = await openSnapshotPool(target, ps.logger, VERIFY_CONCURRENCY);
   try {
     // The checks first: each takes a connection as one comes free, the digests' pieces after.
-    const checking = integrityChecks(pool, ps, schema, refs);
-    const [checked, actual] = await Promise.all([checking, digestsOn(pool, ps.schema, ps.runs)]);
-    return { actual, ...checked };
+    const parents = spanParents(ps, schema, refs);
+    const digesting = digestsWithSpansOn(pool, ps.schema, ps.runs, parents);
+    const spans = digesting.then((d) => d.spans);
+    // (a failed digest is reported by `digesting`; a check need not wait for it to hear of it)
+    spans.catch(() => undefined);
+    const checking = integrityChecks(pool, ps, schema, refs, { parents, spans });
+    const [checked, read] = await Promise.all([checking, digesting]);
+    return { actual: read.digests, ...checked };
   } finally {
     await pool.close();
   }
+}
+
+/**
+ * The plan's tables whose digest pieces can give the islands of a parent key checks need: a
+ * reference fit for islands (islandsFit) to a table whose row identity is that one column (so
+ * no value repeats or is NULL), summed by the server.
+ */
+function spanParents(
+  ps: PlanSession,
+  schema: SchemaInfo,
+  refs: ReadonlyMap<string, readonly Reference[]>,
+): Set<string> {
+  const out = new Set<string>();
+  for (const r of [...refs.values()].flat()) {
+    const run = ps.runs.find((x) => x.plan.table === r.refTable);
+    if (!run || !islandsFit(r, schema) || run.plan.digestMethod.kind !== 'server') continue;
+    const id = run.info.identity;
+    if (id.kind !== 'none' && id.columns.length === 1 && id.columns[0] === r.refColumns[0])
+      out.add(r.refTable);
+  }
+  return out;
 }
 
 /**
@@ -212,6 +241,11 @@ async function integrityChecks(
   ps: PlanSession,
   schema: SchemaInfo,
   refs: ReadonlyMap<string, readonly Reference[]>,
+  spans: {
+    /** the parents whose islands come from their digests' pieces */
+    readonly parents: ReadonlySet<string>;
+    readonly spans: Promise<ReadonlyMap<string, readonly KeySpan[]>>;
+  },
 ): Promise<{
   checks: Map<string, TableChecks>;
   counts: { references: number; uniqueKeys: number };
@@ -227,7 +261,12 @@ async function integrityChecks(
     const t = schema.tables.get(r.plan.table);
     return t ? uniqueKeysToCheck(t).map((k) => ({ t, k })) : [];
   });
-  const orphans = all.map((r) => pool.run((s) => orphansOf(s, schema, r)));
+  // A reference whose parent's digest gives its islands waits for that digest.
+  const orphans = all.map(async (r) => {
+    const fromSpans = spans.parents.has(r.refTable) && islandsFit(r, schema);
+    const parent = fromSpans ? (await spans.spans).get(r.refTable) : undefined;
+    return pool.run((s) => orphansOf(s, schema, r, parent));
+  });
   const dups = keys.map(({ t, k }) =>
     pool.run((s) => duplicatesOf(s, ps.schema, t, k.name, k.columns)),
   );
@@ -424,8 +463,20 @@ function cellsOf(t: TableInfo | undefined, columns: readonly string[], row: RawR
   });
 }
 
-async function orphansOf(s: Session, schema: SchemaInfo, r: Reference): Promise<OrphanResult> {
-  const found = await findOrphans(s, r, islandsFit(r, schema));
+async function orphansOf(
+  s: Session,
+  schema: SchemaInfo,
+  r: Reference,
+  spans: readonly KeySpan[] | undefined,
+): Promise<OrphanResult> {
+  const islands = spans
+    ? await islandsFromSpans(s, r.refSchema, r.refTable, r.refColumns[0] ?? '', spans)
+    : null;
+  const found = islands
+    ? await orphansOutside(s, r, islands)
+    : spans
+      ? await orphansByJoin(s, r)
+      : await findOrphans(s, r, islandsFit(r, schema));
   const parent = r.refSchema === r.schema ? r.refTable : `${r.refSchema}.${r.refTable}`;
   return {
     reference: r.name,

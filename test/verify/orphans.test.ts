@@ -8,10 +8,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/db/mysql.js';
 import { quoteTable } from '../../src/db/quote.js';
+import { SessionPool } from '../../src/db/session-pool.js';
 import type { Connection } from '../../src/db/types.js';
-import { findOrphans, type OrphanWay } from '../../src/verify/integrity.js';
-import type { Reference } from '../../src/verify/integrity-sql.js';
-import { sql, TestSchemas } from '../support/schemas.js';
+import { tableDigestsWithSpans } from '../../src/diff/table-digest.js';
+import { introspectSchema } from '../../src/introspect/introspect.js';
+import {
+  findOrphans,
+  islandsFromSpans,
+  type OrphanWay,
+  orphansOutside,
+} from '../../src/verify/integrity.js';
+import { islandsQuery, type Reference } from '../../src/verify/integrity-sql.js';
+import { sql, TestSchemas, target } from '../support/schemas.js';
 
 const schemas = new TestSchemas();
 let a = '';
@@ -51,6 +59,12 @@ beforeAll(async () => {
      INSERT INTO p_uns VALUES (0),(1),(18446744073709551614),(18446744073709551615);
      CREATE TABLE c_uns (id INT PRIMARY KEY, k BIGINT NULL);
      INSERT INTO c_uns VALUES (1,-1),(2,0),(3,2),(4,9223372036854775807);
+     CREATE TABLE p_gaps (id BIGINT PRIMARY KEY, v INT);
+     INSERT INTO p_gaps (id, v) SELECT seq, 1 FROM seq_1_to_60 WHERE seq NOT IN (8, 9, 10, 21, 22, 35, 43, 44, 45, 46, 47, 48, 49, 50);
+     INSERT INTO p_gaps VALUES (100, 1), (102, 1), (103, 1), (-3, 1);
+     CREATE TABLE c_gaps (id INT PRIMARY KEY, pid BIGINT NULL);
+     INSERT INTO c_gaps VALUES (1, 9), (2, 1), (3, 60), (4, 101), (5, NULL), (6, -3), (7, -2), (8, 47), (9, 103);
+     ANALYZE TABLE p_gaps;
      CREATE TABLE p_empty (id INT PRIMARY KEY);
      CREATE TABLE c_empty (id INT PRIMARY KEY, pid INT NULL);
      INSERT INTO c_empty VALUES (1,5),(2,NULL),(3,6);`,
@@ -188,5 +202,49 @@ describe('orphans', () => {
     expect(o.way).toBe('join');
     expect(o.count).toBe(5);
     expect((await findOrphans(conn, r, true, 3)).way).toBe('islands');
+  });
+
+  it("islands from a digest's pieces: the same runs as one islands query, and the same orphans", async () => {
+    const pool = await SessionPool.open(2, () => connect(target(a)), { snapshot: true });
+    try {
+      const info = await introspectSchema(pool.primary, a);
+      const table = info.tables.get('p_gaps');
+      if (!table) throw new Error('p_gaps');
+      const whole = (await conn.rawRows(islandsQuery(a, 'p_gaps', 'id'))).map((x) => [
+        x[0]?.toString(),
+        x[1]?.toString(),
+      ]);
+      expect(whole).toEqual([
+        ['-3', '-3'],
+        ['1', '7'],
+        ['11', '20'],
+        ['23', '34'],
+        ['36', '42'],
+        ['51', '60'],
+        ['100', '100'],
+        ['102', '103'],
+      ]);
+      const r = ref('c_gaps', ['pid'], 'p_gaps', ['id']);
+      for (const pieceRows of [3, 7, 10, 1000]) {
+        const read = await tableDigestsWithSpans(
+          pool,
+          a,
+          [{ table, method: { kind: 'server', rowHash: 'crc64-var' }, keySpans: true }],
+          { pieceRows },
+        );
+        const spans = read.spans[0];
+        if (!spans) throw new Error('no spans');
+        expect(spans.length > 1).toBe(pieceRows < 50);
+        const islands = await islandsFromSpans(conn, a, 'p_gaps', 'id', spans);
+        expect(islands).toEqual(whole);
+        // 9, 101, -2 and 47 are in gaps; 1, 60, -3 and 103 are not; NULL refers to nothing.
+        const o = await orphansOutside(conn, r, islands ?? []);
+        expect(o.count).toBe(4);
+        expect(o.sample.map((x) => x[0]?.toString())).toEqual(['-2', '9', '47', '101']);
+        expect(await islandsFromSpans(conn, a, 'p_gaps', 'id', spans, 7)).toBeNull();
+      }
+    } finally {
+      await pool.close();
+    }
   });
 });
