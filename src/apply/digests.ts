@@ -4,9 +4,10 @@ import type { Row } from '../cell/cells.js';
 import { connect } from '../db/mysql.js';
 import { SessionPool } from '../db/session-pool.js';
 import { type DbTarget, withSchema } from '../db/url.js';
-import { rowDigestHasher, tableDigestBy } from '../diff/table-digest.js';
+import { type KeySpan, rowDigestHasher, tableDigestsWithSpans } from '../diff/table-digest.js';
 import { type Digest, DigestAccumulator, digestEquals } from '../hash/digest.js';
 import { loadHash64 } from '../hash/xxhash.js';
+import { must } from '../must.js';
 import { readActions } from '../plan/plan-files.js';
 import { appliedEnds, type JournalState } from './journal.js';
 import type { PlanSession } from './plan-session.js';
@@ -25,18 +26,72 @@ export async function readDigests(
   logger: Logger,
   concurrency = DIGEST_CONCURRENCY,
 ): Promise<Map<string, Digest>> {
-  const target = withSchema(server, schema);
-  const pool = await SessionPool.open(concurrency, () => connect(target, { logger }), {
-    snapshot: true,
-  });
+  const pool = await openSnapshotPool(withSchema(server, schema), logger, concurrency);
   try {
-    const out = new Map<string, Digest>();
-    for (const r of runs)
-      out.set(r.plan.table, await tableDigestBy(pool, schema, r.info, r.plan.digestMethod));
-    return out;
+    return await digestsOn(pool, schema, runs);
   } finally {
     await pool.close();
   }
+}
+
+/**
+ * `size` connections to `target`, each inside one consistent snapshot (SessionPool), connected
+ * all at once rather than one after another: a connection is a few round trips each.
+ */
+export async function openSnapshotPool(
+  target: DbTarget,
+  logger: Logger,
+  size: number,
+): Promise<SessionPool> {
+  const pending = Array.from({ length: size }, () => connect(target, { logger }));
+  const settled = Promise.allSettled(pending);
+  let taken = 0;
+  try {
+    return await SessionPool.open(size, () => must(pending[taken++], 'connection'), {
+      snapshot: true,
+    });
+  } catch (e) {
+    // The pool closed those it took; close those it never reached.
+    for (const r of (await settled).slice(taken))
+      if (r.status === 'fulfilled') await r.value.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
+ * The digests of the plan's tables in `schema`, read over `pool` (all tables' pieces in one
+ * queue: see tableDigestsBy).
+ */
+export async function digestsOn(
+  pool: SessionPool,
+  schema: string,
+  runs: readonly TableRun[],
+): Promise<Map<string, Digest>> {
+  return (await digestsWithSpansOn(pool, schema, runs, new Set())).digests;
+}
+
+/** digestsOn, and the KeySpans of the tables in `spansOf` that have them (tableDigestsWithSpans). */
+export async function digestsWithSpansOn(
+  pool: SessionPool,
+  schema: string,
+  runs: readonly TableRun[],
+  spansOf: ReadonlySet<string>,
+): Promise<{ digests: Map<string, Digest>; spans: Map<string, KeySpan[]> }> {
+  const tables = runs.map((r) => ({
+    table: r.info,
+    method: r.plan.digestMethod,
+    keySpans: spansOf.has(r.plan.table),
+  }));
+  const read = await tableDigestsWithSpans(pool, schema, tables);
+  const digests = new Map<string, Digest>();
+  const spans = new Map<string, KeySpan[]>();
+  for (const [i, r] of runs.entries()) {
+    const d = read.digests[i];
+    if (d) digests.set(r.plan.table, d);
+    const k = read.spans[i];
+    if (k) spans.set(r.plan.table, k);
+  }
+  return { digests, spans };
 }
 
 /**

@@ -1,26 +1,30 @@
 import { readAutoIncrement } from '../apply/auto-increment.js';
-import { readDigests } from '../apply/digests.js';
+import { digestsWithSpansOn, openSnapshotPool } from '../apply/digests.js';
 import { type JournalStatus, journalStatus, readDeferred, readJournal } from '../apply/journal.js';
 import { narrowCopy } from '../apply/live-rows.js';
 import type { PlanSession } from '../apply/plan-session.js';
 import type { TableRun } from '../apply/plan-tables.js';
 import { cellFromRaw } from '../cell/cell-codec.js';
 import type { Cell, Row } from '../cell/cells.js';
+import type { SessionPool } from '../db/session-pool.js';
 import type { RawRow, Session } from '../db/types.js';
-import { parseDbUrl, sameAddress } from '../db/url.js';
-import { rowDigestHasher } from '../diff/table-digest.js';
+import { parseDbUrl, sameAddress, withSchema } from '../db/url.js';
+import { type KeySpan, rowDigestHasher } from '../diff/table-digest.js';
 import { type Digest, digestEquals } from '../hash/digest.js';
 import { type Hash64, loadHash64 } from '../hash/xxhash.js';
 import { introspectSchema } from '../introspect/introspect.js';
 import type { SchemaInfo, TableInfo } from '../introspect/types.js';
 import type { Action } from '../plan/format.js';
 import {
-  configReferences,
-  duplicateQuery,
-  maxQuery,
-  orphanQuery,
-  type Reference,
-} from './integrity-sql.js';
+  findDuplicates,
+  findOrphans,
+  islandsFit,
+  islandsFromSpans,
+  orphansByJoin,
+  orphansOutside,
+  uniqueKeysToCheck,
+} from './integrity.js';
+import { configReferences, maxQuery, type Reference } from './integrity-sql.js';
 import { findMismatchKeys, type MismatchKeys } from './mismatch-keys.js';
 
 export interface OrphanResult {
@@ -107,7 +111,8 @@ export async function verifyPlan(
   const deferred = live ? await deferredByTable(ps) : new Map<string, DeferredIndex>();
   const planTables = new Set(runs.map((r) => r.plan.table));
   const schema = await introspectSchema(conn, ps.schema);
-  const actual = await readDigests(ps.server, ps.schema, runs, ps.logger);
+  const refs = referencesToCheck(ps, schema, planTables);
+  const { actual, checks, counts } = await readTarget(ps, schema, refs);
   const journal = journalStatus(await readJournal(conn, ps.schema, manifest.planId));
   const backup = backupSchemaHere(ps);
   let loaded: Hash64 | null = null;
@@ -115,17 +120,16 @@ export async function verifyPlan(
     loaded ??= await loadHash64();
     return loaded;
   };
-  const refs = referencesToCheck(ps, schema, planTables);
   const c: VerifyContext = {
     ps,
     schema,
     refs,
+    checks,
     actual,
     deferred,
     live,
     backup,
     hash64,
-    counts: { references: 0, uniqueKeys: 0 },
   };
   const verdicts: TableVerdict[] = [];
   const extra = [...refs.keys()].filter((t) => !planTables.has(t)).sort();
@@ -144,7 +148,7 @@ export async function verifyPlan(
     journal,
     tables: verdicts,
     totals: { tables: verdicts.length, ok: verdicts.length - mismatch, mismatch },
-    checks: { references: c.counts.references, uniqueKeys: c.counts.uniqueKeys },
+    checks: counts,
     seconds: (performance.now() - t0) / 1000,
   };
 }
@@ -162,8 +166,118 @@ interface VerifyContext {
   /** the backup's schema when it is on the target's server */
   readonly backup: string | null;
   readonly hash64: () => Promise<Hash64>;
-  /** references and unique keys checked so far */
-  readonly counts: { references: number; uniqueKeys: number };
+  /** the orphans and duplicates found, by table (only tables with either) */
+  readonly checks: ReadonlyMap<string, TableChecks>;
+}
+
+/** What the integrity checks found in one table. */
+interface TableChecks {
+  readonly orphans: OrphanResult[];
+  readonly duplicates: DuplicateResult[];
+}
+
+/** Connections verify reads the target with: digests and integrity checks share them. */
+export const VERIFY_CONCURRENCY = 3;
+
+/**
+ * The target's digests and its integrity checks, read at once over one pool of connections
+ * on one consistent snapshot: the checks and the digests see the same target, and the
+ * checks (independent reads) run beside the digests' pieces.
+ */
+async function readTarget(
+  ps: PlanSession,
+  schema: SchemaInfo,
+  refs: ReadonlyMap<string, readonly Reference[]>,
+): Promise<{
+  actual: Map<string, Digest>;
+  checks: Map<string, TableChecks>;
+  counts: { references: number; uniqueKeys: number };
+}> {
+  const target = withSchema(ps.server, ps.schema);
+  const pool = await openSnapshotPool(target, ps.logger, VERIFY_CONCURRENCY);
+  try {
+    // The checks first: each takes a connection as one comes free, the digests' pieces after.
+    const parents = spanParents(ps, schema, refs);
+    const digesting = digestsWithSpansOn(pool, ps.schema, ps.runs, parents);
+    const spans = digesting.then((d) => d.spans);
+    // (a failed digest is reported by `digesting`; a check need not wait for it to hear of it)
+    spans.catch(() => undefined);
+    const checking = integrityChecks(pool, ps, schema, refs, { parents, spans });
+    const [checked, read] = await Promise.all([checking, digesting]);
+    return { actual: read.digests, ...checked };
+  } finally {
+    await pool.close();
+  }
+}
+
+/**
+ * The plan's tables whose digest pieces can give the islands of a parent key checks need: a
+ * reference fit for islands (islandsFit) to a table whose row identity is that one column (so
+ * no value repeats or is NULL), summed by the server.
+ */
+function spanParents(
+  ps: PlanSession,
+  schema: SchemaInfo,
+  refs: ReadonlyMap<string, readonly Reference[]>,
+): Set<string> {
+  const out = new Set<string>();
+  for (const r of [...refs.values()].flat()) {
+    const run = ps.runs.find((x) => x.plan.table === r.refTable);
+    if (!run || !islandsFit(r, schema) || run.plan.digestMethod.kind !== 'server') continue;
+    const id = run.info.identity;
+    if (id.kind !== 'none' && id.columns.length === 1 && id.columns[0] === r.refColumns[0])
+      out.add(r.refTable);
+  }
+  return out;
+}
+
+/**
+ * Every reference in `refs` checked for orphans, and every unique key of the plan's tables
+ * (uniqueKeysToCheck) for duplicates, all at once over `pool`. Results keep the order of
+ * the references and keys.
+ */
+async function integrityChecks(
+  pool: SessionPool,
+  ps: PlanSession,
+  schema: SchemaInfo,
+  refs: ReadonlyMap<string, readonly Reference[]>,
+  spans: {
+    /** the parents whose islands come from their digests' pieces */
+    readonly parents: ReadonlySet<string>;
+    readonly spans: Promise<ReadonlyMap<string, readonly KeySpan[]>>;
+  },
+): Promise<{
+  checks: Map<string, TableChecks>;
+  counts: { references: number; uniqueKeys: number };
+}> {
+  const checks = new Map<string, TableChecks>();
+  const at = (table: string): TableChecks => {
+    const c = checks.get(table) ?? { orphans: [], duplicates: [] };
+    checks.set(table, c);
+    return c;
+  };
+  const all = [...refs.values()].flat();
+  const keys = ps.runs.flatMap((r) => {
+    const t = schema.tables.get(r.plan.table);
+    return t ? uniqueKeysToCheck(t).map((k) => ({ t, k })) : [];
+  });
+  // A reference whose parent's digest gives its islands waits for that digest.
+  const orphans = all.map(async (r) => {
+    const fromSpans = spans.parents.has(r.refTable) && islandsFit(r, schema);
+    const parent = fromSpans ? (await spans.spans).get(r.refTable) : undefined;
+    return pool.run((s) => orphansOf(s, schema, r, parent));
+  });
+  const dups = keys.map(({ t, k }) =>
+    pool.run((s) => duplicatesOf(s, ps.schema, t, k.name, k.columns)),
+  );
+  // Awaited together: a failure then leaves no other check's promise unobserved.
+  const [orphaned, duplicated] = await Promise.all([Promise.all(orphans), Promise.all(dups)]);
+  for (const o of orphaned) if (o.count > 0) at(o.table).orphans.push(o);
+  for (const [i, d] of duplicated.entries()) {
+    const table = keys[i]?.t.name;
+    if (table !== undefined && d.sample.length > 0) at(table).duplicates.push(d);
+  }
+  return { checks, counts: { references: all.length, uniqueKeys: keys.length } };
 }
 
 /**
@@ -206,20 +320,9 @@ async function verifyTable(c: VerifyContext, name: string): Promise<TableVerdict
   const { ps, live } = c;
   const run = ps.runs.find((r) => r.plan.table === name);
   const info = c.schema.tables.get(name);
-  const orphans: OrphanResult[] = [];
-  for (const ref of c.refs.get(name) ?? []) {
-    c.counts.references++;
-    const o = await orphansOf(ps.conn, c.schema, ref);
-    if (o.count > 0) orphans.push(o);
-  }
-  const duplicates: DuplicateResult[] = [];
-  if (run && info) {
-    for (const k of uniqueKeys(info)) {
-      c.counts.uniqueKeys++;
-      const d = await duplicatesOf(ps.conn, ps.schema, info, k.name, k.columns);
-      if (d.sample.length > 0) duplicates.push(d);
-    }
-  }
+  const found = c.checks.get(name);
+  const orphans = found?.orphans ?? [];
+  const duplicates = run && info ? (found?.duplicates ?? []) : [];
   const expected = run?.plan.digestAfter;
   const got = c.actual.get(name);
   const digest =
@@ -353,13 +456,6 @@ function backupSchemaHere(ps: PlanSession): string | null {
   }
 }
 
-function uniqueKeys(t: TableInfo): { name: string; columns: readonly string[] }[] {
-  const out: { name: string; columns: readonly string[] }[] = [];
-  if (t.primaryKey) out.push({ name: 'PRIMARY', columns: t.primaryKey });
-  for (const u of t.uniqueKeys) if (!u.prefix) out.push({ name: u.name, columns: u.columns });
-  return out;
-}
-
 function cellsOf(t: TableInfo | undefined, columns: readonly string[], row: RawRow): Cell[] {
   return columns.map((c, i) => {
     const family = t?.columns.find((x) => x.name === c)?.family ?? 'text';
@@ -367,24 +463,28 @@ function cellsOf(t: TableInfo | undefined, columns: readonly string[], row: RawR
   });
 }
 
-async function orphansOf(s: Session, schema: SchemaInfo, r: Reference): Promise<OrphanResult> {
-  const q = orphanQuery(r, 'count');
-  const countRow = (await s.rawRows(q.sql, q.params))[0];
-  const count = Number(countRow?.[0]?.toString() ?? 0);
-  const sample =
-    count > 0
-      ? (await s.rawRows(orphanQuery(r, 'sample').sql, orphanQuery(r, 'sample').params)).map(
-          (row) => cellsOf(schema.tables.get(r.table), r.columns, row),
-        )
-      : [];
+async function orphansOf(
+  s: Session,
+  schema: SchemaInfo,
+  r: Reference,
+  spans: readonly KeySpan[] | undefined,
+): Promise<OrphanResult> {
+  const islands = spans
+    ? await islandsFromSpans(s, r.refSchema, r.refTable, r.refColumns[0] ?? '', spans)
+    : null;
+  const found = islands
+    ? await orphansOutside(s, r, islands)
+    : spans
+      ? await orphansByJoin(s, r)
+      : await findOrphans(s, r, islandsFit(r, schema));
   const parent = r.refSchema === r.schema ? r.refTable : `${r.refSchema}.${r.refTable}`;
   return {
     reference: r.name,
     table: r.table,
     columns: r.columns,
     references: `${parent}(${r.refColumns.join(', ')})`,
-    count,
-    sample,
+    count: found.count,
+    sample: found.sample.map((row) => cellsOf(schema.tables.get(r.table), r.columns, row)),
   };
 }
 
@@ -395,7 +495,7 @@ async function duplicatesOf(
   index: string,
   columns: readonly string[],
 ): Promise<DuplicateResult> {
-  const rows = await s.rawRows(duplicateQuery(schema, t.name, columns));
+  const rows = await findDuplicates(s, schema, t.name, columns);
   return {
     index,
     columns,
