@@ -6,8 +6,6 @@
  * count and sum, else the batch is rolled back and apply refuses: the backup changed since the
  * plan.
  */
-import { cellFromRaw } from '../cell/cell-codec.js';
-import type { Cell } from '../cell/cells.js';
 import { tableRowColumns } from '../checksum/client-row-hash.js';
 import type { DigestMethod } from '../checksum/digest-method.js';
 import { columnsRowStringSql, rowHashSql } from '../checksum/row-expr.js';
@@ -18,9 +16,10 @@ import { PreconditionError } from '../errors.js';
 import { DigestAccumulator } from '../hash/digest.js';
 import { hex64, MASK64 } from '../hash/xxhash.js';
 import type { Action } from '../plan/format.js';
+import { rawTupleWriter } from '../sql/raw-values.js';
 import {
+  insertHead,
   insertSelect,
-  insertValues,
   type KeySet,
   keyCells,
   keySetCondition,
@@ -137,7 +136,9 @@ export async function digestOfSet(
 
 /**
  * Rows read from the backup's server and written as multi-row INSERTs, hashed on the way (the
- * read is the check: no second read of the target).
+ * read is the check: no second read of the target). Pipelined: the next INSERT is read, hashed
+ * and written out while the target runs the one before (one statement in flight at a time, so
+ * the batch's transaction sees them in order and a failure stops the run at the first).
  */
 async function copyStreamed(
   s: Session,
@@ -151,21 +152,62 @@ async function copyStreamed(
   const cols = sh.columns.map((c) => quoteId(c.name)).join(', ');
   const order = sh.key.map((c) => quoteId(c.name)).join(', ');
   const sql = `SELECT ${cols} FROM ${quoteTable(source.schema, sh.name)} WHERE ${where.sql} ORDER BY ${order}`;
-  let rows: Cell[][] = [];
-  let bytes = 0;
-  const flush = async (): Promise<void> => {
-    if (rows.length === 0) return;
-    const st = insertValues(sh, rows);
-    await s.execute(st.sql, st.params);
-    rows = [];
-    bytes = 0;
-  };
-  for await (const r of source.session.streamRaw(sql, where.params)) {
-    acc.add(check.hasher.hash(r));
-    rows.push(sh.columns.map((c, i) => cellFromRaw(c.family, r[i] ?? null)));
-    for (const v of r) bytes += (v?.length ?? 0) + 4;
-    if (bytes >= STREAM_INSERT_BYTES) await flush();
+  const tuple = rawTupleWriter(sh.columns);
+  const out = new InsertPipe(s, insertHead(sh));
+  try {
+    for await (const r of source.session.streamRaw(sql, where.params)) {
+      acc.add(check.hasher.hash(r));
+      await out.add(tuple(r));
+    }
+    await out.end();
+  } catch (e) {
+    // The statement in flight ends before the batch's transaction is rolled back.
+    await out.settle();
+    throw e;
   }
-  await flush();
   return acc.toDigest();
+}
+
+/** Multi-row INSERTs of about STREAM_INSERT_BYTES each, one in flight while the next fills. */
+class InsertPipe {
+  private tuples: string[] = [];
+  private bytes = 0;
+  private inFlight: Promise<void> = Promise.resolve();
+  private failure: { readonly error: unknown } | null = null;
+
+  constructor(
+    private readonly s: Session,
+    private readonly head: string,
+  ) {}
+
+  async add(tuple: string): Promise<void> {
+    this.tuples.push(tuple);
+    this.bytes += tuple.length + 1;
+    if (this.bytes >= STREAM_INSERT_BYTES) await this.send();
+  }
+
+  async end(): Promise<void> {
+    if (this.tuples.length > 0) await this.send();
+    await this.settle();
+    if (this.failure) throw this.failure.error;
+  }
+
+  /** Waits for the statement in flight (never throws: its failure is kept for the next call). */
+  async settle(): Promise<void> {
+    await this.inFlight;
+  }
+
+  private async send(): Promise<void> {
+    const sql = this.head + this.tuples.join(',');
+    this.tuples = [];
+    this.bytes = 0;
+    await this.inFlight;
+    if (this.failure) throw this.failure.error;
+    this.inFlight = this.s.execute(sql).then(
+      () => undefined,
+      (error: unknown) => {
+        this.failure = { error };
+      },
+    );
+  }
 }

@@ -1,6 +1,7 @@
-import { rowHashOf, rowStringBytes, tableRowColumns } from '../checksum/client-row-hash.js';
+import { tableRowColumns } from '../checksum/client-row-hash.js';
 import type { DigestMethod } from '../checksum/digest-method.js';
 import { columnsRowStringSql, rowHashSql } from '../checksum/row-expr.js';
+import { rowHasher } from '../checksum/row-hasher.js';
 import { AdaptiveSizer, type KeyedSide, walkChunks } from '../chunk/boundaries.js';
 import { keyColumn, orderBy, rangePredicate } from '../chunk/key-sql.js';
 import { quoteId, quoteTable } from '../db/quote.js';
@@ -140,7 +141,5 @@ export function rowDigestHasher(
   hash64: Hash64,
 ): RowDigestHasher {
   if (method.kind === 'client') return new DigestRowHasher(table, hash64);
-  const columns = tableRowColumns(digestColumns(table));
-  const fn = method.rowHash;
-  return { hash: (values) => rowHashOf(fn, rowStringBytes(columns, values)) };
+  return { hash: rowHasher(tableRowColumns(digestColumns(table)), method.rowHash) };
 }
