@@ -115,11 +115,18 @@ export interface ExecuteInput {
 
 /** Where a table's `copy` actions take their rows: the backup's schema here, or streamed. */
 function restoreSource(
-  copyFrom: string | null,
+  copy: CopySource | undefined,
   backup: ExecuteInput['backup'],
 ): RestoreSource | null {
-  if (copyFrom !== null) return { kind: 'same-server', schema: copyFrom };
-  return backup ? { kind: 'stream', session: backup.session, schema: backup.schema } : null;
+  const from = copy?.from ?? null;
+  if (from !== null) return { kind: 'same-server', schema: from };
+  if (!backup) return null;
+  return {
+    kind: 'stream',
+    session: backup.session,
+    schema: backup.schema,
+    load: copy?.load === true,
+  };
 }
 
 export interface ExecuteResult {
@@ -266,14 +273,15 @@ function stoppedRun(
 
 /** How one table's batches are written: its shape, hashers, where restored rows come from. */
 function batchTarget(x: ExecuteInput, st: RunState, r: TableRun): BatchTarget {
-  const copyFrom = x.copy.get(r.plan.table)?.from ?? null;
+  const copy = x.copy.get(r.plan.table);
+  const copyFrom = copy?.from ?? null;
   const live = st.live;
   return {
     session: x.conn,
     shape: r.shape,
     hasher: new DigestRowHasher(r.info, st.hash64),
     copyFrom,
-    restore: restoreSource(copyFrom, x.backup),
+    restore: restoreSource(copy, x.backup),
     check: {
       method: r.plan.digestMethod,
       hasher: rowDigestHasher(r.info, r.plan.digestMethod, st.hash64),

@@ -6,16 +6,19 @@
  * count and sum, else the batch is rolled back and apply refuses: the backup changed since the
  * plan.
  */
+
+import { Readable } from 'node:stream';
 import { tableRowColumns } from '../checksum/client-row-hash.js';
 import type { DigestMethod } from '../checksum/digest-method.js';
 import { columnsRowStringSql, rowHashSql } from '../checksum/row-expr.js';
 import { quoteId, quoteTable } from '../db/quote.js';
-import type { Session } from '../db/types.js';
+import type { Session, SqlParam } from '../db/types.js';
 import type { RowDigestHasher } from '../diff/table-digest.js';
 import { PreconditionError } from '../errors.js';
 import { DigestAccumulator } from '../hash/digest.js';
 import { hex64, MASK64 } from '../hash/xxhash.js';
 import type { Action } from '../plan/format.js';
+import { LoadDataWriter, loadDataSql } from '../sql/load-data.js';
 import { rawTupleWriter } from '../sql/raw-values.js';
 import {
   insertHead,
@@ -33,8 +36,16 @@ export type CopyAction = Extract<Action, { op: 'copy' }>;
 export type RestoreSource =
   /** the backup schema on the target's server: copied by INSERT … SELECT */
   | { readonly kind: 'same-server'; readonly schema: string }
-  /** a session on the backup's server: rows streamed through the client */
-  | { readonly kind: 'stream'; readonly session: Session; readonly schema: string };
+  /**
+   * a session on the backup's server: rows streamed through the client, into LOAD DATA LOCAL
+   * INFILE where the target takes it (`load`), else into multi-row INSERTs
+   */
+  | {
+      readonly kind: 'stream';
+      readonly session: Session;
+      readonly schema: string;
+      readonly load: boolean;
+    };
 
 /** How a batch checks what it copied: the table's digest method and its row hash. */
 export interface CopyCheck {
@@ -68,7 +79,9 @@ export async function restoreRun(
   const got =
     source.kind === 'same-server'
       ? await copyOnServer(s, sh, source.schema, set, check)
-      : await copyStreamed(s, sh, source, set, check);
+      : source.load
+        ? await copyLoaded(s, sh, source, set, check, seq)
+        : await copyStreamed(s, sh, source, set, check);
   if (got.count !== expected.count || got.sum !== expected.sum) {
     const where = source.kind === 'same-server' ? source.schema : `the backup's ${source.schema}`;
     throw new PreconditionError(
@@ -148,14 +161,11 @@ async function copyStreamed(
   check: CopyCheck,
 ): Promise<{ count: string; sum: string }> {
   const acc = new DigestAccumulator();
-  const where = keySetCondition(sh, set);
-  const cols = sh.columns.map((c) => quoteId(c.name)).join(', ');
-  const order = sh.key.map((c) => quoteId(c.name)).join(', ');
-  const sql = `SELECT ${cols} FROM ${quoteTable(source.schema, sh.name)} WHERE ${where.sql} ORDER BY ${order}`;
+  const select = backupSelect(sh, source, set);
   const tuple = rawTupleWriter(sh.columns);
   const out = new InsertPipe(s, insertHead(sh));
   try {
-    for await (const r of source.session.streamRaw(sql, where.params)) {
+    for await (const r of source.session.streamRaw(select.sql, select.params)) {
       acc.add(check.hasher.hash(r));
       await out.add(tuple(r));
     }
@@ -166,6 +176,98 @@ async function copyStreamed(
     throw e;
   }
   return acc.toDigest();
+}
+
+/** The SELECT that reads a key set's rows from the backup, in key order. */
+function backupSelect(
+  sh: TableShape,
+  source: Extract<RestoreSource, { kind: 'stream' }>,
+  set: KeySet,
+): { sql: string; params: readonly SqlParam[] } {
+  const where = keySetCondition(sh, set);
+  const cols = sh.columns.map((c) => quoteId(c.name)).join(', ');
+  const order = sh.key.map((c) => quoteId(c.name)).join(', ');
+  return {
+    sql: `SELECT ${cols} FROM ${quoteTable(source.schema, sh.name)} WHERE ${where.sql} ORDER BY ${order}`,
+    params: where.params,
+  };
+}
+
+/**
+ * Rows read from the backup's server and fed, as they come, to one LOAD DATA LOCAL INFILE on the
+ * target (sql/load-data.ts), hashed on the way. With LOCAL the server turns a value it cannot
+ * store exactly or a duplicate key into a warning and goes on: the load must have written every
+ * row it was sent and raised no warning, else the batch is rolled back.
+ */
+async function copyLoaded(
+  s: Session,
+  sh: TableShape,
+  source: Extract<RestoreSource, { kind: 'stream' }>,
+  set: KeySet,
+  check: CopyCheck,
+  seq: number,
+): Promise<{ count: string; sum: string }> {
+  const acc = new DigestAccumulator();
+  const select = backupSelect(sh, source, set);
+  const writer = new LoadDataWriter(sh.columns);
+  const feed = new Feed();
+  const loading = s.loadLocal(loadDataSql(sh), feed).then(
+    (r) => ({ ok: r }) as const,
+    (error: unknown) => ({ error }) as const,
+  );
+  feed.until(loading);
+  try {
+    for await (const r of source.session.streamRaw(select.sql, select.params)) {
+      acc.add(check.hasher.hash(r));
+      writer.add(r);
+      const chunk = writer.take();
+      if (chunk) await feed.put(chunk);
+    }
+    await feed.put(writer.rest());
+    feed.push(null);
+  } catch (e) {
+    // The load ends with what it was given; the batch's transaction is rolled back after.
+    feed.destroy();
+    await loading;
+    throw e;
+  }
+  const done = await loading;
+  if ('error' in done) throw done.error;
+  if (done.ok.warnings > 0 || done.ok.affectedRows !== writer.rows) {
+    const shown = await s.query<{ Message: string }>('SHOW WARNINGS LIMIT 3');
+    throw new Error(
+      `${sh.name}: batch ${seq}: LOAD DATA wrote ${done.ok.affectedRows} of ${writer.rows} rows with ${done.ok.warnings} warnings (${shown.map((w) => w.Message).join('; ')}); batch rolled back`,
+    );
+  }
+  return acc.toDigest();
+}
+
+/** LOAD DATA input handed to the driver as it is written, at the pace the socket takes it. */
+class Feed extends Readable {
+  private wake: (() => void) | null = null;
+  private ended: Promise<unknown> = new Promise(() => undefined);
+
+  /** Stops waiting for the reader once `p` settles (the load ended or failed). */
+  until(p: Promise<unknown>): void {
+    this.ended = p;
+  }
+
+  override _read(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  async put(chunk: Buffer): Promise<void> {
+    if (chunk.length === 0 || this.push(chunk)) return;
+    const ended = await Promise.race([
+      new Promise<false>((r) => {
+        this.wake = () => r(false);
+      }),
+      this.ended.then(() => true),
+    ]);
+    if (ended) throw new Error('LOAD DATA ended before its input');
+  }
 }
 
 /** Multi-row INSERTs of about STREAM_INSERT_BYTES each, one in flight while the next fills. */

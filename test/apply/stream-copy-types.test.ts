@@ -95,7 +95,7 @@ async function rowsOf(t: DbTarget): Promise<string[]> {
 
 describe('restored rows streamed from another server', () => {
   it.skipIf(!PrivateServer.available())(
-    'land byte for byte for every column type, across several INSERTs per batch',
+    'land byte for byte for every column type, by LOAD DATA and by multi-row INSERTs',
     async () => {
       server = await PrivateServer.start({ name: 'stream-types' });
       const remote = parseDbUrl(`${server.url}/rc_stream_types`, 'test');
@@ -134,12 +134,28 @@ describe('restored rows streamed from another server', () => {
         expect(applied.code, applied.stderr).toBe(0);
         const t = JSON.parse(applied.stdout).tables[0];
         expect(t).toMatchObject({ copied: 5988, inserted: 0 });
-        expect(t.copyNote).toMatch(/streamed/);
+        expect(t.copyNote).toMatch(/streamed from it into LOAD DATA LOCAL INFILE/);
         const want = await rowsOf(remote);
-        const got = await rowsOf(target(i.schema));
-        expect(got.length).toBe(6000);
-        expect(got).toEqual(want);
+        expect(want.length).toBe(6000);
+        expect(await rowsOf(target(i.schema))).toEqual(want);
         expect((await runCli(['verify', '--plan', dir])).code).toBe(0);
+
+        // The same rows as multi-row INSERTs (a live run does not LOAD DATA).
+        const back = await runCli(['rollback', '--plan', dir, '--execute', '--log-level', 'warn']);
+        expect(back.code, back.stderr).toBe(0);
+        const live = await runCli([
+          'apply',
+          '--plan',
+          dir,
+          '--execute',
+          '--live',
+          '--json',
+          '--log-level',
+          'warn',
+        ]);
+        expect(live.code, live.stderr).toBe(0);
+        expect(JSON.parse(live.stdout).tables[0].copyNote).toMatch(/as INSERTs/);
+        expect(await rowsOf(target(i.schema))).toEqual(want);
       } finally {
         await dropSchema(remote);
       }
