@@ -226,10 +226,11 @@ async function copyLoaded(
     await feed.put(writer.rest());
     feed.push(null);
   } catch (e) {
-    // The load ends with what it was given; the batch's transaction is rolled back after.
+    // The load ends with what it was given; the batch's transaction is rolled back after. When
+    // the load itself failed (the target went away), its error is the one to report.
     feed.destroy();
-    await loading;
-    throw e;
+    const r = await loading;
+    throw e instanceof LoadEnded && 'error' in r ? r.error : e;
   }
   const done = await loading;
   if ('error' in done) throw done.error;
@@ -266,7 +267,14 @@ class Feed extends Readable {
       }),
       this.ended.then(() => true),
     ]);
-    if (ended) throw new Error('LOAD DATA ended before its input');
+    if (ended) throw new LoadEnded();
+  }
+}
+
+/** The load stopped reading its input: it failed, and its own error says why. */
+class LoadEnded extends Error {
+  constructor() {
+    super('LOAD DATA ended before its input');
   }
 }
 
