@@ -128,11 +128,13 @@ export async function executeApply(
   p: PlanPair,
   repeat: number,
   reset: () => Promise<void>,
+  parallel = 1,
 ): Promise<ApplyFigure> {
   let runs = 0;
+  const args = ['apply', '--plan', plan.dir, '--json', '--execute', '--parallel', String(parallel)];
   const run = await fastest(
     repeat,
-    () => reconcile(['apply', '--plan', plan.dir, '--json', '--execute'], p.password),
+    () => reconcile(args, p.password),
     async () => {
       if (runs++ > 0) await reset();
     },
@@ -161,11 +163,12 @@ export async function applyPlanFigures(
   p: PlanPair,
   repeat: number,
   reset: () => Promise<void>,
+  parallel = 1,
 ): Promise<ApplyFigures> {
   const base = ['--plan', plan.dir, '--json'];
   const stale = await fastest(repeat, () => reconcile(['apply', ...base], p.password));
   const checksumBefore = await checksumFloor(p.target, repeat);
-  const apply = await executeApply(plan, p, repeat, reset);
+  const apply = await executeApply(plan, p, repeat, reset, parallel);
   const checksumAfter = await checksumFloor(p.target, repeat);
   const verified = await fastest(repeat, () => reconcile(['verify', ...base], p.password, [0, 1]));
   return {

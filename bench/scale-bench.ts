@@ -9,6 +9,7 @@
  * Flags: --rows N (backup rows in all, default 10,000,000)  --url mysql://user@host:port (the
  *   interim and target server; MYSQL_URL, else mysql://root@127.0.0.1:3306)
  *   --cases diff,resume,plan,apply,local,demo (default all)  --repeat N (fastest of N)
+ *   --parallel N (apply --parallel: tables written at once; default 2)
  *   --keep (leave the schemas on the --url server and the plan folders)
  *   --demo-rows N (the demo case's --rows, default 200000)
  */
@@ -88,6 +89,7 @@ async function run(cleanup: Cleanup): Promise<Record<string, unknown>> {
     rows: o.rows,
     cases: [...o.cases],
     repeat: o.repeat,
+    parallel: o.parallel,
     servers: { interim: interimServer, backup: data?.backupServer ?? null },
     rssMethod: RSS_METHOD,
     commands,

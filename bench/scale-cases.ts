@@ -223,7 +223,7 @@ async function remoteGroup(
   commands.plan = plan;
   if (!c.o.cases.has('apply')) return { plan };
   c.log('reconcile apply (stale check), apply --execute, verify; CHECKSUM TABLE around them');
-  const apply = await applyPlanFigures(plan, pair, c.o.repeat, target.reset);
+  const apply = await applyPlanFigures(plan, pair, c.o.repeat, target.reset, c.o.parallel);
   commands.applyDryRun = apply.staleCheck;
   commands.apply = apply.apply;
   commands.verify = apply.verify;
@@ -250,7 +250,7 @@ async function sameServerGroup(
   const pair = { backup: backupLocal, interim: c.interim, target: target.t, password: c.password };
   c.log('same server: reconcile plan, apply --execute');
   const plan = await makePlan(pair, c.dir, 'plan-local', c.o.repeat);
-  const apply = await executeApply(plan, pair, c.o.repeat, target.reset);
+  const apply = await executeApply(plan, pair, c.o.repeat, target.reset, c.o.parallel);
   commands.planSameServer = plan;
   commands.applySameServer = apply;
   c.log('same server: plain INSERT … SELECT of the same rows');

@@ -13,6 +13,8 @@ export interface ScaleOptions {
   readonly repeat: number;
   readonly keep: boolean;
   readonly demoRows: number;
+  /** `apply --parallel`: tables written at once */
+  readonly parallel: number;
 }
 
 export function scaleOptions(argv: readonly string[]): ScaleOptions {
@@ -25,6 +27,7 @@ export function scaleOptions(argv: readonly string[]): ScaleOptions {
       repeat: { type: 'string', default: '1' },
       keep: { type: 'boolean', default: false },
       'demo-rows': { type: 'string', default: '200000' },
+      parallel: { type: 'string', default: '2' },
     },
   });
   const rows = Number(values.rows);
@@ -34,6 +37,10 @@ export function scaleOptions(argv: readonly string[]): ScaleOptions {
   const repeat = Number(values.repeat);
   if (!Number.isSafeInteger(repeat) || repeat < 1) {
     throw new Error(`--repeat: expected a positive integer, got ${values.repeat}`);
+  }
+  const parallel = Number(values.parallel);
+  if (!Number.isSafeInteger(parallel) || parallel < 1 || parallel > 16) {
+    throw new Error(`--parallel: expected an integer from 1 to 16, got ${values.parallel}`);
   }
   const cases = new Set<CaseName>();
   for (const name of values.cases.split(',').map((s) => s.trim())) {
@@ -51,5 +58,6 @@ export function scaleOptions(argv: readonly string[]): ScaleOptions {
     repeat,
     keep: values.keep,
     demoRows: Number(values['demo-rows']),
+    parallel,
   };
 }

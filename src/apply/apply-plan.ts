@@ -13,6 +13,7 @@ import {
   type AutoIncrementStep,
   type ExecuteInput,
   executePlan,
+  type Lane,
   type TableTally,
 } from './execute.js';
 import {
@@ -24,7 +25,7 @@ import {
 } from './journal.js';
 import { liveIsolation } from './live-run.js';
 import { DEFAULT_LOCK_WAIT_SECONDS, releaseLock, takeOrCheckLock } from './lock.js';
-import type { PlanSession } from './plan-session.js';
+import { openWriter, type PlanSession } from './plan-session.js';
 import type { TableRun } from './plan-tables.js';
 import { checkTriggers, checkUnresolved } from './plan-tables.js';
 import { checkFreshIds } from './reserve-ids.js';
@@ -51,6 +52,8 @@ export interface ApplyOptions {
    * the plan stay applied, and how to resume or roll back (the real apply; not a rehearsal)
    */
   readonly planDir?: string;
+  /** tables a strict run writes at once (DEFAULT_PARALLEL when absent; a live run: one) */
+  readonly parallel?: number;
 }
 
 export type ApplyOutcome =
@@ -133,7 +136,13 @@ export async function applyPlan(ps: PlanSession, opts: ApplyOptions): Promise<Ap
       status === 'none' ? 'applying the plan' : 'resuming the plan from its journal',
     );
     const tWrite = performance.now();
-    const done = await executePlan(executeInput(ps, opts, journal, copy, backup));
+    const done = await executePlan({
+      ...executeInput(ps, opts, journal, copy, backup),
+      lanes: {
+        count: (opts.parallel ?? DEFAULT_PARALLEL) - 1,
+        open: () => openLane(ps, copy, opts.backup),
+      },
+    });
     const write = (performance.now() - tWrite) / 1000;
     ps.logger.info(
       {
@@ -198,6 +207,32 @@ function executeInput(
       started: new Date().toISOString(),
     },
   };
+}
+
+/** Tables a strict apply writes at once unless told (`--parallel`). */
+export const DEFAULT_PARALLEL = 1;
+
+/** One more writer: the target set up as the plan session is, and the backup when rows stream. */
+async function openLane(
+  ps: PlanSession,
+  copy: ReadonlyMap<string, CopySource>,
+  backupAt: DbTarget,
+): Promise<Lane> {
+  const conn = await openWriter(ps.server, ps.schema, ps.logger);
+  try {
+    const backup = await openStreamSource(copy, ps.runs, backupAt, ps.logger);
+    return {
+      conn,
+      backup,
+      close: async () => {
+        await conn.close();
+        await backup?.close();
+      },
+    };
+  } catch (e) {
+    await conn.close();
+    throw e;
+  }
 }
 
 /**

@@ -8,6 +8,8 @@ import type { TableRun } from './plan-tables.js';
 export interface CopySource {
   readonly from: string | null;
   readonly note: string;
+  /** rows streamed from another server go by LOAD DATA LOCAL INFILE (else multi-row INSERTs) */
+  readonly load?: boolean;
 }
 
 /**
@@ -31,10 +33,14 @@ export async function copySources(
   const out = new Map<string, CopySource>();
   const wanted = runs.filter((r) => r.plan.actions.insert > 0);
   if (!sameAddress(target, backup)) {
+    const load = live ? false : await localInfile(s);
     for (const r of wanted) {
       out.set(r.plan.table, {
         from: null,
-        note: 'backup on another server: restored rows streamed from it',
+        note: load
+          ? 'backup on another server: restored rows streamed from it into LOAD DATA LOCAL INFILE'
+          : `backup on another server: restored rows streamed from it as INSERTs (${live ? 'live: LOAD DATA would hold the AUTO-INC lock' : 'local_infile is OFF on the target'})`,
+        load,
       });
     }
     return out;
@@ -75,6 +81,13 @@ export async function copySources(
     }
   }
   return out;
+}
+
+/** Whether the server takes LOAD DATA LOCAL INFILE (its local_infile). */
+async function localInfile(s: Session): Promise<boolean> {
+  const rows = await s.query<{ v: number | string | null }>('SELECT @@local_infile AS v');
+  const v = rows[0]?.v;
+  return v === 1 || v === '1' || v === 'ON';
 }
 
 /** The server's innodb_autoinc_lock_mode (0, 1 or 2), or null where it has none. */

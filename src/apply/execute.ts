@@ -106,6 +106,11 @@ export interface ExecuteInput {
   /** `--live`: rows checked one by one, throttled (null or absent: strict) */
   readonly live?: ThrottleOptions | null;
   /**
+   * a strict run writes (inserts, updates, restores) up to `count` more tables at once, each on
+   * a lane `open` gives (absent: one table after another, as a live run always does)
+   */
+  readonly lanes?: { readonly count: number; readonly open: () => Promise<Lane> };
+  /**
    * the plan folder as the user named it: a failure then says how many of the plan's batches
    * stay applied and the commands that go on (resume, rollback). Unset for a rehearsal, whose
    * own line says what became of its copy or of production.
@@ -113,13 +118,30 @@ export interface ExecuteInput {
   readonly planDir?: string;
 }
 
+/**
+ * Another writer of a parallel apply: a connection to the target set up as `conn` is, and one to
+ * the backup's server when restored rows stream from it.
+ */
+export interface Lane {
+  readonly conn: Connection;
+  readonly backup: Session | null;
+  close(): Promise<void>;
+}
+
 /** Where a table's `copy` actions take their rows: the backup's schema here, or streamed. */
 function restoreSource(
-  copyFrom: string | null,
+  copy: CopySource | undefined,
   backup: ExecuteInput['backup'],
 ): RestoreSource | null {
-  if (copyFrom !== null) return { kind: 'same-server', schema: copyFrom };
-  return backup ? { kind: 'stream', session: backup.session, schema: backup.schema } : null;
+  const from = copy?.from ?? null;
+  if (from !== null) return { kind: 'same-server', schema: from };
+  if (!backup) return null;
+  return {
+    kind: 'stream',
+    session: backup.session,
+    schema: backup.schema,
+    load: copy?.load === true,
+  };
 }
 
 export interface ExecuteResult {
@@ -166,7 +188,7 @@ export async function executePlan(x: ExecuteInput): Promise<ExecuteResult> {
     st.live = x.live ? await liveContext(x) : null;
     if (st.live) st.deferred = st.live.earlier;
     for (const r of [...x.runs].reverse()) await applyTable(x, st, 'delete', r);
-    for (const r of x.runs) await applyTable(x, st, 'write', r);
+    await writeTables(x, st);
 
     const autoIncrement = await raiseCounters(x, counters, recorded, st.next, st.tallies);
     await pausePoint('end');
@@ -266,14 +288,15 @@ function stoppedRun(
 
 /** How one table's batches are written: its shape, hashers, where restored rows come from. */
 function batchTarget(x: ExecuteInput, st: RunState, r: TableRun): BatchTarget {
-  const copyFrom = x.copy.get(r.plan.table)?.from ?? null;
+  const copy = x.copy.get(r.plan.table);
+  const copyFrom = copy?.from ?? null;
   const live = st.live;
   return {
     session: x.conn,
     shape: r.shape,
     hasher: new DigestRowHasher(r.info, st.hash64),
     copyFrom,
-    restore: restoreSource(copyFrom, x.backup),
+    restore: restoreSource(copy, x.backup),
     check: {
       method: r.plan.digestMethod,
       hasher: rowDigestHasher(r.info, r.plan.digestMethod, st.hash64),
@@ -287,10 +310,68 @@ function batchTarget(x: ExecuteInput, st: RunState, r: TableRun): BatchTarget {
 }
 
 /**
+ * The write phase: the tables one after another, or (a strict run given lanes) several at once,
+ * taken in the plan's order, parents first. Each table's batches still run in order on one
+ * connection, each committing with its journal row, so a stop anywhere resumes per table as
+ * before. When one table fails, the others stop after their batch in flight, and the first
+ * failure is what the run reports.
+ */
+async function writeTables(x: ExecuteInput, st: RunState): Promise<void> {
+  const extra = st.live || !x.lanes ? 0 : Math.min(x.lanes.count, x.runs.length - 1);
+  if (extra <= 0) {
+    for (const r of x.runs) await applyTable(x, st, 'write', r);
+    return;
+  }
+  const open = x.lanes?.open;
+  const lanes: Lane[] = [];
+  const unhooks: (() => void)[] = [];
+  try {
+    for (let i = 0; open && i < extra; i++) {
+      const lane = await open();
+      lanes.push(lane);
+      const unhook = x.stop?.onForce(() => lane.conn.destroy());
+      if (unhook) unhooks.push(unhook);
+    }
+    const queue = [...x.runs];
+    const failures: unknown[] = [];
+    const halted = (): boolean => failures.length > 0;
+    const writer = async (xi: ExecuteInput): Promise<void> => {
+      for (let r = queue.shift(); r && !halted(); r = queue.shift()) {
+        try {
+          await applyTable(xi, st, 'write', r, halted);
+        } catch (error) {
+          failures.push(error);
+        }
+      }
+    };
+    await Promise.all([x, ...lanes.map((l) => laneInput(x, l))].map(writer));
+    if (failures.length > 0) throw failures[0];
+  } finally {
+    for (const u of unhooks) u();
+    for (const l of lanes) await l.close().catch(() => undefined);
+  }
+}
+
+/** The run as one lane sees it: its own connections, everything else shared. */
+function laneInput(x: ExecuteInput, lane: Lane): ExecuteInput {
+  return {
+    ...x,
+    conn: lane.conn,
+    backup: x.backup && lane.backup ? { session: lane.backup, schema: x.backup.schema } : x.backup,
+  };
+}
+
+/**
  * One table's batches of one phase (its deletes, or its updates and inserts), from where an
  * earlier run stopped; each batch commits with its journal row.
  */
-async function applyTable(x: ExecuteInput, st: RunState, p: Phase, r: TableRun): Promise<void> {
+async function applyTable(
+  x: ExecuteInput,
+  st: RunState,
+  p: Phase,
+  r: TableRun,
+  halted: () => boolean = () => false,
+): Promise<void> {
   const progress = x.progress ?? noProgress;
   const live = st.live;
   const target = batchTarget(x, st, r);
@@ -302,6 +383,7 @@ async function applyTable(x: ExecuteInput, st: RunState, p: Phase, r: TableRun):
   const copies = target.copyFrom !== null;
   const batches = tableBatches(actions, r.plan.table, p, from, st.limits, copies, false, x.schema);
   for await (const batch of readAhead(batches)) {
+    if (halted()) return;
     const pieces = live
       ? await copyPieces(target, batch, () => st.limits.rows * COPY_SHARE, {
           schema: x.schema,

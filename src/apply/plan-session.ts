@@ -39,13 +39,31 @@ export async function openPlanSession(
   logger: Logger,
 ): Promise<PlanSession> {
   const target = withSchema(server, schema);
-  const conn = await connect(target, { logger });
+  const conn = await openWriter(server, schema, logger);
+  try {
+    const runs = await resolveTables(conn, manifest, schema);
+    return { dir, manifest, server, schema, conn, runs, logger, where: describeTarget(target) };
+  } catch (e) {
+    await conn.close();
+    throw e;
+  }
+}
+
+/**
+ * A connection to `schema` set up as apply writes (see above): foreign key checks off, UTC,
+ * NO_AUTO_VALUE_ON_ZERO. The plan session's, and each extra lane's of a parallel apply.
+ */
+export async function openWriter(
+  server: DbTarget,
+  schema: string,
+  logger: Logger,
+): Promise<Connection> {
+  const conn = await connect(withSchema(server, schema), { logger });
   try {
     await conn.execute(
       "SET SESSION foreign_key_checks = 0, time_zone = '+00:00', sql_mode = CONCAT_WS(',', @@SESSION.sql_mode, 'NO_AUTO_VALUE_ON_ZERO')",
     );
-    const runs = await resolveTables(conn, manifest, schema);
-    return { dir, manifest, server, schema, conn, runs, logger, where: describeTarget(target) };
+    return conn;
   } catch (e) {
     await conn.close();
     throw e;

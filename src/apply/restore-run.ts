@@ -6,21 +6,23 @@
  * count and sum, else the batch is rolled back and apply refuses: the backup changed since the
  * plan.
  */
-import { cellFromRaw } from '../cell/cell-codec.js';
-import type { Cell } from '../cell/cells.js';
+
+import { Readable } from 'node:stream';
 import { tableRowColumns } from '../checksum/client-row-hash.js';
 import type { DigestMethod } from '../checksum/digest-method.js';
 import { columnsRowStringSql, rowHashSql } from '../checksum/row-expr.js';
 import { quoteId, quoteTable } from '../db/quote.js';
-import type { Session } from '../db/types.js';
+import type { Session, SqlParam } from '../db/types.js';
 import type { RowDigestHasher } from '../diff/table-digest.js';
 import { PreconditionError } from '../errors.js';
 import { DigestAccumulator } from '../hash/digest.js';
 import { hex64, MASK64 } from '../hash/xxhash.js';
 import type { Action } from '../plan/format.js';
+import { LoadDataWriter, loadDataSql } from '../sql/load-data.js';
+import { rawTupleWriter } from '../sql/raw-values.js';
 import {
+  insertHead,
   insertSelect,
-  insertValues,
   type KeySet,
   keyCells,
   keySetCondition,
@@ -34,8 +36,16 @@ export type CopyAction = Extract<Action, { op: 'copy' }>;
 export type RestoreSource =
   /** the backup schema on the target's server: copied by INSERT … SELECT */
   | { readonly kind: 'same-server'; readonly schema: string }
-  /** a session on the backup's server: rows streamed through the client */
-  | { readonly kind: 'stream'; readonly session: Session; readonly schema: string };
+  /**
+   * a session on the backup's server: rows streamed through the client, into LOAD DATA LOCAL
+   * INFILE where the target takes it (`load`), else into multi-row INSERTs
+   */
+  | {
+      readonly kind: 'stream';
+      readonly session: Session;
+      readonly schema: string;
+      readonly load: boolean;
+    };
 
 /** How a batch checks what it copied: the table's digest method and its row hash. */
 export interface CopyCheck {
@@ -69,7 +79,9 @@ export async function restoreRun(
   const got =
     source.kind === 'same-server'
       ? await copyOnServer(s, sh, source.schema, set, check)
-      : await copyStreamed(s, sh, source, set, check);
+      : source.load
+        ? await copyLoaded(s, sh, source, set, check, seq)
+        : await copyStreamed(s, sh, source, set, check);
   if (got.count !== expected.count || got.sum !== expected.sum) {
     const where = source.kind === 'same-server' ? source.schema : `the backup's ${source.schema}`;
     throw new PreconditionError(
@@ -137,7 +149,9 @@ export async function digestOfSet(
 
 /**
  * Rows read from the backup's server and written as multi-row INSERTs, hashed on the way (the
- * read is the check: no second read of the target).
+ * read is the check: no second read of the target). Pipelined: the next INSERT is read, hashed
+ * and written out while the target runs the one before (one statement in flight at a time, so
+ * the batch's transaction sees them in order and a failure stops the run at the first).
  */
 async function copyStreamed(
   s: Session,
@@ -147,25 +161,163 @@ async function copyStreamed(
   check: CopyCheck,
 ): Promise<{ count: string; sum: string }> {
   const acc = new DigestAccumulator();
+  const select = backupSelect(sh, source, set);
+  const tuple = rawTupleWriter(sh.columns);
+  const out = new InsertPipe(s, insertHead(sh));
+  try {
+    for await (const r of source.session.streamRaw(select.sql, select.params)) {
+      acc.add(check.hasher.hash(r));
+      await out.add(tuple(r));
+    }
+    await out.end();
+  } catch (e) {
+    // The statement in flight ends before the batch's transaction is rolled back.
+    await out.settle();
+    throw e;
+  }
+  return acc.toDigest();
+}
+
+/** The SELECT that reads a key set's rows from the backup, in key order. */
+function backupSelect(
+  sh: TableShape,
+  source: Extract<RestoreSource, { kind: 'stream' }>,
+  set: KeySet,
+): { sql: string; params: readonly SqlParam[] } {
   const where = keySetCondition(sh, set);
   const cols = sh.columns.map((c) => quoteId(c.name)).join(', ');
   const order = sh.key.map((c) => quoteId(c.name)).join(', ');
-  const sql = `SELECT ${cols} FROM ${quoteTable(source.schema, sh.name)} WHERE ${where.sql} ORDER BY ${order}`;
-  let rows: Cell[][] = [];
-  let bytes = 0;
-  const flush = async (): Promise<void> => {
-    if (rows.length === 0) return;
-    const st = insertValues(sh, rows);
-    await s.execute(st.sql, st.params);
-    rows = [];
-    bytes = 0;
+  return {
+    sql: `SELECT ${cols} FROM ${quoteTable(source.schema, sh.name)} WHERE ${where.sql} ORDER BY ${order}`,
+    params: where.params,
   };
-  for await (const r of source.session.streamRaw(sql, where.params)) {
-    acc.add(check.hasher.hash(r));
-    rows.push(sh.columns.map((c, i) => cellFromRaw(c.family, r[i] ?? null)));
-    for (const v of r) bytes += (v?.length ?? 0) + 4;
-    if (bytes >= STREAM_INSERT_BYTES) await flush();
+}
+
+/**
+ * Rows read from the backup's server and fed, as they come, to one LOAD DATA LOCAL INFILE on the
+ * target (sql/load-data.ts), hashed on the way. With LOCAL the server turns a value it cannot
+ * store exactly or a duplicate key into a warning and goes on: the load must have written every
+ * row it was sent and raised no warning, else the batch is rolled back.
+ */
+async function copyLoaded(
+  s: Session,
+  sh: TableShape,
+  source: Extract<RestoreSource, { kind: 'stream' }>,
+  set: KeySet,
+  check: CopyCheck,
+  seq: number,
+): Promise<{ count: string; sum: string }> {
+  const acc = new DigestAccumulator();
+  const select = backupSelect(sh, source, set);
+  const writer = new LoadDataWriter(sh.columns);
+  const feed = new Feed();
+  const loading = s.loadLocal(loadDataSql(sh), feed).then(
+    (r) => ({ ok: r }) as const,
+    (error: unknown) => ({ error }) as const,
+  );
+  feed.until(loading);
+  try {
+    for await (const r of source.session.streamRaw(select.sql, select.params)) {
+      acc.add(check.hasher.hash(r));
+      writer.add(r);
+      const chunk = writer.take();
+      if (chunk) await feed.put(chunk);
+    }
+    await feed.put(writer.rest());
+    feed.push(null);
+  } catch (e) {
+    // The load ends with what it was given; the batch's transaction is rolled back after. When
+    // the load itself failed (the target went away), its error is the one to report.
+    feed.destroy();
+    const r = await loading;
+    throw e instanceof LoadEnded && 'error' in r ? r.error : e;
   }
-  await flush();
+  const done = await loading;
+  if ('error' in done) throw done.error;
+  if (done.ok.warnings > 0 || done.ok.affectedRows !== writer.rows) {
+    const shown = await s.query<{ Message: string }>('SHOW WARNINGS LIMIT 3');
+    throw new Error(
+      `${sh.name}: batch ${seq}: LOAD DATA wrote ${done.ok.affectedRows} of ${writer.rows} rows with ${done.ok.warnings} warnings (${shown.map((w) => w.Message).join('; ')}); batch rolled back`,
+    );
+  }
   return acc.toDigest();
+}
+
+/** LOAD DATA input handed to the driver as it is written, at the pace the socket takes it. */
+class Feed extends Readable {
+  private wake: (() => void) | null = null;
+  private ended: Promise<unknown> = new Promise(() => undefined);
+
+  /** Stops waiting for the reader once `p` settles (the load ended or failed). */
+  until(p: Promise<unknown>): void {
+    this.ended = p;
+  }
+
+  override _read(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  async put(chunk: Buffer): Promise<void> {
+    if (chunk.length === 0 || this.push(chunk)) return;
+    const ended = await Promise.race([
+      new Promise<false>((r) => {
+        this.wake = () => r(false);
+      }),
+      this.ended.then(() => true),
+    ]);
+    if (ended) throw new LoadEnded();
+  }
+}
+
+/** The load stopped reading its input: it failed, and its own error says why. */
+class LoadEnded extends Error {
+  constructor() {
+    super('LOAD DATA ended before its input');
+  }
+}
+
+/** Multi-row INSERTs of about STREAM_INSERT_BYTES each, one in flight while the next fills. */
+class InsertPipe {
+  private tuples: string[] = [];
+  private bytes = 0;
+  private inFlight: Promise<void> = Promise.resolve();
+  private failure: { readonly error: unknown } | null = null;
+
+  constructor(
+    private readonly s: Session,
+    private readonly head: string,
+  ) {}
+
+  async add(tuple: string): Promise<void> {
+    this.tuples.push(tuple);
+    this.bytes += tuple.length + 1;
+    if (this.bytes >= STREAM_INSERT_BYTES) await this.send();
+  }
+
+  async end(): Promise<void> {
+    if (this.tuples.length > 0) await this.send();
+    await this.settle();
+    if (this.failure) throw this.failure.error;
+  }
+
+  /** Waits for the statement in flight (never throws: its failure is kept for the next call). */
+  async settle(): Promise<void> {
+    await this.inFlight;
+  }
+
+  private async send(): Promise<void> {
+    const sql = this.head + this.tuples.join(',');
+    this.tuples = [];
+    this.bytes = 0;
+    await this.inFlight;
+    if (this.failure) throw this.failure.error;
+    this.inFlight = this.s.execute(sql).then(
+      () => undefined,
+      (error: unknown) => {
+        this.failure = { error };
+      },
+    );
+  }
 }

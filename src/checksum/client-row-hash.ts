@@ -91,8 +91,13 @@ const CRC32C_TABLE = (() => {
 
 /** CRC-32C (Castagnoli), as the server's CRC32C(). */
 export function crc32c(buf: Buffer): number {
+  return crc32cRange(buf, 0, buf.length);
+}
+
+/** CRC-32C of `buf[start, end)`. */
+export function crc32cRange(buf: Buffer, start: number, end: number): number {
   let c = 0xffffffff;
-  for (let i = 0; i < buf.length; i++) {
+  for (let i = start; i < end; i++) {
     c = (CRC32C_TABLE[(c ^ (buf[i] ?? 0)) & 0xff] ?? 0) ^ (c >>> 8);
   }
   return (c ^ 0xffffffff) >>> 0;

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { applyPlan } from '../apply/apply-plan.js';
+import { applyPlan, DEFAULT_PARALLEL } from '../apply/apply-plan.js';
 import { DEFAULT_LIMITS } from '../apply/batches.js';
 import { renderApplyText } from '../apply/render-text.js';
 import { ExitCode } from '../errors.js';
 import { stopOnSignals } from './interrupt.js';
 import { LIVE_BATCH_ROWS, type LiveFlags, liveOptions, liveSettings } from './live-options.js';
-import { lockWaitOption } from './options.js';
+import { lockWaitOption, positiveInt } from './options.js';
 import {
   batchRowsOption,
   loadPlan,
@@ -22,6 +22,7 @@ interface ApplyFlags extends PlanFlags, LiveFlags {
   allowTriggers?: boolean;
   batchRows?: number;
   lockWait: number;
+  parallel: number;
 }
 
 export function registerApply(program: Command, setExit: (code: number) => void): void {
@@ -31,7 +32,13 @@ export function registerApply(program: Command, setExit: (code: number) => void)
       'apply a plan to its target in journaled batches (resumable, reversible); without --execute only print what would be done',
     )
     .option('--execute', 'write to the target (default: print what would be done)')
-    .option('--allow-triggers', 'apply even though triggers fire on the written tables');
+    .option('--allow-triggers', 'apply even though triggers fire on the written tables')
+    .option(
+      '--parallel <n>',
+      'tables a strict apply writes at once, each on its own connections, parents first (--live: always 1)',
+      positiveInt(16),
+      DEFAULT_PARALLEL,
+    );
   liveOptions(
     cmd,
     'the target keeps serving: check each row a batch touches instead of the whole target, defer rows changed since the plan (conflicts.jsonl), throttle',
@@ -55,6 +62,7 @@ export function registerApply(program: Command, setExit: (code: number) => void)
             backup: opened.endpoints.backup,
             progress: createProgress('rows'),
             lockWaitSeconds: flags.lockWait,
+            parallel: flags.parallel,
             stop: signals.token,
             planDir: flags.plan,
           }),

@@ -1,6 +1,7 @@
 /**
  * The only module that imports mysql2. Every session is UTC, utf8mb4, and strict.
  */
+import type { Readable } from 'node:stream';
 import mysql from 'mysql2';
 import type { Logger } from 'pino';
 import { ConnectionError, UserError } from '../errors.js';
@@ -25,7 +26,7 @@ export { mib } from './statement-faults.js';
 
 import { statementKind, watchStatement } from './statement-watch.js';
 import { type DriverSsl, tlsAttempt } from './tls.js';
-import type { Connection, ExecResult, RawRow, ServerInfo, SqlParam } from './types.js';
+import type { Connection, ExecResult, LoadResult, RawRow, ServerInfo, SqlParam } from './types.js';
 import { type DbTarget, describeTarget } from './url.js';
 
 export interface ConnectOptions {
@@ -270,6 +271,14 @@ class MysqlConnection implements Connection {
     const [res] = await this.run(sql, params, (text) => this.conn.promise().query(text));
     const r = res as { affectedRows?: number; insertId?: number | string };
     return { affectedRows: r.affectedRows ?? 0, insertId: String(r.insertId ?? 0) };
+  }
+
+  async loadLocal(sql: string, data: Readable): Promise<LoadResult> {
+    const [res] = await this.run(sql, [], (text) =>
+      this.conn.promise().query({ sql: text, infileStreamFactory: () => data }),
+    );
+    const r = res as { affectedRows?: number; warningStatus?: number };
+    return { affectedRows: r.affectedRows ?? 0, warnings: r.warningStatus ?? 0 };
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@
  * The database behind one small interface. Only `mysql.ts` imports the driver; everything else
  * depends on these types, so the pure core can be tested without a server.
  */
+import type { Readable } from 'node:stream';
 
 /** A column value as the server's text protocol sends it: its bytes, or null for NULL. */
 export type RawValue = Buffer | null;
@@ -37,6 +38,17 @@ export interface Session {
   ): Promise<T[]>;
   /** A statement that writes; returns affected rows and the last insert id. */
   execute(sql: string, params?: readonly SqlParam[]): Promise<ExecResult>;
+  /**
+   * `LOAD DATA LOCAL INFILE` fed from `data` (the file name in `sql` is not read): the rows it
+   * wrote and the warnings it raised (with LOCAL, the server turns bad values and duplicate keys
+   * into warnings and goes on, so a caller that must write every row checks both).
+   */
+  loadLocal(sql: string, data: Readable): Promise<LoadResult>;
+}
+
+export interface LoadResult {
+  readonly affectedRows: number;
+  readonly warnings: number;
 }
 
 export interface Connection extends Session {

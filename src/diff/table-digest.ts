@@ -1,7 +1,8 @@
-import { rowHashOf, rowStringBytes, tableRowColumns } from '../checksum/client-row-hash.js';
+import { tableRowColumns } from '../checksum/client-row-hash.js';
 import type { DigestMethod } from '../checksum/digest-method.js';
 import { IntKeySpans, intOf } from '../checksum/int-ranges.js';
 import { columnsRowStringSql, isIntegerKey, rowHashSql } from '../checksum/row-expr.js';
+import { rowHasher } from '../checksum/row-hasher.js';
 import { AdaptiveSizer, type KeyedSide, walkChunks } from '../chunk/boundaries.js';
 import {
   type KeyColumn,
@@ -361,7 +362,5 @@ export function rowDigestHasher(
   hash64: Hash64,
 ): RowDigestHasher {
   if (method.kind === 'client') return new DigestRowHasher(table, hash64);
-  const columns = tableRowColumns(digestColumns(table));
-  const fn = method.rowHash;
-  return { hash: (values) => rowHashOf(fn, rowStringBytes(columns, values)) };
+  return { hash: rowHasher(tableRowColumns(digestColumns(table)), method.rowHash) };
 }

@@ -160,6 +160,11 @@ export function insertValues(
   );
 }
 
+/** `INSERT INTO t (columns…) VALUES ` — the head of a multi-row INSERT of all the shape's columns. */
+export function insertHead(s: TableShape): string {
+  return `INSERT INTO ${table(s)} (${columnList(s.columns)}) VALUES `;
+}
+
 /**
  * INSERT … SELECT of rows the backup holds unchanged, by key: the rows never leave the server.
  * Exactly the listed keys are selected (a range only where it holds nothing but listed keys), so
