@@ -8,8 +8,9 @@
  * depends on what the plan says, not on the zlib build that compressed it (Node's differs from
  * the canonical one, and between its versions).
  *
- * A file that is not one whole gzip stream (truncated, a byte changed, bytes appended) is
- * refused as an edited plan (exit 3), in one line naming it.
+ * A file that is not one whole gzip stream (truncated, corrupted, other bytes after it) is
+ * refused as an edited plan (exit 3), in one line naming it; so is one whose lines differ from
+ * plan.json (plan-files.ts).
  */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
