@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, normalize } from 'node:path';
 import stableStringify from 'fast-json-stable-stringify';
@@ -36,17 +35,11 @@ function sortKeysDeep(v: unknown): unknown {
   return v;
 }
 
-export async function fileSha256(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk);
-  return h.digest('hex');
-}
-
 /**
  * Reads plan.json and checks the plan is whole and unedited: the format version is known, the
  * recomputed planId matches, and every action file is a whole gzip stream whose lines have the
- * recorded sha256. Throws a
- * UsageError when there is no plan there, a PreconditionError (exit 3) when it was edited.
+ * recorded sha256. Throws a UsageError when there is no plan there, a PreconditionError (exit 3)
+ * when it was edited.
  */
 export async function loadVerifiedPlan(dir: string): Promise<PlanManifest> {
   const path = join(dir, MANIFEST_FILE);
