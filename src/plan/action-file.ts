@@ -29,7 +29,7 @@ export const ACTION_FILE_EXT = 'jsonl.gz';
 export const ACTION_GZIP_LEVEL = 6;
 const CHUNK = 64 * 1024;
 
-/** The relative path of the `position`-th table's (0-based) action file: actions/003-orders.jsonl.gz */
+/** The `position`-th table's (0-based) action file in the plan folder: actions/003-x.jsonl.gz */
 export function actionFileName(position: number, table: string): string {
   const n = String(position + 1).padStart(3, '0');
   return `${ACTIONS_DIR}/${n}-${tableFileName(table, ACTION_FILE_EXT)}`;

@@ -27,8 +27,9 @@ export interface FinalTable {
 
 /**
  * Writes a table's actions file (action-file.ts) in execution order (deletes, updates,
- * inserts, then the unresolved ones), with the unique-key check's changes, and predicts the table's digest after:
- * before − every row an update or delete replaces + every row an insert or update writes.
+ * inserts, then the unresolved ones), with the unique-key check's changes, and predicts the
+ * table's digest after: before − every row an update or delete replaces + every row an insert
+ * or update writes.
  * Exact, because `verify` compares it with a fresh read of the target.
  *
  * Rows restored unchanged from the backup (inserts marked copyOf: 'backup') are written as
