@@ -217,7 +217,7 @@ function fileFault(e: unknown, code: string): FaultSpec | undefined {
 
 /**
  * A file-system error as a FaultError naming the file and the call: "no space left on the
- * device (ENOSPC, write) on plans/p1/actions/001-orders.jsonl; free space there; then rerun".
+ * device (ENOSPC, write) on plans/p1/actions/001-orders.jsonl.gz; free space there; then rerun".
  * Null when it is no file-system fault.
  */
 export function fileFaultError(e: unknown): FaultError | null {

@@ -1,9 +1,6 @@
-import { createHash } from 'node:crypto';
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import type { Row } from '../cell/cells.js';
-import { endStream } from '../diff/jsonl-writer.js';
 import { type Digest, DigestAccumulator } from '../hash/digest.js';
+import { type ActionFileSummary, ActionFileWriter } from './action-file.js';
 import type { DraftFiles } from './drafts.js';
 import type { Action, ActionCounts } from './format.js';
 import type { UniqueOutcome } from './unique-resolve.js';
@@ -29,9 +26,10 @@ export interface FinalTable {
 }
 
 /**
- * Writes a table's actions file in execution order (deletes, updates, inserts, then the
- * unresolved ones), with the unique-key check's changes, and predicts the table's digest after:
- * before − every row an update or delete replaces + every row an insert or update writes.
+ * Writes a table's actions file (action-file.ts) in execution order (deletes, updates,
+ * inserts, then the unresolved ones), with the unique-key check's changes, and predicts the
+ * table's digest after: before − every row an update or delete replaces + every row an insert
+ * or update writes.
  * Exact, because `verify` compares it with a fresh read of the target.
  *
  * Rows restored unchanged from the backup (inserts marked copyOf: 'backup') are written as
@@ -45,47 +43,45 @@ export async function writeFinalActions(
   digestBefore: Digest,
   table: FinalTable,
 ): Promise<FinalActions> {
-  const out = createWriteStream(path);
-  const failed: Error[] = [];
-  out.on('error', (e) => failed.push(e));
-  const sha = createHash('sha256');
+  const out = new ActionFileWriter(path);
   const acc = new DigestAccumulator(digestBefore);
   const counts: ActionCounts = { insert: 0, update: 0, delete: 0, unresolved: 0, keep: 0 };
-  let lines = 0;
-
-  const write = async (a: Action): Promise<void> => {
-    if (failed[0]) throw failed[0];
-    const text = `${JSON.stringify(a)}\n`;
-    sha.update(text);
-    lines++;
-    if (!out.write(text)) await once(out, 'drain');
-  };
   const emit = async (a: Action): Promise<void> => {
     await group.flush();
     count(a, counts, acc, table);
-    await write(a);
+    await out.write(a);
   };
   const group = new CopyGroup(table, async (a) => {
     counts.insert += a.count;
     acc.addDigest({ count: String(a.count), sum: a.sum });
-    await write(a);
+    await out.write(a);
   });
 
-  for await (const d of drafts.read(['delete'])) await emit(d.action);
-  for (const a of unique.deletes) await emit(a);
-  for await (const d of drafts.read(['update', 'insert', 'unresolved'])) {
-    if (unique.removed.has(d.id)) continue;
-    const a = d.action;
-    if (a.op === 'insert' && a.copyOf === 'backup') await group.add(a);
-    else await emit(a);
+  let written: ActionFileSummary;
+  try {
+    for await (const d of drafts.read(['delete'])) await emit(d.action);
+    for (const a of unique.deletes) await emit(a);
+    for await (const d of drafts.read(['update', 'insert', 'unresolved'])) {
+      if (unique.removed.has(d.id)) continue;
+      const a = d.action;
+      if (a.op === 'insert' && a.copyOf === 'backup') await group.add(a);
+      else await emit(a);
+    }
+    await group.flush();
+    for (const a of unique.unresolved) await emit(a);
+    written = await out.close();
+  } catch (e) {
+    out.abandon();
+    throw e;
   }
-  await group.flush();
-  for (const a of unique.unresolved) await emit(a);
-  await endStream(out, () => failed[0] ?? null);
-  if (failed[0]) throw failed[0];
 
   counts.keep = Number(BigInt(digestBefore.count) - BigInt(counts.update + counts.delete));
-  return { fileSha256: sha.digest('hex'), lines, actions: counts, digestAfter: acc.toDigest() };
+  return {
+    fileSha256: written.sha256,
+    lines: written.lines,
+    actions: counts,
+    digestAfter: acc.toDigest(),
+  };
 }
 
 /** An action's share of the counts and of the digest after. */

@@ -5,7 +5,9 @@
  *
  *   PLAN_DIR/
  *     plan.json                 PlanManifest
- *     actions/NNN-<table>.jsonl one Action per line, in execution order, per table
+ *     actions/NNN-<table>.jsonl.gz
+ *                               one Action per line, in execution order, per table, gzip
+ *                               compressed (written and read by action-file.ts only)
  *     plan.sql                  the same plan as SQL a DBA can read and run by hand
  *
  * Determinism: the same inputs give a byte-identical plan.json and action files (no timestamps,
@@ -25,8 +27,10 @@ import type { TableDrift } from '../introspect/compare.js';
  * 3: `digestMethod` per table: digests summed by the server where it can be trusted; `copy`
  * actions describe the rows restored unchanged from the backup (key ranges, count, sum) instead
  * of carrying them.
+ * 4: action files are gzip compressed (`actions/NNN-<table>.jsonl.gz`); a table's `fileSha256`
+ * is the sha256 of its lines uncompressed.
  */
-export const PLAN_FORMAT_VERSION = 3;
+export const PLAN_FORMAT_VERSION = 4;
 export const MANIFEST_FILE = 'plan.json';
 export const SQL_FILE = 'plan.sql';
 export const ACTIONS_DIR = 'actions';
@@ -129,9 +133,12 @@ export interface ActionCounts {
 
 export interface PlanTable {
   readonly table: string;
-  /** relative path of the actions file, e.g. actions/003-orders.jsonl */
+  /** relative path of the actions file, e.g. actions/003-orders.jsonl.gz */
   readonly file: string;
-  /** sha256 (hex) of the actions file's bytes */
+  /**
+   * sha256 (hex) of the actions file's lines, uncompressed (`zcat FILE | sha256sum`): of what
+   * the plan says, not of how one zlib compressed it
+   */
   readonly fileSha256: string;
   readonly lines: number;
   /** the key columns actions are addressed by ([] for a table without a key) */

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, normalize } from 'node:path';
-import { createInterface } from 'node:readline';
 import stableStringify from 'fast-json-stable-stringify';
 import { PreconditionError, UsageError } from '../errors.js';
+import { actionFileLines, actionFileSha256 } from './action-file.js';
 import { type Action, MANIFEST_FILE, PLAN_FORMAT_VERSION, type PlanManifest } from './format.js';
 
 /**
@@ -36,16 +35,11 @@ function sortKeysDeep(v: unknown): unknown {
   return v;
 }
 
-export async function fileSha256(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk);
-  return h.digest('hex');
-}
-
 /**
  * Reads plan.json and checks the plan is whole and unedited: the format version is known, the
- * recomputed planId matches, and every action file has the recorded sha256. Throws a
- * UsageError when there is no plan there, a PreconditionError (exit 3) when it was edited.
+ * recomputed planId matches, and every action file is a whole gzip stream whose lines have the
+ * recorded sha256. Throws a UsageError when there is no plan there, a PreconditionError (exit 3)
+ * when it was edited.
  */
 export async function loadVerifiedPlan(dir: string): Promise<PlanManifest> {
   const path = join(dir, MANIFEST_FILE);
@@ -84,22 +78,13 @@ export async function loadVerifiedPlan(dir: string): Promise<PlanManifest> {
   for (const t of manifest.tables) {
     // An action file belongs to one table of the plan's target: a refusal names it.
     const table = `${manifest.sources.target.schema}.${t.table}`;
-    const file = safeJoin(dir, t.file, table);
-    let actual: string;
-    try {
-      await stat(file);
-      actual = await fileSha256(file);
-    } catch {
-      throw new PreconditionError(
-        'edited-plan',
-        `plan ${manifest.planId.slice(0, 12)}: ${t.file} is missing`,
-        { table },
-      );
-    }
+    const path = safeJoin(dir, t.file, table);
+    const prefix = `plan ${manifest.planId.slice(0, 12)}: `;
+    const actual = await actionFileSha256({ path, file: t.file, table, prefix });
     if (actual !== t.fileSha256) {
       throw new PreconditionError(
         'edited-plan',
-        `plan ${manifest.planId.slice(0, 12)}: ${t.file} was edited or truncated (sha256 differs from plan.json)`,
+        `${prefix}${t.file} was edited or truncated (sha256 differs from plan.json)`,
         { table },
       );
     }
@@ -122,36 +107,27 @@ export function safeJoin(dir: string, rel: string, table?: string): string {
 }
 
 /**
- * Streams a table's actions in file order; `table` (`schema.table`), when the caller knows it,
- * is named by a refusal of the file.
+ * Streams a table's actions in file order (the file decompressed as it is read, action-file.ts);
+ * `table` (`schema.table`), when the caller knows it, is named by a refusal of the file.
  */
 export async function* readActions(
   dir: string,
   file: string,
   table?: string,
 ): AsyncGenerator<Action> {
-  const input = createReadStream(safeJoin(dir, file, table));
-  const rl = createInterface({ input, crlfDelay: Infinity });
   let n = 0;
-  try {
-    for await (const line of rl) {
-      n++;
-      if (line.length === 0) continue;
-      let action: Action;
-      try {
-        // the file's sha256 was checked against plan.json when the plan was opened
-        action = JSON.parse(line) as Action;
-      } catch {
-        throw new PreconditionError('edited-plan', `${file}:${n}: not a JSON action line`, {
-          table,
-        });
-      }
-      yield action;
+  for await (const line of actionFileLines({ path: safeJoin(dir, file, table), file, table })) {
+    n++;
+    if (line.length === 0) continue;
+    let action: Action;
+    try {
+      // the file's sha256 was checked against plan.json when the plan was opened
+      action = JSON.parse(line) as Action;
+    } catch {
+      throw new PreconditionError('edited-plan', `${file}:${n}: not a JSON action line`, {
+        table,
+      });
     }
-  } finally {
-    // A reader that stops early (apply's delete phase reads only a file's leading deletes)
-    // must not leave the file open.
-    rl.close();
-    input.destroy();
+    yield action;
   }
 }

@@ -6,13 +6,13 @@ import type { Row } from '../cell/cells.js';
 import type { JsonReferenceCandidate } from '../cell/json-paths.js';
 import type { PlanConfig } from '../config/types.js';
 import { CHECKPOINT_FILE } from '../diff/checkpoint.js';
-import { tableFileName } from '../diff/jsonl-writer.js';
 import type { Progress } from '../diff/progress.js';
 import { errnoCode } from '../errno.js';
 import { PreconditionError, UsageError } from '../errors.js';
 import { writingTo } from '../faults.js';
 import { makeDirs } from '../make-dirs.js';
 import { must, mustGet } from '../must.js';
+import { actionFileName } from './action-file.js';
 import { ACTIONS_DIR, MANIFEST_FILE, type PlanManifest, type PlanTable } from './format.js';
 import { assignFreshIds } from './fresh-ids.js';
 import { buildManifest } from './manifest.js';
@@ -214,7 +214,7 @@ async function freshIdPass(
       ...t,
       name,
       position,
-      file: `${ACTIONS_DIR}/${String(position + 1).padStart(3, '0')}-${tableFileName(name, 'jsonl')}`,
+      file: actionFileName(position, name),
       diff,
       fresh: await assignFreshIds(inputs.sides, t.model, diff.collisions, book),
     });

@@ -1,6 +1,7 @@
 import { appendFile, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { JOURNAL_TABLE } from '../../src/apply/journal.js';
 import { lockName } from '../../src/apply/lock.js';
@@ -99,23 +100,31 @@ describe('apply refuses, with exit 3 and nothing written', () => {
     const { shop, dir, plan } = await fresh('edited');
     const before = await schemaDigests(shop.interim);
     const file = join(dir, plan.tables[1]?.file as string);
-    const original = await readFile(file, 'utf8');
+    const original = await readFile(file);
+    const text = gunzipSync(original).toString('utf8');
     // An action file belongs to one table: the document names it.
     const edited = { exit: 3, reason: 'edited-plan', table: `${shop.interim.schema}.orders` };
 
-    await writeFile(file, original.replace('"99.99"', '"9.99"'));
+    await writeFile(file, gzipSync(text.replace('"99.99"', '"9.99"')));
     await expectRefused(
       await execute(dir),
       edited,
-      /orders\.jsonl was edited or truncated/,
+      /orders\.jsonl\.gz was edited or truncated \(sha256 differs from plan\.json\)/,
       shop,
       before,
     );
+    // Its gzip stream cut short, a compressed byte changed, bytes appended: one line, exit 3,
+    // never zlib's stack trace.
+    const broken = /orders\.jsonl\.gz was edited or truncated \(not a whole gzip file: [^\n]+\)$/m;
     await truncate(file, original.length - 100);
-    await expectRefused(await execute(dir), edited, /was edited or truncated/, shop, before);
+    await expectRefused(await execute(dir), edited, broken, shop, before);
+    const flipped = Buffer.from(original);
+    flipped[original.length >> 1] = (flipped[original.length >> 1] ?? 0) ^ 0x10;
+    await writeFile(file, flipped);
+    await expectRefused(await execute(dir), edited, broken, shop, before);
     await writeFile(file, original);
-    await appendFile(file, original.split('\n')[0] as string);
-    await expectRefused(await execute(dir), edited, /was edited or truncated/, shop, before);
+    await appendFile(file, text.split('\n')[0] as string);
+    await expectRefused(await execute(dir), edited, broken, shop, before);
     await writeFile(file, original);
 
     const manifest = await readFile(join(dir, 'plan.json'), 'utf8');

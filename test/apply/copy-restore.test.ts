@@ -1,10 +1,10 @@
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSchema, dropSchema, runScript } from '../../src/db/mysql.js';
 import { parseDbUrl } from '../../src/db/url.js';
 import type { Action, PlanManifest } from '../../src/plan/format.js';
-import { loadVerifiedPlan } from '../../src/plan/plan-files.js';
+import { loadVerifiedPlan, readActions } from '../../src/plan/plan-files.js';
 import { notWarnings, runCli } from '../support/cli.js';
 import { schemaDigests } from '../support/plan-builder.js';
 import { PrivateServer } from '../support/private-server.js';
@@ -40,11 +40,9 @@ const INTERIM = `${DDL}
 async function actionsOf(dir: string, m: PlanManifest): Promise<Action[]> {
   const t = m.tables[0];
   if (!t) throw new Error('no table');
-  const text = await readFile(join(dir, t.file), 'utf8');
-  return text
-    .split('\n')
-    .filter((l) => l)
-    .map((l) => JSON.parse(l) as Action);
+  const actions: Action[] = [];
+  for await (const a of readActions(dir, t.file)) actions.push(a);
+  return actions;
 }
 
 async function plan(backupUrl: string, interimUrl: string, label: string): Promise<string> {

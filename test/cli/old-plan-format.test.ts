@@ -9,20 +9,25 @@ import { tempDir } from '../support/temp.js';
 // Refused while reading the folder, before anything connects: no server is needed.
 describe('a plan of an older format, on the command line', () => {
   let root: string;
-  let dir: string;
   beforeAll(async () => {
     root = await tempDir('old-format-cli');
-    dir = await oldFormatPlan(join(root, 'plan'), 2);
   });
   afterAll(async () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  for (const command of ['apply', 'verify']) {
-    it(`${command}: exit 3, one line saying to make the plan again`, async () => {
+  // 3: its action files were plain JSONL, where format 4's are gzip compressed
+  for (const [command, version] of [
+    ['apply', 2],
+    ['verify', 2],
+    ['apply', 3],
+    ['verify', 3],
+  ] as const) {
+    it(`${command}, format ${version}: exit 3, one line saying to make the plan again`, async () => {
+      const dir = await oldFormatPlan(join(root, `${command}-${version}`), version);
       const r = await runCli([command, '--plan', dir, '--json']);
       expect(r.code).toBe(3);
-      const line = `plan format 2, this reconcile reads format ${PLAN_FORMAT_VERSION}: make the plan again`;
+      const line = `plan format ${version}, this reconcile reads format ${PLAN_FORMAT_VERSION}: make the plan again`;
       const lines = r.stderr.split('\n').filter((l) => l.length > 0);
       expect(lines).toHaveLength(1);
       expect(lines[0]).toContain(line);

@@ -146,9 +146,9 @@ describe('plan after a kill -9 in its diff', () => {
     const x = await incident('pcut');
     const whole = join(tmp, 'cut-whole');
     expect((await plan(x.config, whole)).code).toBe(0);
-    // the spools of the n-th table in write order: actions/(n+1)-c.jsonl
+    // the spools of the n-th table in write order: actions/(n+1)-c.jsonl.gz
     const actions = await readdir(join(whole, 'actions'));
-    const n = Number(actions.find((f) => f.endsWith('-c.jsonl'))?.slice(0, 3)) - 1;
+    const n = Number(actions.find((f) => f.endsWith('-c.jsonl.gz'))?.slice(0, 3)) - 1;
     const spool = `spool-${String(n).padStart(4, '0')}.pairs`;
     const out = join(tmp, 'cut');
     await killedPlan(x.config, out, 'checkpoint:c:3');

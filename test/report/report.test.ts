@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Action, PlanManifest } from '../../src/plan/format.js';
 import { escapeMarkdown } from '../../src/report/escape.js';
@@ -248,11 +249,20 @@ describe('reconcile report (CLI)', () => {
     const f = shopFixture();
     const m = await writeFixturePlan(d, f.tables, f.remaps);
     const file = join(d, m.tables[1]?.file as string);
-    await writeFile(file, (await readFile(file, 'utf8')).replace('shipped', 'cancelled'));
+    const original = await readFile(file);
+    const text = gunzipSync(original).toString('utf8');
+    await writeFile(file, gzipSync(text.replace('shipped', 'cancelled')));
     const edited = await runCli(['report', '--plan', d]);
     expect(edited.code).toBe(3);
     expect(edited.stderr.trim().split('\n')).toHaveLength(1);
-    expect(edited.stderr).toContain('was edited or truncated');
+    expect(edited.stderr).toContain('was edited or truncated (sha256 differs from plan.json)');
+    // a gzip stream cut short: the same one line, not zlib's error with a stack
+    await writeFile(file, original.subarray(0, original.length - 5));
+    const cut = await runCli(['report', '--plan', d]);
+    expect(cut.code).toBe(3);
+    expect(cut.stderr).toMatch(
+      /^reconcile: plan [0-9a-f]{12}: actions\/002-\S+\.jsonl\.gz was edited or truncated \(not a whole gzip file: unexpected end of file\)\n$/,
+    );
     const missing = await runCli(['report', '--plan', join(root, 'nowhere')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no plan at .*nowhere: plan\.json not found/);

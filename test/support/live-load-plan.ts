@@ -13,6 +13,7 @@ import { connect } from '../../src/db/mysql.js';
 import { quoteId, quoteTable } from '../../src/db/quote.js';
 import type { DbTarget } from '../../src/db/url.js';
 import type { Action, PlanManifest } from '../../src/plan/format.js';
+import { readActions } from '../../src/plan/plan-files.js';
 
 /** One row a plan action writes (a copy action: one of the backup rows it restores). */
 export interface PlanUnit {
@@ -80,11 +81,8 @@ export async function readPlanUnits(dir: string, backup: DbTarget): Promise<Read
   for (const t of manifest.tables) {
     const key = t.key[0];
     if (t.key.length !== 1 || key === undefined) throw new Error(`${t.table}: not a 1-column key`);
-    const text = await readFile(join(dir, t.file), 'utf8');
-    const actions = text
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Action);
+    const actions: Action[] = [];
+    for await (const a of readActions(dir, t.file)) actions.push(a);
     const backupRows = actions.some((a) => a.op === 'copy')
       ? await rowsByKey(backup, t.table, key)
       : new Map<string, TextRow>();

@@ -7,11 +7,8 @@
  * Rows are given as cells (the plan's form: text, {hex} for bytes, null). Updates and deletes
  * read the target's current row at the key for their before-image unless one is given.
  */
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { finished } from 'node:stream/promises';
 import { cellFromRaw, rawFromCell } from '../../src/cell/cell-codec.js';
 import type { Row } from '../../src/cell/cells.js';
 import { connect } from '../../src/db/mysql.js';
@@ -29,6 +26,7 @@ import {
 import { hex64, loadHash64 } from '../../src/hash/xxhash.js';
 import { introspectSchema } from '../../src/introspect/introspect.js';
 import type { ColumnInfo, TableInfo } from '../../src/introspect/types.js';
+import { ActionFileWriter, actionFileName } from '../../src/plan/action-file.js';
 import type { PolicyRecord } from '../../src/plan/format.js';
 import {
   ACTIONS_DIR,
@@ -40,7 +38,7 @@ import {
   type PlanTable,
   SQL_FILE,
 } from '../../src/plan/format.js';
-import { computePlanId, fileSha256, serializeManifest, sha256 } from '../../src/plan/plan-files.js';
+import { computePlanId, serializeManifest, sha256 } from '../../src/plan/plan-files.js';
 import { placeholders } from '../../src/sql/bind.js';
 import { keyValue } from '../../src/sql/values.js';
 import { policyRecordOf } from './policy.js';
@@ -99,9 +97,8 @@ export async function buildPlan(input: BuildPlanInput): Promise<PlanManifest> {
       const before = await tableDigest(pool, target.schema, info);
       const acc = new DigestAccumulator(before);
       const counts: ActionCounts = { insert: 0, update: 0, delete: 0, unresolved: 0, keep: 0 };
-      const file = `${ACTIONS_DIR}/${String(++n).padStart(3, '0')}-${spec.table}.jsonl`;
-      const out = createWriteStream(join(input.dir, file));
-      let lines = 0;
+      const file = actionFileName(n++, spec.table);
+      const out = new ActionFileWriter(join(input.dir, file));
       for await (const a of spec.actions) {
         const action = await toAction(conn, target.schema, info, columns, key, a, hashOf);
         if (action.op === 'copy') counts.insert += action.count;
@@ -112,17 +109,15 @@ export async function buildPlan(input: BuildPlanInput): Promise<PlanManifest> {
           acc.add(BigInt(`0x${action.hash}`));
         }
         if (action.op === 'delete') acc.remove(BigInt(`0x${action.beforeHash}`));
-        lines++;
-        if (!out.write(`${JSON.stringify(action)}\n`)) await once(out, 'drain');
+        await out.write(action);
       }
-      out.end();
-      await finished(out);
+      const written = await out.close();
       counts.keep = Number(before.count) - counts.update - counts.delete;
       tables.push({
         table: spec.table,
         file,
-        fileSha256: await fileSha256(join(input.dir, file)),
-        lines,
+        fileSha256: written.sha256,
+        lines: written.lines,
         key,
         columns: columns.map((c) => c.name),
         counts: { identical: 0, changed: 0, onlyBackup: 0, onlyInterim: 0, collision: 0 },

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TableDrift } from '../../src/introspect/compare.js';
+import { ActionFileWriter, actionFileName } from '../../src/plan/action-file.js';
 import type { PolicyRecord } from '../../src/plan/format.js';
 import {
   ACTIONS_DIR,
@@ -49,9 +50,10 @@ export async function writeFixturePlan(
   await mkdir(join(dir, ACTIONS_DIR), { recursive: true });
   const planTables: PlanTable[] = [];
   for (const [i, t] of tables.entries()) {
-    const file = `${ACTIONS_DIR}/${String(i + 1).padStart(3, '0')}-${encodeURIComponent(t.table)}.jsonl`;
-    const text = t.actions.map((a) => `${JSON.stringify(a)}\n`).join('');
-    await writeFile(join(dir, file), text);
+    const file = actionFileName(i, t.table);
+    const out = new ActionFileWriter(join(dir, file));
+    for (const a of t.actions) await out.write(a);
+    const written = await out.close();
     const actions: ActionCounts = { insert: 0, update: 0, delete: 0, unresolved: 0, keep: t.keep };
     for (const a of t.actions) {
       if (a.op === 'copy') actions.insert += a.count;
@@ -60,7 +62,7 @@ export async function writeFixturePlan(
     planTables.push({
       table: t.table,
       file,
-      fileSha256: sha256(text),
+      fileSha256: written.sha256,
       lines: t.actions.length,
       key: t.key,
       columns: t.columns,

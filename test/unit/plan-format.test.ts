@@ -16,7 +16,7 @@ describe('a plan folder of an older format', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  for (const version of [2, 1]) {
+  for (const version of [3, 2, 1]) {
     it(`format ${version} is refused with one line: make the plan again (exit 3)`, async () => {
       const dir = await oldFormatPlan(join(root, `v${version}`), version);
       const refused = await loadVerifiedPlan(dir).then(
