@@ -210,7 +210,7 @@ function executeInput(
 }
 
 /** Tables a strict apply writes at once unless told (`--parallel`). */
-export const DEFAULT_PARALLEL = 1;
+export const DEFAULT_PARALLEL = 2;
 
 /** One more writer: the target set up as the plan session is, and the backup when rows stream. */
 async function openLane(

@@ -30,11 +30,14 @@ async function fresh(label: string): Promise<{ shop: Shop; dir: string; plan: Pl
   return { shop, dir, plan: await shopPlan(shop, dir) };
 }
 
+// One writer (--parallel 1), so the points below are the order above; --parallel 3 below.
 const apply = (dir: string): string[] => [
   'apply',
   '--plan',
   dir,
   '--execute',
+  '--parallel',
+  '1',
   '--batch-rows',
   '5',
   '--log-level',

@@ -31,7 +31,19 @@ describe('a failed apply says which batches stay applied and the ways on', () =>
     const shop = await makeShop(schemas, 'fa');
     const plan = await shopPlan(shop, dir);
     const run = runToPause(
-      ['apply', '--plan', dir, '--execute', '--batch-rows', '5', '--json', '--log-level', 'warn'],
+      [
+        'apply',
+        '--plan',
+        dir,
+        '--execute',
+        '--parallel',
+        '1',
+        '--batch-rows',
+        '5',
+        '--json',
+        '--log-level',
+        'warn',
+      ],
       'batch:4',
     );
     await run.paused;

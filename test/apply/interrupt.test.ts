@@ -32,11 +32,14 @@ async function fresh(label: string): Promise<{ shop: Shop; dir: string; plan: Pl
   return { shop, dir, plan: await shopPlan(shop, dir) };
 }
 
+// One writer (--parallel 1): the batch numbers below are the order of a single connection.
 const apply = (dir: string): string[] => [
   'apply',
   '--plan',
   dir,
   '--execute',
+  '--parallel',
+  '1',
   '--batch-rows',
   '5',
   '--log-level',

@@ -49,6 +49,8 @@ const apply = (dir: string, ...more: string[]): string[] => [
   '--plan',
   dir,
   '--execute',
+  '--parallel',
+  '1',
   '--batch-rows',
   '5',
   ...quiet,
@@ -114,7 +116,7 @@ describe.skipIf(!PrivateServer.available())('faults of the server mid-apply', ()
       const e = refusal(r);
       expect(e).toMatchObject({ exit: 3, reason: 'timeout' });
       expect(e.message).toContain(`127.0.0.1:${server.port}`);
-      expect(e.message).toMatch(/in a (START TRANSACTION|SELECT|INSERT|UPDATE|DELETE|COMMIT)/);
+      expect(e.message).toMatch(/in an? (START TRANSACTION|SELECT|INSERT|UPDATE|DELETE|COMMIT)/);
       const waiting = r.stderr.split('\n').filter((l) => l.includes('"event":"db.waiting"'));
       expect(waiting).toHaveLength(1);
       // A command that connects to a paused server gives up too.
