@@ -36,8 +36,9 @@ export function loadDataSql(s: TableShape): string {
   const table = `${quoteId(s.schema)}.${quoteId(s.name)}`;
   return (
     `LOAD DATA LOCAL INFILE 'reconcile-restore' INTO TABLE ${table} CHARACTER SET utf8mb4 ` +
-    `FIELDS TERMINATED BY '\\t' ENCLOSED BY '' ESCAPED BY '\\\\' ` +
-    `LINES STARTING BY '' TERMINATED BY '\\n' (${targets.join(', ')})` +
+    // Tab, backslash and newline as hex literals: they read the same under NO_BACKSLASH_ESCAPES.
+    `FIELDS TERMINATED BY 0x09 ENCLOSED BY '' ESCAPED BY 0x5C ` +
+    `LINES STARTING BY '' TERMINATED BY 0x0A (${targets.join(', ')})` +
     (sets.length > 0 ? ` SET ${sets.join(', ')}` : '')
   );
 }
