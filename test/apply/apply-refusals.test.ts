@@ -230,7 +230,11 @@ describe('apply refuses, with exit 3 and nothing written', () => {
       interim: shop.interim,
       tables: [{ table: 'customer', actions: [{ op: 'delete', key: { id: '2' } }] }],
     });
-    await killAt(['apply', '--plan', dir, '--execute', '--batch-rows', '5'], 'batch:4');
+    // One writer, so batch 4 is the fourth of one sequence.
+    await killAt(
+      ['apply', '--plan', dir, '--execute', '--parallel', '1', '--batch-rows', '5'],
+      'batch:4',
+    );
     const customer = `${shop.interim.schema}.customer`;
     const o = await execute(other);
     expect(o.stderr).toMatch(
