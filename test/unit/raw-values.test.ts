@@ -1,24 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cellFromRaw } from '../../src/cell/cell-codec.js';
-import type { ColumnInfo, TypeFamily } from '../../src/introspect/types.js';
+import type { ColumnInfo } from '../../src/introspect/types.js';
 import { LITERALS } from '../../src/sql/bind.js';
 import { rawTupleWriter } from '../../src/sql/raw-values.js';
 import { storeValue } from '../../src/sql/values.js';
+import { TYPE_FAMILIES } from '../support/type-families.js';
 
-const FAMILIES: readonly TypeFamily[] = [
-  'integer',
-  'decimal',
-  'float',
-  'temporal',
-  'text',
-  'binary',
-  'bit',
-  'enum',
-  'set',
-  'json',
-  'geometry',
-];
+const FAMILIES = TYPE_FAMILIES;
 
 /** Bytes a server may send, and texts that sit on the encoders' edges. */
 const raw = fc.oneof(

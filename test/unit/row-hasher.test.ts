@@ -4,20 +4,9 @@ import { rowHashOf, rowStringBytes } from '../../src/checksum/client-row-hash.js
 import type { RowStringColumn } from '../../src/checksum/row-expr.js';
 import { rowHasher } from '../../src/checksum/row-hasher.js';
 import type { TypeFamily } from '../../src/introspect/types.js';
+import { TYPE_FAMILIES } from '../support/type-families.js';
 
-const FAMILIES: readonly TypeFamily[] = [
-  'integer',
-  'decimal',
-  'float',
-  'temporal',
-  'text',
-  'binary',
-  'bit',
-  'enum',
-  'set',
-  'json',
-  'geometry',
-];
+const FAMILIES = TYPE_FAMILIES;
 
 const column = fc.record({
   family: fc.constantFrom(...FAMILIES),
