@@ -50,7 +50,9 @@ if id mysql >/dev/null 2>&1; then
 fi
 say "starting $server"
 if command -v start-stop-daemon >/dev/null; then
-  start-stop-daemon --start --oknodo --background --exec "$server"
+  # By the server's own pid file: another mariadbd running here (a test's private server on its
+  # own port) must not pass for this one.
+  start-stop-daemon --start --oknodo --background --pidfile /run/mysqld/mysqld.pid --exec "$server"
 else
   nohup "$server" >/dev/null 2>&1 &
 fi
