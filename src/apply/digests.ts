@@ -13,7 +13,8 @@ import { appliedEnds, type JournalState } from './journal.js';
 import type { PlanSession } from './plan-session.js';
 import type { TableRun } from './plan-tables.js';
 
-export const DIGEST_CONCURRENCY = 3;
+/** Connections the stale check and the check after rollback read with (see VERIFY_CONCURRENCY). */
+export const DIGEST_CONCURRENCY = 6;
 
 /**
  * Reads the digests of the tables in `schema` on `server`, all in one consistent snapshot (so a
