@@ -1,10 +1,14 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 
+/** Text gathered before it is handed to the file stream: one buffer per chunk, not per line. */
+const CHUNK_CHARS = 1 << 16;
+
 /** Appends JSON lines to a file, waiting for the disk when its buffer is full. */
 export class JsonlWriter {
   private readonly stream: WriteStream;
   private failed: Error | null = null;
+  private text = '';
 
   constructor(readonly path: string) {
     this.stream = createWriteStream(path, { flags: 'w' });
@@ -15,12 +19,21 @@ export class JsonlWriter {
 
   async write(line: unknown): Promise<void> {
     if (this.failed) throw this.failed;
-    if (!this.stream.write(`${JSON.stringify(line)}\n`)) await once(this.stream, 'drain');
+    this.text += `${JSON.stringify(line)}\n`;
+    if (this.text.length >= CHUNK_CHARS) await this.hand();
   }
 
   async close(): Promise<void> {
     if (this.failed) throw this.failed;
+    await this.hand();
     await endStream(this.stream, () => this.failed);
+  }
+
+  private async hand(): Promise<void> {
+    if (this.text.length === 0) return;
+    const text = this.text;
+    this.text = '';
+    if (!this.stream.write(text)) await once(this.stream, 'drain');
   }
 }
 

@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { JsonlWriter } from '../diff/jsonl-writer.js';
 import type { RowAction } from './format.js';
 import type { Draft } from './materialize.js';
@@ -71,10 +70,8 @@ export class DraftFiles {
   async *read(sections: readonly Section[]): AsyncGenerator<PlacedDraft> {
     for (const s of sections) {
       if (this.lines[s] === 0) continue;
-      const rl = createInterface({ input: createReadStream(this.path(s)), crlfDelay: Infinity });
       let n = 0;
-      for await (const text of rl) {
-        if (text.length === 0) continue;
+      for await (const text of lines(this.path(s))) {
         const l = JSON.parse(text) as DraftLine;
         yield {
           id: `${s}:${n++}`,
@@ -87,4 +84,18 @@ export class DraftFiles {
       }
     }
   }
+}
+
+/**
+ * The non-empty lines of a file written by JsonlWriter, read 64 KiB at a time (JSON text
+ * holds no raw line break; the decoder keeps a character cut between two reads whole).
+ */
+async function* lines(path: string): AsyncGenerator<string> {
+  let rest = '';
+  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 16 })) {
+    const parts = (rest + (chunk as string)).split('\n');
+    rest = parts.pop() ?? '';
+    for (const p of parts) if (p.length > 0) yield p;
+  }
+  if (rest.length > 0) yield rest;
 }
