@@ -1,5 +1,5 @@
 import { readAutoIncrement } from '../apply/auto-increment.js';
-import { digestsWithSpansOn, openSnapshotPool } from '../apply/digests.js';
+import { DIGEST_CONCURRENCY, digestsWithSpansOn, openSnapshotPool } from '../apply/digests.js';
 import { type JournalStatus, journalStatus, readDeferred, readJournal } from '../apply/journal.js';
 import { narrowCopy } from '../apply/live-rows.js';
 import type { PlanSession } from '../apply/plan-session.js';
@@ -177,14 +177,6 @@ interface TableChecks {
 }
 
 /**
- * Connections verify reads the target with: digests and integrity checks share them. More than
- * the cores: on the 2-core bench machine, verify of 10M rows took 4.5-5.5 s with 2, 4.0-4.5 s
- * with 3, 3.8-4.1 s with 4 and 3.3-3.5 s with 6 (`CHECKSUM TABLE` of the three tables at once:
- * 2.0-2.1 s); the server overlaps one query's waits with another's work.
- */
-export const VERIFY_CONCURRENCY = 6;
-
-/**
  * The target's digests and its integrity checks, read at once over one pool of connections
  * on one consistent snapshot: the checks and the digests see the same target, and the
  * checks (independent reads) run beside the digests' pieces.
@@ -199,7 +191,7 @@ async function readTarget(
   counts: { references: number; uniqueKeys: number };
 }> {
   const target = withSchema(ps.server, ps.schema);
-  const pool = await openSnapshotPool(target, ps.logger, VERIFY_CONCURRENCY);
+  const pool = await openSnapshotPool(target, ps.logger, DIGEST_CONCURRENCY);
   try {
     // The checks first: each takes a connection as one comes free, the digests' pieces after.
     const parents = spanParents(ps, schema, refs);
