@@ -93,9 +93,15 @@ export class DraftFiles {
 async function* lines(path: string): AsyncGenerator<string> {
   let rest = '';
   for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 16 })) {
-    const parts = (rest + (chunk as string)).split('\n');
-    rest = parts.pop() ?? '';
-    for (const p of parts) if (p.length > 0) yield p;
+    const text = chunk as string;
+    const end = text.lastIndexOf('\n');
+    // A line longer than a read (a large BLOB's row) is gathered, not split again at every read.
+    if (end < 0) {
+      rest += text;
+      continue;
+    }
+    for (const p of (rest + text.slice(0, end)).split('\n')) if (p.length > 0) yield p;
+    rest = text.slice(end + 1);
   }
   if (rest.length > 0) yield rest;
 }

@@ -1,5 +1,6 @@
 import { rm, stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { must } from '../../src/must.js';
 import { DraftFiles } from '../../src/plan/drafts.js';
 import type { Draft } from '../../src/plan/materialize.js';
 import { tempDir } from '../support/temp.js';
@@ -30,9 +31,18 @@ describe('draft files', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('read back every draft as written, in order, across megabyte reads and multi-byte text', async () => {
+  it('read back every draft as written, in order, across reads that cut lines and characters', async () => {
     const drafts = new DraftFiles(dir, 't0001');
     const written = Array.from({ length: 20_000 }, (_, n) => draft(n));
+    // Rows whose line is longer than several reads (64 KiB each), one of them the last line.
+    for (const n of [5_000, 19_999]) {
+      const d = must(written[n], 'draft');
+      if (d.action.op !== 'insert') throw new Error('an insert draft');
+      written[n] = {
+        ...d,
+        action: { ...d.action, row: { ...d.action.row, note: 'ü'.repeat(300_000) } },
+      };
+    }
     for (const d of written) await drafts.write(d);
     await drafts.write(
       {
